@@ -1,0 +1,94 @@
+"""Input limits shared by every entry point (gRPC and the Kafka operations topic)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from batchops.domain.errors import InvalidArgument
+from batchops.domain.models import Paging
+
+MAX_TOKEN_LENGTH = 128
+MAX_DEVICE_TOKEN_LENGTH = 256
+MAX_OPERATION_TYPE_LENGTH = 128
+MAX_MAP_ENTRIES = 256
+MAX_MAP_KEY_LENGTH = 256
+MAX_MAP_VALUE_LENGTH = 8192
+MAX_TENANT_ID_LENGTH = 48
+
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@~-]*")
+_OPERATION_TYPE = re.compile(r"[A-Za-z][A-Za-z0-9._-]*")
+_TENANT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+# Device tokens come from other systems: accept anything printable, refuse controls and blanks.
+_BAD_DEVICE_TOKEN = re.compile(r"[\x00-\x1f\x7f]|^\s|\s$")
+
+
+def check_token(token: str, what: str = "token") -> str:
+    if len(token) > MAX_TOKEN_LENGTH or not _TOKEN.fullmatch(token):
+        raise InvalidArgument(
+            f"Invalid {what} {token[:MAX_TOKEN_LENGTH]!r}: use 1-{MAX_TOKEN_LENGTH} characters from "
+            "letters, digits and . _ : @ ~ - (starting with a letter or digit)."
+        )
+    return token
+
+
+def check_operation_type(operation_type: str) -> str:
+    if not operation_type:
+        raise InvalidArgument("Operation type is required.")
+    if len(operation_type) > MAX_OPERATION_TYPE_LENGTH or not _OPERATION_TYPE.fullmatch(operation_type):
+        raise InvalidArgument(f"Invalid operation type {operation_type[:MAX_OPERATION_TYPE_LENGTH]!r}.")
+    return operation_type
+
+
+def check_tenant_id(tenant_id: str) -> str:
+    if len(tenant_id) > MAX_TENANT_ID_LENGTH or not _TENANT_ID.fullmatch(tenant_id):
+        raise InvalidArgument(
+            f"Invalid tenant id {tenant_id[:MAX_TENANT_ID_LENGTH]!r}: use up to {MAX_TENANT_ID_LENGTH} "
+            "letters, digits, '_' or '-'."
+        )
+    return tenant_id
+
+
+def check_device_token(token: str) -> str:
+    if not token or len(token) > MAX_DEVICE_TOKEN_LENGTH or _BAD_DEVICE_TOKEN.search(token):
+        raise InvalidArgument(
+            f"Invalid device token {token[:64]!r}: must be 1-{MAX_DEVICE_TOKEN_LENGTH} printable "
+            "characters without leading or trailing blanks."
+        )
+    return token
+
+
+def dedupe_device_tokens(tokens: Iterable[str], limit: int) -> list[str]:
+    """Validate each token and drop repeats, keeping first-seen order."""
+    unique: dict[str, None] = {}
+    for token in tokens:
+        if token not in unique:
+            check_device_token(token)
+            unique[token] = None
+            if len(unique) > limit:
+                raise InvalidArgument(f"Too many device tokens: at most {limit} per operation.")
+    return list(unique)
+
+
+def check_string_map(values: Mapping[str, str], what: str) -> dict[str, str]:
+    if len(values) > MAX_MAP_ENTRIES:
+        raise InvalidArgument(f"Too many {what} entries: at most {MAX_MAP_ENTRIES}.")
+    for key, value in values.items():
+        if not key or len(key) > MAX_MAP_KEY_LENGTH or key.startswith("$") or "." in key or "\x00" in key:
+            raise InvalidArgument(
+                f"Invalid {what} key {key[:64]!r}: 1-{MAX_MAP_KEY_LENGTH} characters, no '.', no leading '$'."
+            )
+        if len(value) > MAX_MAP_VALUE_LENGTH or "\x00" in value:
+            raise InvalidArgument(
+                f"Invalid {what} value for {key!r}: at most {MAX_MAP_VALUE_LENGTH} characters."
+            )
+    return dict(values)
+
+
+def check_paging(page_number: int, page_size: int, default_size: int, max_size: int) -> Paging:
+    """SiteWhere pages are 1-based; page 0 is read as page 1 and size 0 as the default."""
+    if page_number < 0:
+        raise InvalidArgument(f"Invalid page number {page_number}: must be 1 or more.")
+    if page_size < 0 or page_size > max_size:
+        raise InvalidArgument(f"Invalid page size {page_size}: must be between 1 and {max_size}.")
+    return Paging(page_number=max(page_number, 1), page_size=page_size or default_size)

@@ -1,0 +1,343 @@
+"""A tenant's operations and elements on MongoDB, exposed as intent rather than queries.
+
+Every status change is a compare-and-set: ``update_one`` whose filter names the status the
+change was decided on, so concurrent writers cannot both win. Per-status counters on the
+operation document move with every element status change (``$inc``), so progress is one read.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from batchops.domain import (
+    AlreadyExists,
+    BatchElement,
+    BatchOperation,
+    BatchOperationStatus,
+    ConcurrentUpdate,
+    ElementCreate,
+    ElementProcessingStatus,
+    ElementUpdate,
+    ErrorCode,
+    IllegalTransition,
+    NotFound,
+    OperationCreate,
+    OperationUpdate,
+    Page,
+    Paging,
+    element_id_for,
+    element_transition_allowed,
+    operation_transition_allowed,
+)
+from batchops.store.database import ELEMENTS, OPERATIONS, TARGETS, TOMBSTONES
+from batchops.store.documents import (
+    COUNT_FIELDS,
+    Document,
+    element_document,
+    element_from_document,
+    operation_from_document,
+    operation_to_document,
+    zero_counts,
+)
+
+_CAS_ATTEMPTS = 8
+DEFAULT_TARGET_CHUNK_SIZE = 10_000
+
+
+def utcnow() -> datetime:
+    # Mongo keeps milliseconds; trimming here makes what we return equal what we read back.
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def chunked(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class BatchStore:
+    """Persistence for one tenant (one database)."""
+
+    def __init__(self, database: Database[Document], *, target_chunk_size: int = DEFAULT_TARGET_CHUNK_SIZE):
+        self._db = database
+        self._operations = database[OPERATIONS]
+        self._elements = database[ELEMENTS]
+        self._targets = database[TARGETS]
+        self._tombstones = database[TOMBSTONES]
+        self._chunk_size = target_chunk_size
+
+    @property
+    def target_chunk_size(self) -> int:
+        return self._chunk_size
+
+    # ---- operations -------------------------------------------------------------------------
+
+    def create_operation(self, create: OperationCreate, device_tokens: Sequence[str]) -> BatchOperation:
+        """Persist an operation (Unprocessed) and its target list, or nothing at all.
+
+        The target list is written first, in chunks, and the operation document last: a reader
+        never sees an operation whose targets are incomplete, and a duplicate token removes the
+        chunks again.
+        """
+        token = create.token or str(uuid.uuid4())
+        if self._operations.count_documents({"token": token}, limit=1):
+            raise AlreadyExists(
+                ErrorCode.DUPLICATE_BATCH_OPERATION_TOKEN,
+                f"Batch operation token '{token}' is already in use.",
+            )
+        operation_id = uuid.uuid4()
+        chunk_count = self._write_targets(operation_id, device_tokens)
+        now = utcnow()
+        operation = BatchOperation(
+            id=operation_id,
+            token=token,
+            operation_type=create.operation_type,
+            parameters=create.parameters,
+            metadata=create.metadata,
+            invocation_parameters=create.invocation_parameters,
+            created_date=now,
+            created_by=create.created_by,
+            device_token_count=len(device_tokens),
+            target_chunk_count=chunk_count,
+            targeting=create.targeting,
+        )
+        try:
+            self._operations.insert_one(operation_to_document(operation))
+        except DuplicateKeyError:
+            self._targets.delete_many({"op": str(operation_id)})
+            raise AlreadyExists(
+                ErrorCode.DUPLICATE_BATCH_OPERATION_TOKEN,
+                f"Batch operation token '{token}' is already in use.",
+            ) from None
+        return operation
+
+    def _write_targets(self, operation_id: uuid.UUID, device_tokens: Sequence[str]) -> int:
+        op = str(operation_id)
+        batch: list[Document] = []
+        count = 0
+        for index, tokens in enumerate(chunked(device_tokens, self._chunk_size)):
+            batch.append({"_id": f"{op}:{index:07d}", "op": op, "idx": index, "tokens": list(tokens)})
+            count += 1
+            if len(batch) >= 20:
+                self._targets.insert_many(batch, ordered=False)
+                batch = []
+        if batch:
+            self._targets.insert_many(batch, ordered=False)
+        return count
+
+    def target_chunk(self, operation_id: uuid.UUID, index: int) -> list[str]:
+        doc = self._targets.find_one({"op": str(operation_id), "idx": index}, {"tokens": 1})
+        return list(doc["tokens"]) if doc else []
+
+    def iter_target_chunks(self, operation_id: uuid.UUID) -> Iterator[tuple[int, list[str]]]:
+        """Stream the target list chunk by chunk (never the whole list at once)."""
+        cursor = self._targets.find({"op": str(operation_id)}, {"idx": 1, "tokens": 1}, batch_size=2)
+        for doc in cursor.sort("idx", ASCENDING):
+            yield doc["idx"], list(doc["tokens"])
+
+    def get_operation(self, operation_id: uuid.UUID) -> BatchOperation:
+        doc = self._operations.find_one({"_id": str(operation_id)})
+        if doc is None:
+            raise NotFound(
+                ErrorCode.INVALID_BATCH_OPERATION_ID, f"Batch operation id '{operation_id}' not found."
+            )
+        return operation_from_document(doc)
+
+    def find_operation(self, operation_id: uuid.UUID) -> BatchOperation | None:
+        doc = self._operations.find_one({"_id": str(operation_id)})
+        return operation_from_document(doc) if doc else None
+
+    def get_operation_by_token(self, token: str) -> BatchOperation:
+        doc = self._operations.find_one({"token": token})
+        if doc is None:
+            raise NotFound(
+                ErrorCode.INVALID_BATCH_OPERATION_TOKEN, f"Batch operation token '{token}' not found."
+            )
+        return operation_from_document(doc)
+
+    def list_operations(self, paging: Paging) -> Page[BatchOperation]:
+        total = self._operations.count_documents({})
+        cursor = (
+            self._operations.find({})
+            .sort([("createdDate", DESCENDING), ("_id", DESCENDING)])
+            .skip(paging.skip)
+            .limit(paging.page_size)
+        )
+        return Page[BatchOperation](total=total, items=[operation_from_document(doc) for doc in cursor])
+
+    def update_operation(self, operation_id: uuid.UUID, update: OperationUpdate) -> BatchOperation:
+        """Apply the fields present in ``update``; a status change is checked and compare-and-set."""
+        for _ in range(_CAS_ATTEMPTS):
+            current = self.get_operation(operation_id)
+            changes: dict[str, Any] = {"updatedDate": utcnow()}
+            if update.updated_by is not None:
+                changes["updatedBy"] = update.updated_by
+            if update.status is not None:
+                if not operation_transition_allowed(current.status, update.status):
+                    raise IllegalTransition("Batch operation", current.status.value, update.status.value)
+                changes["status"] = update.status.value
+            if update.processing_started_date is not None:
+                changes["startedDate"] = update.processing_started_date
+            if update.processing_ended_date is not None:
+                changes["endedDate"] = update.processing_ended_date
+            for key, value in (update.metadata or {}).items():
+                changes[f"meta.{key}"] = value
+            result = self._operations.update_one(
+                {"_id": str(operation_id), "status": current.status.value}, {"$set": changes}
+            )
+            if result.matched_count:
+                return self.get_operation(operation_id)
+        raise ConcurrentUpdate(f"Batch operation '{operation_id}'")
+
+    def transition_operation(
+        self,
+        operation_id: uuid.UUID,
+        expected: BatchOperationStatus,
+        new: BatchOperationStatus,
+        **fields: Any,
+    ) -> bool:
+        """Compare-and-set for the pipeline: True when this call made the change."""
+        changes: dict[str, Any] = {"status": new.value, "updatedDate": utcnow(), **fields}
+        result = self._operations.update_one(
+            {"_id": str(operation_id), "status": expected.value}, {"$set": changes}
+        )
+        return result.modified_count == 1
+
+    def delete_operation(self, operation_id: uuid.UUID) -> BatchOperation:
+        """Remove the operation, all its elements and targets; remember it so late records stay dead.
+
+        The tombstone is written first and the operation document last, so a crash part-way
+        leaves an operation that a repeated delete finishes off.
+        """
+        operation = self.get_operation(operation_id)
+        op = str(operation_id)
+        self._tombstones.replace_one(
+            {"_id": op}, {"_id": op, "token": operation.token, "deletedDate": utcnow()}, upsert=True
+        )
+        self._elements.delete_many({"op": op})
+        self._targets.delete_many({"op": op})
+        self._operations.delete_one({"_id": op})
+        return operation
+
+    def is_deleted(self, operation_id: uuid.UUID) -> bool:
+        return bool(self._tombstones.count_documents({"_id": str(operation_id)}, limit=1))
+
+    # ---- elements ---------------------------------------------------------------------------
+
+    def create_element(self, operation_id: uuid.UUID, create: ElementCreate) -> BatchElement:
+        self.get_operation(operation_id)
+        status = create.status
+        processed = create.processed_date or (utcnow() if status.is_final else None)
+        element_id = element_id_for(operation_id, create.device_token)
+        # Elements added one by one sort after the bulk-created ones, in arrival order.
+        seq = 1 << 42 | time.time_ns() // 1_000_000
+        doc = element_document(
+            element_id,
+            operation_id,
+            create.device_token,
+            seq,
+            status=status,
+            processed_date=processed,
+            metadata=create.metadata,
+            error_message=create.error_message,
+        )
+        try:
+            self._elements.insert_one(doc)
+        except DuplicateKeyError:
+            raise AlreadyExists(
+                ErrorCode.DUPLICATE_BATCH_ELEMENT,
+                f"Batch operation '{operation_id}' already has an element for "
+                f"device '{create.device_token}'.",
+            ) from None
+        self._operations.update_one(
+            {"_id": str(operation_id)}, {"$inc": {"total": 1, COUNT_FIELDS[status]: 1}}
+        )
+        return element_from_document(doc)
+
+    def get_element(self, element_id: uuid.UUID) -> BatchElement:
+        doc = self._elements.find_one({"_id": str(element_id)})
+        if doc is None:
+            raise NotFound(ErrorCode.INVALID_BATCH_ELEMENT_ID, f"Batch element id '{element_id}' not found.")
+        return element_from_document(doc)
+
+    def list_elements(
+        self, operation_id: uuid.UUID, paging: Paging, status: ElementProcessingStatus | None = None
+    ) -> Page[BatchElement]:
+        self.get_operation(operation_id)
+        query: Document = {"op": str(operation_id)}
+        if status is not None:
+            query["status"] = status.value
+        total = self._elements.count_documents(query)
+        cursor = (
+            self._elements.find(query)
+            .sort([("seq", ASCENDING), ("_id", ASCENDING)])
+            .skip(paging.skip)
+            .limit(paging.page_size)
+        )
+        return Page[BatchElement](total=total, items=[element_from_document(doc) for doc in cursor])
+
+    def update_element(self, element_id: uuid.UUID, update: ElementUpdate) -> BatchElement:
+        """Apply the fields present in ``update``; a status change is compare-and-set and moves the
+        operation's counters with it."""
+        for _ in range(_CAS_ATTEMPTS):
+            current = self.get_element(element_id)
+            changes: dict[str, Any] = {}
+            new_status = update.status
+            if new_status is not None and not element_transition_allowed(current.status, new_status):
+                raise IllegalTransition("Batch element", current.status.value, new_status.value)
+            if new_status is not None:
+                changes["status"] = new_status.value
+                if new_status.is_final and update.processed_date is None and current.processed_date is None:
+                    changes["processedDate"] = utcnow()
+            if update.processed_date is not None:
+                changes["processedDate"] = update.processed_date
+            if update.error_message is not None:
+                changes["error"] = update.error_message
+            for key, value in (update.metadata or {}).items():
+                changes[f"meta.{key}"] = value
+            if not changes:
+                return current
+            result = self._elements.update_one(
+                {"_id": str(element_id), "status": current.status.value}, {"$set": changes}
+            )
+            if result.matched_count:
+                if new_status is not None and new_status != current.status:
+                    self._move_counts(current.operation_id, current.status, new_status, 1)
+                return self.get_element(element_id)
+        raise ConcurrentUpdate(f"Batch element '{element_id}'")
+
+    def _move_counts(
+        self,
+        operation_id: uuid.UUID,
+        old: ElementProcessingStatus,
+        new: ElementProcessingStatus,
+        count: int,
+    ) -> None:
+        self._operations.update_one(
+            {"_id": str(operation_id)},
+            {"$inc": {COUNT_FIELDS[old]: -count, COUNT_FIELDS[new]: count}},
+        )
+
+    def recount(self, operation_id: uuid.UUID) -> dict[str, int]:
+        """Recompute the counters from the elements (repairs drift left by a crash between an
+        element's change and its counter update)."""
+        counts = zero_counts()
+        pipeline: list[Document] = [
+            {"$match": {"op": str(operation_id)}},
+            {"$group": {"_id": "$status", "n": {"$sum": 1}}},
+        ]
+        for row in self._elements.aggregate(pipeline):
+            counts[row["_id"]] = row["n"]
+        self._operations.update_one(
+            {"_id": str(operation_id)},
+            {"$set": {"counts": counts, "total": sum(counts.values())}},
+        )
+        return counts

@@ -1,0 +1,79 @@
+"""One MongoDB client per process; one database per tenant; the indexes every query needs."""
+
+from __future__ import annotations
+
+import threading
+
+from pymongo import ASCENDING, DESCENDING, IndexModel, MongoClient
+from pymongo.database import Database
+
+from batchops.domain.validation import check_tenant_id
+
+OPERATIONS = "batchoperations"
+ELEMENTS = "batchelements"
+TARGETS = "batchtargets"
+TOMBSTONES = "deletedoperations"
+
+Document = dict[str, object]
+
+INDEXES: dict[str, list[IndexModel]] = {
+    OPERATIONS: [
+        IndexModel([("token", ASCENDING)], unique=True, name="token_unique"),
+        IndexModel([("createdDate", DESCENDING), ("_id", DESCENDING)], name="newest_first"),
+        IndexModel([("status", ASCENDING)], name="status"),
+    ],
+    ELEMENTS: [
+        IndexModel([("op", ASCENDING), ("token", ASCENDING)], unique=True, name="op_token_unique"),
+        IndexModel([("op", ASCENDING), ("status", ASCENDING), ("seq", ASCENDING)], name="op_status_seq"),
+        IndexModel([("op", ASCENDING), ("seq", ASCENDING)], name="op_seq"),
+    ],
+    TARGETS: [IndexModel([("op", ASCENDING), ("idx", ASCENDING)], unique=True, name="op_chunk")],
+    TOMBSTONES: [],
+}
+
+
+class MongoConnector:
+    """Owns the process-wide MongoClient and hands out tenant databases with indexes ensured."""
+
+    def __init__(self, uri: str, tenant_prefix: str, *, timeout_ms: int = 10_000) -> None:
+        self._client: MongoClient[Document] = MongoClient(
+            uri,
+            tz_aware=True,
+            serverSelectionTimeoutMS=timeout_ms,
+            connectTimeoutMS=timeout_ms,
+            uuidRepresentation="standard",
+        )
+        self._prefix = tenant_prefix
+        self._indexed: set[str] = set()
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> MongoClient[Document]:
+        return self._client
+
+    def database_name(self, tenant_id: str) -> str:
+        return f"{self._prefix}{check_tenant_id(tenant_id)}"
+
+    def tenant_database(self, tenant_id: str) -> Database[Document]:
+        name = self.database_name(tenant_id)
+        database = self._client[name]
+        if name not in self._indexed:
+            with self._lock:
+                if name not in self._indexed:
+                    ensure_indexes(database)
+                    self._indexed.add(name)
+        return database
+
+    def drop_tenant_database(self, tenant_id: str) -> None:
+        name = self.database_name(tenant_id)
+        self._client.drop_database(name)
+        self._indexed.discard(name)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def ensure_indexes(database: Database[Document]) -> None:
+    for collection, indexes in INDEXES.items():
+        if indexes:
+            database[collection].create_indexes(indexes)
