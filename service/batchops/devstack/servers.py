@@ -1,0 +1,92 @@
+"""The three servers: how each is installed, started and probed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from batchops.devstack import install, probes, zookeeper
+from batchops.devstack.layout import Layout
+from batchops.devstack.ports import LOCALHOST
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    """One server of the stack. ``prepare`` installs what is missing and returns the command line."""
+
+    name: str
+    port: int
+    prepare: Callable[[], list[str]]
+    probe: Callable[[float], bool]
+
+    @property
+    def address(self) -> str:
+        return f"{LOCALHOST}:{self.port}"
+
+
+def kafka_spec(layout: Layout, port: int) -> ServerSpec:
+    url = f"tcp://{LOCALHOST}:{port}"
+
+    def prepare() -> list[str]:
+        binary = install.install_tansu(layout.install_dir)
+        return [
+            str(binary),
+            "broker",
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+            "--storage-engine",
+            "memory://tansu/",
+            "--cluster-id",
+            "local",
+        ]
+
+    return ServerSpec(
+        "kafka", port, prepare, lambda timeout: probes.kafka_ready(f"{LOCALHOST}:{port}", timeout)
+    )
+
+
+def mongo_uri(port: int) -> str:
+    return f"mongodb://{LOCALHOST}:{port}/?directConnection=true"
+
+
+def mongo_spec(layout: Layout, port: int, in_memory: bool) -> ServerSpec:
+    def prepare() -> list[str]:
+        script = install.install_secantus(layout.install_dir)
+        storage: Path | str = ":memory:" if in_memory else layout.mongo_data_dir
+        if not in_memory:
+            layout.mongo_data_dir.mkdir(parents=True, exist_ok=True)
+        # An explicit (empty) config file turns off secantusd's auto-discovery of ./secantusd.toml etc.
+        layout.mongo_config_file.parent.mkdir(parents=True, exist_ok=True)
+        layout.mongo_config_file.touch()
+        return [
+            str(script),
+            "--config",
+            str(layout.mongo_config_file),
+            "--host",
+            LOCALHOST,
+            "--port",
+            str(port),
+            "--storage-path",
+            str(storage),
+            "--cache-size",
+            "256M",
+            "--log-level",
+            "WARNING",
+        ]
+
+    return ServerSpec("mongo", port, prepare, lambda timeout: probes.mongo_ready(mongo_uri(port), timeout))
+
+
+def zookeeper_spec(layout: Layout, port: int) -> ServerSpec:
+    def prepare() -> list[str]:
+        install.install_zookeeper()
+        java = install.find_java()
+        zookeeper.write_config(layout.zk_conf_dir, layout.zk_data_dir, port)
+        return zookeeper.command(java, layout.zk_conf_dir)
+
+    return ServerSpec(
+        "zookeeper", port, prepare, lambda timeout: probes.zookeeper_ready(LOCALHOST, port, timeout)
+    )
