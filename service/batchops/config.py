@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = Field("json", description="json: one JSON object per line.")
     default_page_size: int = Field(100, ge=1, description="Page size used when a request asks for 0.")
     max_page_size: int = Field(10_000, ge=1, description="Largest page size a request may ask for.")
+    target_chunk_size: int = Field(
+        10_000,
+        ge=1,
+        le=100_000,
+        description="Device tokens per stored target chunk and per operations-topic record.",
+    )
     max_device_tokens: int = Field(
         2_000_000, ge=1, description="Most device tokens one create request may carry."
     )

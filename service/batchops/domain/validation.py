@@ -92,3 +92,12 @@ def check_paging(page_number: int, page_size: int, default_size: int, max_size: 
     if page_size < 0 or page_size > max_size:
         raise InvalidArgument(f"Invalid page size {page_size}: must be between 1 and {max_size}.")
     return Paging(page_number=max(page_number, 1), page_size=page_size or default_size)
+
+
+MAX_ERROR_MESSAGE_LENGTH = 4096
+
+
+def check_error_message(message: str) -> str:
+    if len(message) > MAX_ERROR_MESSAGE_LENGTH or "\x00" in message:
+        raise InvalidArgument(f"Error message too long: at most {MAX_ERROR_MESSAGE_LENGTH} characters.")
+    return message

@@ -1,0 +1,98 @@
+"""The gRPC server: our services, the standard health service, reflection, graceful stop."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from concurrent import futures
+from typing import Any
+
+import grpc
+from google.protobuf.descriptor import ServiceDescriptor
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from batchops.api.errors import safe_deserializer
+
+log = logging.getLogger(__name__)
+
+
+def _unimplemented(name: str) -> Callable[[Any, grpc.ServicerContext], Any]:
+    def handler(request: Any, context: grpc.ServicerContext) -> Any:
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, f"1:{name} is not implemented.")
+
+    return handler
+
+
+def service_handler(descriptor: ServiceDescriptor, servicer: object) -> grpc.GenericRpcHandler:
+    """Register ``servicer``'s methods for a service by descriptor.
+
+    Requests are decoded with a deserializer that never raises, so undecodable bytes reach the
+    method (which answers INVALID_ARGUMENT) instead of gRPC's own INTERNAL. Methods the servicer
+    lacks answer UNIMPLEMENTED.
+    """
+    from google.protobuf import message_factory
+
+    handlers: dict[str, grpc.RpcMethodHandler[Any, Any]] = {}
+    for method in descriptor.methods:
+        request_class = message_factory.GetMessageClass(method.input_type)
+        response_class = message_factory.GetMessageClass(method.output_type)
+        behaviour = getattr(servicer, method.name, None) or _unimplemented(method.name)
+        handlers[method.name] = grpc.unary_unary_rpc_method_handler(
+            behaviour,
+            request_deserializer=safe_deserializer(request_class.FromString),
+            response_serializer=response_class.SerializeToString,
+        )
+    return grpc.method_handlers_generic_handler(descriptor.full_name, handlers)
+
+
+class GrpcServer:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        max_message_bytes: int,
+        max_workers: int = 32,
+    ) -> None:
+        self._server = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
+            options=[
+                ("grpc.max_receive_message_length", max_message_bytes),
+                ("grpc.max_send_message_length", max_message_bytes),
+                ("grpc.so_reuseport", 0),
+            ],
+        )
+        self._health = health.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(self._health, self._server)
+        self._service_names: list[str] = [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name]
+        self.port = self._server.add_insecure_port(f"{host}:{port}")
+        if self.port == 0:
+            raise OSError(f"cannot listen on {host}:{port} (address in use?)")
+        self.host = host
+
+    def add_service(self, descriptor: ServiceDescriptor, servicer: object) -> None:
+        self._server.add_generic_rpc_handlers((service_handler(descriptor, servicer),))
+        self._service_names.append(descriptor.full_name)
+
+    def start(self, serving_services: Iterable[str] | None = None) -> None:
+        reflection.enable_server_reflection([*self._service_names, reflection.SERVICE_NAME], self._server)
+        self._server.start()
+        self.set_serving(True, serving_services)
+        log.info("gRPC API listening", extra={"address": f"{self.host}:{self.port}"})
+
+    def set_serving(self, serving: bool, services: Iterable[str] | None = None) -> None:
+        status = (
+            health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+        )
+        self._health.set("", status)
+        for name in services if services is not None else self._service_names:
+            self._health.set(name, status)
+
+    def stop(self, grace_seconds: float) -> None:
+        """Refuse new calls, let in-flight calls finish within the grace period."""
+        self.set_serving(False)
+        self._server.stop(grace_seconds).wait()
+
+    def wait(self) -> None:
+        self._server.wait_for_termination()

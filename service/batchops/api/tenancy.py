@@ -1,0 +1,71 @@
+"""How a call finds its tenant: the ``tenant`` metadata header, then the tenant's services."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from batchops.domain import BatchOperation, OperationCreate
+from batchops.store import BatchStore, MongoConnector
+
+TENANT_HEADER = "tenant"
+MISSING_TENANT_MESSAGE = "Tenant token not passed in metadata."
+
+
+class TenantUnavailable(Exception):
+    """The tenant is unknown here or its engine is not running (gRPC UNAVAILABLE, as SiteWhere)."""
+
+
+class TenantApi(Protocol):
+    """What the management API needs from one tenant."""
+
+    @property
+    def store(self) -> BatchStore: ...
+
+    def create_operation(self, create: OperationCreate, device_tokens: Sequence[str]) -> BatchOperation: ...
+
+    def check_operation_type(self, operation_type: str) -> None: ...
+
+
+class TenantRouter(Protocol):
+    def tenant(self, tenant_id: str) -> TenantApi: ...
+
+
+OperationLauncher = Callable[[BatchOperation], None]
+
+
+class StoreOnlyTenant:
+    """A tenant served straight from its database: creation persists, nothing is launched."""
+
+    def __init__(self, store: BatchStore) -> None:
+        self._store = store
+
+    @property
+    def store(self) -> BatchStore:
+        return self._store
+
+    def create_operation(self, create: OperationCreate, device_tokens: Sequence[str]) -> BatchOperation:
+        return self._store.create_operation(create, device_tokens)
+
+    def check_operation_type(self, operation_type: str) -> None:
+        return None
+
+
+class OpenTenantRouter:
+    """Serves any well-formed tenant id from its own database (no engines, no ZooKeeper)."""
+
+    def __init__(self, connector: MongoConnector, *, target_chunk_size: int) -> None:
+        self._connector = connector
+        self._chunk_size = target_chunk_size
+        self._tenants: dict[str, StoreOnlyTenant] = {}
+        self._lock = threading.Lock()
+
+    def tenant(self, tenant_id: str) -> TenantApi:
+        with self._lock:
+            tenant = self._tenants.get(tenant_id)
+            if tenant is None:
+                database = self._connector.tenant_database(tenant_id)
+                tenant = StoreOnlyTenant(BatchStore(database, target_chunk_size=self._chunk_size))
+                self._tenants[tenant_id] = tenant
+            return tenant

@@ -1,0 +1,108 @@
+"""The ``batchops`` command: serve the API, run local real servers, and operator tools."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from batchops.config import ConfigurationError, Settings, load_settings
+from batchops.logs import configure_logging
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Batch operations for IoT fleets.")
+dev_app = typer.Typer(no_args_is_help=True, help="Local real servers (Kafka protocol, MongoDB, ZooKeeper).")
+app.add_typer(dev_app, name="dev")
+
+log = logging.getLogger("batchops")
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.echo(f"batchops: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except ConfigurationError as exc:
+        fail(str(exc))
+        raise AssertionError("unreachable") from None
+
+
+@app.command()
+def serve(
+    dev: Annotated[
+        bool, typer.Option("--dev", help="Development mode (local servers, demo defaults).")
+    ] = False,
+) -> None:
+    """Run the service until SIGTERM/SIGINT, then drain in-flight calls and exit 0."""
+    settings = settings_or_exit()
+    configure_logging(settings.log_level, settings.log_format)
+    from batchops.service import BatchOpsService
+
+    try:
+        service = BatchOpsService(settings)
+    except OSError as exc:
+        fail(f"cannot start the gRPC API: {exc}", 1)
+        return
+    if dev:
+        log.warning("development mode: for local use only")
+    service.run_until_signalled()
+
+
+StateDirOption = Annotated[
+    Path | None, typer.Option("--state-dir", help="Where servers keep state (default: ./.devstack).")
+]
+
+
+@dev_app.command("up")
+def dev_up(state_dir: StateDirOption = None) -> None:
+    """Install what is missing, start the three servers on 127.0.0.1, wait until they answer."""
+    from batchops.devstack import DevStack, DevStackError, default_state_dir
+
+    stack = DevStack(state_dir or default_state_dir())
+    try:
+        endpoints = stack.up()
+    except DevStackError as exc:
+        fail(str(exc), 1)
+        return
+    typer.echo(f"kafka      {endpoints.kafka_bootstrap}")
+    typer.echo(f"mongodb    {endpoints.mongo_uri}")
+    typer.echo(f"zookeeper  {endpoints.zk_hosts}")
+
+
+@dev_app.command("down")
+def dev_down(state_dir: StateDirOption = None) -> None:
+    """Stop exactly the servers `dev up` started (by recorded pid), nothing else."""
+    from batchops.devstack import DevStack, DevStackError, default_state_dir
+
+    try:
+        stopped = DevStack(state_dir or default_state_dir()).down()
+    except DevStackError as exc:
+        fail(str(exc), 1)
+        return
+    typer.echo("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
+
+
+@dev_app.command("status")
+def dev_status(state_dir: StateDirOption = None) -> None:
+    """Show each local server: running or not, pid, address."""
+    from batchops.devstack import DevStack, default_state_dir
+
+    statuses = DevStack(state_dir or default_state_dir()).status()
+    for name, status in statuses.items():
+        typer.echo(f"{name:<10} {status}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
