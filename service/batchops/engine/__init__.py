@@ -1,0 +1,1 @@
+"""One engine per tenant: initializer, processor, recovery, handlers."""

@@ -1,0 +1,56 @@
+"""What a handler is: given one element of an operation, do the work and say how it went.
+
+Handlers never touch Kafka or MongoDB: the processor claims elements, calls ``handle`` (many at
+once, on worker threads, so a handler must be thread-safe) and records the outcomes in bulk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from batchops.domain import BatchElement, BatchOperation
+
+
+@dataclass(frozen=True)
+class ElementOutcome:
+    succeeded: bool
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    error: str = ""
+
+    @classmethod
+    def success(cls, **metadata: str) -> ElementOutcome:
+        return cls(True, metadata)
+
+    @classmethod
+    def failure(cls, error: str, **metadata: str) -> ElementOutcome:
+        return cls(False, metadata, error)
+
+
+@dataclass(frozen=True)
+class HandlerContext:
+    tenant_id: str
+    operation: BatchOperation
+    element: BatchElement
+    # Outgoing clients by name (e.g. "device_management", "event_management"); handlers look up
+    # what they need and fail the element with a clear error when it is missing.
+    clients: Mapping[str, Any] = field(default_factory=dict)
+    # Per-tenant handler options from the tenant's configuration.
+    options: Mapping[str, Any] = field(default_factory=dict)
+    # The JWT of the caller that created the operation, passed on to outgoing calls.
+    auth_token: str | None = None
+
+
+@runtime_checkable
+class OperationHandler(Protocol):
+    """One operation type's behaviour."""
+
+    operation_type: str
+
+    def validate(self, operation: BatchOperation) -> None:
+        """Raise ``batchops.domain.InvalidArgument`` if an operation of this type cannot run
+        (checked at creation, before anything is written)."""
+
+    def handle(self, context: HandlerContext) -> ElementOutcome:
+        """Process one element. Raising counts as a failed attempt with the exception as error."""
