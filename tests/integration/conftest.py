@@ -4,8 +4,8 @@
 1. the servers named by ``BATCHOPS_TEST_KAFKA``, ``BATCHOPS_TEST_MONGO_URI``, ``BATCHOPS_TEST_ZK`` (all set);
 2. official images via testcontainers when ``BATCHOPS_TEST_CONTAINERS=1`` (needs a reachable Docker engine);
 3. a ``DevStack`` in ``<repo>/.devstack/test`` on its own ports, so it coexists with ``make run``'s stack.
-   It is stopped at the end of the session only if this session started it, unless
-   ``BATCHOPS_TEST_KEEP_SERVERS=1``.
+   What the test sessions started is stopped when the last concurrently running session ends
+   (never what was already running before), unless ``BATCHOPS_TEST_KEEP_SERVERS=1``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from batchops.devstack import DevStack, Endpoints, Ports, wait_for
+from batchops.devstack import DevStack, Endpoints, Ports, shared_stack, wait_for
 
 _HERE = Path(__file__).parent
 REPO_ROOT = _HERE.parents[1]
@@ -53,14 +53,9 @@ def servers() -> Iterator[Endpoints]:
 
 def _dev_stack() -> Iterator[Endpoints]:
     stack = DevStack(TEST_STATE_DIR, ports=TEST_PORTS, mongo_in_memory=True, install_dir=TEST_INSTALL_DIR)
-    already = {name for name, status in stack.status().items() if status.running}
-    endpoints = stack.up()
-    try:
+    # Parallel sessions share the stack; the last one out stops what the sessions started.
+    with shared_stack(stack, keep=os.environ.get("BATCHOPS_TEST_KEEP_SERVERS") == "1") as endpoints:
         yield endpoints
-    finally:
-        started = [name for name in stack.status() if name not in already]
-        if started and os.environ.get("BATCHOPS_TEST_KEEP_SERVERS") != "1":
-            stack.down(only=started)
 
 
 def _start_containers(stack: ExitStack) -> Endpoints:
@@ -101,6 +96,12 @@ def _ruok(host: str, port: int) -> bool:
             return sock.recv(4) == b"imok"
     except OSError:
         return False
+
+
+@pytest.fixture(scope="session")
+def devstack_install_dir() -> Path:
+    """The test dev stack's venvs; other DevStacks in tests share them to skip reinstalling."""
+    return TEST_INSTALL_DIR
 
 
 @pytest.fixture

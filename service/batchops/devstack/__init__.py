@@ -4,6 +4,7 @@ protocol) and ZooKeeper, installed on demand and run as recorded processes on 12
 from batchops.devstack.errors import DevStackError
 from batchops.devstack.layout import default_state_dir
 from batchops.devstack.polling import wait_for
+from batchops.devstack.sharing import shared_stack
 from batchops.devstack.stack import SERVER_NAMES, DevStack, Endpoints, Ports, ServerStatus
 
 __all__ = [
@@ -14,5 +15,6 @@ __all__ = [
     "Ports",
     "ServerStatus",
     "default_state_dir",
+    "shared_stack",
     "wait_for",
 ]

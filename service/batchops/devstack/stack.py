@@ -242,6 +242,15 @@ class DevStack:
             raise DevStackError(f"unknown server(s) {', '.join(unknown)}; known: {', '.join(SERVER_NAMES)}")
         return [name for name in SERVER_NAMES if name in names]
 
+    def running(self) -> set[str]:
+        """Names of the servers whose recorded process is alive (no protocol probe)."""
+        names = set()
+        for name in SERVER_NAMES:
+            record = read_record(self._layout.pid_file(name))
+            if record is not None and live_process(record) is not None:
+                names.add(name)
+        return names
+
     def status(self) -> dict[str, ServerStatus]:
         """Per server: is its recorded process alive, its pid and address, and does it answer now?"""
         result: dict[str, ServerStatus] = {}
