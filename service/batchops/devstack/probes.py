@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from urllib.parse import urlsplit
 
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
@@ -35,6 +36,9 @@ def kafka_ready(bootstrap: str, timeout: float = 2.0) -> bool:
 
 def mongo_ready(uri: str, timeout: float = 2.0) -> bool:
     """``admin.command("ping")`` answers ok."""
+    host, port = _host_port(uri)
+    if host and port and not tcp_open(host, port, timeout):
+        return False  # don't spend a whole server-selection timeout on a port nobody listens on yet
     ms = max(100, int(timeout * 1000))
     client: MongoClient[dict[str, object]] = MongoClient(
         uri, serverSelectionTimeoutMS=ms, connectTimeoutMS=ms, socketTimeoutMS=ms
@@ -46,6 +50,17 @@ def mongo_ready(uri: str, timeout: float = 2.0) -> bool:
     finally:
         client.close()
     return bool(reply.get("ok"))
+
+
+def _host_port(uri: str) -> tuple[str, int | None]:
+    """Host and port of a single-host ``mongodb://`` URI; ``("", None)`` for anything else."""
+    parsed = urlsplit(uri)
+    if parsed.scheme != "mongodb" or "," in parsed.netloc:
+        return "", None
+    try:
+        return parsed.hostname or "", parsed.port or 27017
+    except ValueError:
+        return "", None
 
 
 def zookeeper_ready(host: str, port: int, timeout: float = 2.0) -> bool:

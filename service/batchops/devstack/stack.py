@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,16 +173,21 @@ class DevStack:
         return started
 
     def _wait_ready(self, servers: Sequence[_Live]) -> None:
-        deadline = time.monotonic() + self._ready_timeout
-        for server in servers:
-            remaining = max(PROBE_TIMEOUT, deadline - time.monotonic())
-            try:
-                wait_for(functools.partial(self._ready_or_dead, server), timeout=remaining, interval=0.05)
-            except TimeoutError:
-                raise DevStackError(
-                    f"{server.spec.name} did not answer on {server.spec.address} within "
-                    f"{self._ready_timeout:g} s{self._log_excerpt(server.spec.name)}"
-                ) from None
+        """Probe all servers in turn until each answers; a server that exits fails the wait at once."""
+        pending = list(servers)
+
+        def all_ready() -> bool:
+            pending[:] = [server for server in pending if not self._ready_or_dead(server)]
+            return not pending
+
+        try:
+            wait_for(all_ready, timeout=self._ready_timeout, interval=0.05)
+        except TimeoutError:
+            late = pending[0].spec
+            raise DevStackError(
+                f"{late.name} did not answer on {late.address} within "
+                f"{self._ready_timeout:g} s{self._log_excerpt(late.name)}"
+            ) from None
 
     def _ready_or_dead(self, server: _Live) -> bool:
         code = exit_code(server.record.pid)

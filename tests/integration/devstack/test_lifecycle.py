@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 
 from batchops.devstack import SERVER_NAMES, DevStack, DevStackError, Ports
 from batchops.devstack.processes import PidRecord, read_record, write_record
+from batchops.devstack.servers import ServerSpec
 
 _LISTENER = (
     "import socket, sys\n"
@@ -120,3 +122,34 @@ def _alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+class _BrokenKafkaStack(DevStack):
+    """Kafka replaced by a process that writes a line and exits while 'starting'."""
+
+    def specs(self) -> list[ServerSpec]:
+        specs = super().specs()
+        crash = [sys.executable, "-c", "print('fatal: no storage engine'); raise SystemExit(3)"]
+        return [
+            dataclasses.replace(spec, prepare=lambda: crash, probe=lambda _t: False)
+            if spec.name == "kafka"
+            else spec
+            for spec in specs
+        ]
+
+
+def test_a_server_dying_at_start_reports_its_log_and_stops_the_others(
+    tmp_path: Path, devstack_install_dir: Path
+) -> None:
+    zk, mongo, kafka = free_ports(3)
+    stack = _BrokenKafkaStack(
+        tmp_path / "state",
+        ports=Ports(kafka=kafka, mongo=mongo, zookeeper=zk),
+        mongo_in_memory=True,
+        install_dir=devstack_install_dir,
+        ready_timeout=60,
+    )
+    with pytest.raises(DevStackError, match=r"(?s)kafka exited with status 3.*fatal: no storage engine"):
+        stack.up()
+    assert stack.running() == set()
+    assert list(stack.layout.pids_dir.iterdir()) == []
