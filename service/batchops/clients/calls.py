@@ -1,0 +1,108 @@
+"""One outgoing call: tenant and JWT headers, a deadline per attempt, retries with backoff."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+
+log = logging.getLogger(__name__)
+
+TENANT_HEADER = "tenant"
+JWT_HEADER = "jwt"
+
+# Transient by nature: the server was unreachable or too slow. Everything else is an answer.
+RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
+
+
+class ClientError(Exception):
+    """A call failed for good (a non-retryable status, or retries used up)."""
+
+    def __init__(self, service: str, method: str, code: grpc.StatusCode, details: str, attempts: int) -> None:
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        super().__init__(f"{service} {method} failed{tries}: {code.name} {details}".rstrip())
+        self.service = service
+        self.method = method
+        self.code = code
+        self.details = details
+        self.attempts = attempts
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    initial_backoff_seconds: float = 0.1
+    max_backoff_seconds: float = 5.0
+    multiplier: float = 2.0
+    # Each delay is drawn from [delay * (1 - jitter), delay], so threads that failed together
+    # do not all come back together.
+    jitter: float = 0.2
+
+    def delays(self, rng: random.Random | None = None) -> Iterator[float]:
+        """The pauses between attempts (``max_attempts - 1`` of them)."""
+        draw = rng or random
+        delay = self.initial_backoff_seconds
+        for _ in range(self.max_attempts - 1):
+            capped = min(delay, self.max_backoff_seconds)
+            yield capped * (1 - self.jitter * draw.random())
+            delay *= self.multiplier
+
+
+def call_metadata(tenant_id: str, auth_token: str | None) -> tuple[tuple[str, str], ...]:
+    if not tenant_id:
+        raise ValueError("a tenant id is required on every outgoing call")
+    if auth_token:
+        return ((TENANT_HEADER, tenant_id), (JWT_HEADER, auth_token))
+    return ((TENANT_HEADER, tenant_id),)
+
+
+@dataclass(frozen=True)
+class ServiceCaller:
+    """Calls the unary methods of one service with the same policy."""
+
+    service: str
+    policy: RetryPolicy
+    deadline_seconds: float
+    sleep: Callable[[float], None] = time.sleep
+
+    def call(
+        self,
+        method: Callable[..., Any],
+        name: str,
+        request: Any,
+        *,
+        tenant_id: str,
+        auth_token: str | None,
+        retryable: frozenset[grpc.StatusCode] = RETRYABLE,
+        not_found_is_none: bool = False,
+    ) -> Any:
+        """The response, or None when ``not_found_is_none`` and the server said NOT_FOUND."""
+        metadata = call_metadata(tenant_id, auth_token)
+        delays = self.policy.delays()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return method(request, timeout=self.deadline_seconds, metadata=metadata)
+            except grpc.RpcError as exc:
+                code: grpc.StatusCode = exc.code()
+                details: str = exc.details() or ""
+                if code == grpc.StatusCode.NOT_FOUND and not_found_is_none:
+                    return None
+                delay = next(delays, None) if code in retryable else None
+                if delay is None:
+                    raise ClientError(self.service, name, code, details, attempt) from None
+                log.info(
+                    "retrying %s %s after %s (attempt %d, pause %.3f s)",
+                    self.service,
+                    name,
+                    code.name,
+                    attempt,
+                    delay,
+                )
+                self.sleep(delay)
