@@ -1,0 +1,63 @@
+"""What every simulated call goes through first: the tenant header, call counting, faults."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import grpc
+
+from batchops.simulator.faults import Fault, FaultPlan
+
+TENANT_HEADER = "tenant"
+JWT_HEADER = "jwt"
+MISSING_TENANT_MESSAGE = "Tenant token not passed in metadata."
+# A "timeout" fault waits past the caller's deadline, but never longer than this.
+MAX_TIMEOUT_WAIT_SECONDS = 30.0
+
+
+def header(context: grpc.ServicerContext, key: str) -> str | None:
+    for item_key, value in context.invocation_metadata() or ():
+        if item_key == key:
+            return value.decode() if isinstance(value, bytes) else str(value)
+    return None
+
+
+class Gate:
+    def __init__(self, faults: FaultPlan, stopping: threading.Event) -> None:
+        self.faults = faults
+        self._stopping = stopping
+        self._calls: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def enter(self, method: str, context: grpc.ServicerContext) -> str:
+        """The caller's tenant, after the injected latency; aborts the call for injected errors."""
+        tenant = header(context, TENANT_HEADER)
+        if not tenant:
+            context.abort(grpc.StatusCode.UNAUTHENTICATED, MISSING_TENANT_MESSAGE)
+        with self._lock:
+            self._calls[method] += 1
+        decision = self.faults.decide(method)
+        if decision.delay_seconds > 0:
+            self._stopping.wait(decision.delay_seconds)
+        if decision.fault is Fault.UNAVAILABLE:
+            context.abort(grpc.StatusCode.UNAVAILABLE, f"injected fault: {method} unavailable")
+        if decision.fault is Fault.TIMEOUT:
+            # Outlive the deadline, then carry on: a slow server still does the work, which is
+            # what makes a client's retry after DEADLINE_EXCEEDED a possible duplicate.
+            remaining = context.time_remaining()
+            wait = (
+                MAX_TIMEOUT_WAIT_SECONDS
+                if remaining is None
+                else min(remaining + 0.05, MAX_TIMEOUT_WAIT_SECONDS)
+            )
+            self._stopping.wait(wait)
+        return tenant
+
+    def calls(self, method: str | None = None) -> int:
+        with self._lock:
+            return self._calls[method] if method else sum(self._calls.values())
+
+    def reset(self) -> None:
+        with self._lock:
+            self._calls.clear()
