@@ -20,7 +20,6 @@ RUN python tools/gen_protos.py \
  && /opt/batchops/bin/pip install --no-cache-dir .
 
 FROM ${PYTHON_IMAGE} AS runtime
-ARG BATCHOPS_UID=10001
 LABEL org.opencontainers.image.title="batchops" \
       org.opencontainers.image.description="Kafka-driven multitenant batch operations (SiteWhere 2.x batch-operations drop-in)" \
       org.opencontainers.image.licenses="Apache-2.0"
@@ -30,11 +29,12 @@ ENV PATH=/opt/batchops/bin:${PATH} \
     BATCHOPS_GRPC_PORT=9000 \
     BATCHOPS_METRICS_PORT=9090 \
     BATCHOPS_LOG_FORMAT=json
-RUN groupadd --system --gid "${BATCHOPS_UID}" batchops \
- && useradd --system --uid "${BATCHOPS_UID}" --gid batchops --home-dir /home/batchops --create-home \
+# Numeric ids, so that Kubernetes' runAsNonRoot can verify them (the Helm chart runs as 10001 too).
+RUN groupadd --system --gid 10001 batchops \
+ && useradd --system --uid 10001 --gid batchops --home-dir /home/batchops --create-home \
         --shell /usr/sbin/nologin batchops
 COPY --from=builder /opt/batchops /opt/batchops
-USER ${BATCHOPS_UID}:${BATCHOPS_UID}
+USER 10001:10001
 WORKDIR /home/batchops
 EXPOSE 9000 9090
 # Healthy only while the standard grpc.health.v1 service on the API port answers SERVING.
