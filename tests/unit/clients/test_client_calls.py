@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import grpc
+import pytest
+
+from batchops.clients import ClientError, RetryPolicy
+from batchops.clients.calls import ServiceCaller, call_metadata
+
+
+class FakeRpcError(grpc.RpcError):
+    def __init__(self, code: grpc.StatusCode, details: str = "") -> None:
+        self._code, self._details = code, details
+
+    def code(self) -> grpc.StatusCode:
+        return self._code
+
+    def details(self) -> str:
+        return self._details
+
+
+class Script:
+    """A stand-in for a unary stub method: raises the scripted errors, then answers "ok"."""
+
+    def __init__(self, *errors: grpc.StatusCode) -> None:
+        self.errors = list(errors)
+        self.calls: list[dict[str, Any]] = []
+
+    def __call__(self, request: Any, *, timeout: float, metadata: Any) -> str:
+        self.calls.append({"timeout": timeout, "metadata": metadata})
+        if self.errors:
+            raise FakeRpcError(self.errors.pop(0), "scripted")
+        return "ok"
+
+
+def caller(max_attempts: int = 4) -> tuple[ServiceCaller, list[float]]:
+    pauses: list[float] = []
+    policy = RetryPolicy(max_attempts, 0.1, 0.3, 2.0, jitter=0.0)
+    return ServiceCaller("svc", policy, 1.5, sleep=pauses.append), pauses
+
+
+def test_delays_grow_by_the_multiplier_up_to_the_cap() -> None:
+    policy = RetryPolicy(
+        max_attempts=6, initial_backoff_seconds=0.1, max_backoff_seconds=0.5, multiplier=2.0, jitter=0
+    )
+    assert list(policy.delays()) == pytest.approx([0.1, 0.2, 0.4, 0.5, 0.5])
+
+
+def test_jitter_only_shortens_delays() -> None:
+    policy = RetryPolicy(
+        max_attempts=50, initial_backoff_seconds=1, max_backoff_seconds=1, multiplier=1, jitter=0.2
+    )
+    delays = list(policy.delays(random.Random(3)))
+    assert len(delays) == 49
+    assert all(0.8 <= delay <= 1.0 for delay in delays)
+
+
+@pytest.mark.parametrize("code", [grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED])
+def test_transient_errors_are_retried_with_backoff(code: grpc.StatusCode) -> None:
+    service, pauses = caller()
+    method = Script(code, code)
+    assert service.call(method, "M", object(), tenant_id="t1", auth_token=None) == "ok"
+    assert len(method.calls) == 3
+    assert pauses == pytest.approx([0.1, 0.2])
+    assert all(call["timeout"] == 1.5 for call in method.calls)
+
+
+def test_retries_stop_after_max_attempts_with_a_clear_error() -> None:
+    service, pauses = caller(max_attempts=3)
+    method = Script(*[grpc.StatusCode.UNAVAILABLE] * 5)
+    with pytest.raises(ClientError) as raised:
+        service.call(method, "GetDevice", object(), tenant_id="t1", auth_token=None)
+    assert raised.value.attempts == 3
+    assert raised.value.code == grpc.StatusCode.UNAVAILABLE
+    assert str(raised.value) == "svc GetDevice failed after 3 attempts: UNAVAILABLE scripted"
+    assert len(pauses) == 2
+
+
+@pytest.mark.parametrize(
+    "code", [grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.INTERNAL]
+)
+def test_other_errors_are_not_retried(code: grpc.StatusCode) -> None:
+    service, pauses = caller()
+    method = Script(code)
+    with pytest.raises(ClientError) as raised:
+        service.call(method, "M", object(), tenant_id="t1", auth_token=None)
+    assert raised.value.attempts == 1 and pauses == []
+
+
+def test_not_found_is_none_only_when_asked() -> None:
+    service, _ = caller()
+    assert (
+        service.call(
+            Script(grpc.StatusCode.NOT_FOUND), "M", 1, tenant_id="t", auth_token=None, not_found_is_none=True
+        )
+        is None
+    )
+    with pytest.raises(ClientError):
+        service.call(Script(grpc.StatusCode.NOT_FOUND), "M", 1, tenant_id="t", auth_token=None)
+
+
+def test_restricted_retryable_codes() -> None:
+    service, _ = caller()
+    method = Script(grpc.StatusCode.DEADLINE_EXCEEDED)
+    with pytest.raises(ClientError):
+        service.call(
+            method, "M", 1, tenant_id="t", auth_token=None, retryable=frozenset({grpc.StatusCode.UNAVAILABLE})
+        )
+    assert len(method.calls) == 1
+
+
+def test_headers_carry_tenant_and_jwt_when_given() -> None:
+    assert call_metadata("t1", None) == (("tenant", "t1"),)
+    assert call_metadata("t1", "a.b.c") == (("tenant", "t1"), ("jwt", "a.b.c"))
+    with pytest.raises(ValueError):
+        call_metadata("", None)
