@@ -54,11 +54,12 @@ def _services() -> dict[str, dict[str, Any]]:
     return services
 
 
-def _env(service: str) -> dict[str, str]:
+def _env(service: str) -> dict[str, str | None]:
+    """Environment with interpolation defaults applied; None for pass-through (value-less) variables."""
     raw = _services()[service].get("environment", {})
     if isinstance(raw, list):
-        raw = dict(item.split("=", 1) for item in raw)
-    return {str(k): _resolve(v) for k, v in raw.items()}
+        raw = dict(item.split("=", 1) if "=" in item else (item, None) for item in raw)
+    return {str(k): None if v is None else _resolve(v) for k, v in raw.items()}
 
 
 def _depends_on(service: str) -> dict[str, str]:
@@ -116,10 +117,10 @@ def test_service_environment_points_at_the_compose_services() -> None:
     services = _services()
     env = _env("batchops")
     assert all(k.startswith("BATCHOPS_") for k in env)
-    kafka_host, _, kafka_port = env["BATCHOPS_KAFKA_BOOTSTRAP_SERVERS"].partition(":")
+    kafka_host, _, kafka_port = str(env["BATCHOPS_KAFKA_BOOTSTRAP_SERVERS"]).partition(":")
     assert kafka_host == "kafka" and kafka_port == "9092"
     assert "PLAINTEXT://kafka:9092" in services["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
-    assert urlsplit(env["BATCHOPS_MONGODB_URI"]).netloc == "mongodb:27017"
+    assert urlsplit(str(env["BATCHOPS_MONGODB_URI"])).netloc == "mongodb:27017"
     assert env["BATCHOPS_ZOOKEEPER_HOSTS"] == "zookeeper:2181"
     sim_port = services["simulator"]["command"][services["simulator"]["command"].index("--port") + 1]
     assert env["BATCHOPS_DEVICE_MANAGEMENT_ADDRESS"] == f"simulator:{sim_port}"
@@ -127,8 +128,10 @@ def test_service_environment_points_at_the_compose_services() -> None:
     assert env["BATCHOPS_GRPC_PORT"] == "9000" and env["BATCHOPS_METRICS_PORT"] == "9090"
     assert env["BATCHOPS_PRODUCT_ID"] == "sitewhere" and env["BATCHOPS_INSTANCE_ID"] == "sitewhere1"
     assert env["BATCHOPS_KAFKA_TOPIC_REPLICATION"] == "1", "single broker"
-    json.loads(env["BATCHOPS_KAFKA_OVERRIDES"])
+    json.loads(str(env["BATCHOPS_KAFKA_OVERRIDES"]))
     assert env["BATCHOPS_AUTH_ENABLED"] in {"true", "false"}
+    # key material is never written into the file: only passed through from the caller's environment
+    assert env["BATCHOPS_AUTH_JWT_SECRET"] is None and env["BATCHOPS_AUTH_JWT_PUBLIC_KEY"] is None
 
 
 def test_simulator_command() -> None:
