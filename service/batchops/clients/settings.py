@@ -27,17 +27,21 @@ class ClientSettings(BaseModel):
 
     device_management_address: str = Field(min_length=1)
     event_management_address: str = Field(min_length=1)
-    deadline_seconds: float = Field(10.0, gt=0, description="Deadline of each attempt.")
-    max_attempts: int = Field(5, ge=1, le=100, description="Attempts per call, the first included.")
-    initial_backoff_seconds: float = Field(0.1, ge=0)
-    max_backoff_seconds: float = Field(5.0, ge=0)
-    backoff_multiplier: float = Field(2.0, ge=1.0)
+    deadline_seconds: float = Field(default=10.0, gt=0, description="Deadline of each attempt.")
+    max_attempts: int = Field(default=5, ge=1, le=100, description="Attempts per call, the first included.")
+    initial_backoff_seconds: float = Field(default=0.1, ge=0)
+    max_backoff_seconds: float = Field(default=5.0, ge=0)
+    backoff_multiplier: float = Field(default=2.0, ge=1.0)
     # An invocation whose deadline passed may still have been stored: retrying it can create a
     # second invocation. On by default (a missed command is worse than a repeated one).
     retry_writes_on_deadline: bool = True
-    max_message_bytes: int = Field(16 * 1024 * 1024, ge=1024 * 1024)
-    page_size: int = Field(500, ge=1, le=10_000, description="Page size used when paging through targets.")
-    lookup_concurrency: int = Field(8, ge=1, le=64, description="Parallel device lookups while targeting.")
+    max_message_bytes: int = Field(default=16 * 1024 * 1024, ge=1024 * 1024)
+    page_size: int = Field(
+        default=500, ge=1, le=10_000, description="Page size used when paging through targets."
+    )
+    lookup_concurrency: int = Field(
+        default=8, ge=1, le=64, description="Parallel device lookups while targeting."
+    )
 
     @classmethod
     def for_instance(cls, instance_id: str, **overrides: Any) -> ClientSettings:

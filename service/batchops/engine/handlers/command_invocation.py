@@ -12,6 +12,7 @@ from typing import Any
 
 from batchops.clients.cache import LruCache
 from batchops.clients.calls import ClientError
+from batchops.clients.factory import DEVICE_MANAGEMENT_CLIENT, EVENT_MANAGEMENT_CLIENT
 from batchops.clients.models import Assignment, Device, DeviceCommand
 from batchops.domain import (
     BATCH_COMMAND_INVOCATION,
@@ -23,8 +24,6 @@ from batchops.domain import (
 )
 from batchops.engine.handlers.base import ElementOutcome, HandlerContext
 
-DEVICE_MANAGEMENT = "device_management"
-EVENT_MANAGEMENT = "event_management"
 OPTION_TARGET_ALL_ASSIGNMENTS = "target_all_assignments"
 
 # (tenant, operation id, device type id): a few device types per operation, a few operations at once.
@@ -58,8 +57,8 @@ class BatchCommandInvocationHandler:
             )
 
     def handle(self, context: HandlerContext) -> ElementOutcome:
-        devices = context.clients.get(DEVICE_MANAGEMENT)
-        events = context.clients.get(EVENT_MANAGEMENT)
+        devices = context.clients.get(DEVICE_MANAGEMENT_CLIENT)
+        events = context.clients.get(EVENT_MANAGEMENT_CLIENT)
         if devices is None or events is None:
             return ElementOutcome.failure("device-management and event-management clients are not configured")
         command_token = context.operation.parameters.get(PARAM_COMMAND_TOKEN, "")
