@@ -1,0 +1,291 @@
+"""``batchops ops``: operator commands against a running service's gRPC API.
+
+Exit codes: 0 success; 1 the operation finished with errors, or the server refused or failed the
+request; 2 usage, connection or credential errors; 3 the operation (or what it names) was not found.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from batchops.domain import BatchOperationStatus, ElementProcessingStatus
+from batchops.ops.client import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Connection,
+    OpsClient,
+    OpsError,
+)
+from batchops.ops.views import (
+    element_dict,
+    elements_table,
+    operation_dict,
+    operation_panel,
+    operation_status,
+    operations_table,
+)
+from batchops.ops.watch import watch_operation
+
+ops_app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Operator commands against a running batchops (or SiteWhere) gRPC API.",
+)
+
+AddressOption = Annotated[
+    str, typer.Option("--address", envvar="BATCHOPS_ADDRESS", help="gRPC API host:port.")
+]
+TenantOption = Annotated[str, typer.Option("--tenant", envvar="BATCHOPS_TENANT", help="Tenant id.")]
+JwtOption = Annotated[
+    str | None, typer.Option("--jwt", envvar="BATCHOPS_JWT", help="JWT sent in the 'jwt' header.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+TimeoutOption = Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds allowed per request.")]
+ReferenceArgument = Annotated[
+    str, typer.Argument(metavar="TOKEN_OR_ID", help="Operation token, or id (UUID).", show_default=False)
+]
+PageOption = Annotated[int, typer.Option("--page", min=1, help="Page number (1-based).")]
+PageSizeOption = Annotated[int, typer.Option("--page-size", min=1, help="Items per page.")]
+
+DEFAULT_ADDRESS = "127.0.0.1:9000"
+DEFAULT_TENANT = "default"
+DEFAULT_TIMEOUT = 10.0
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Print failures as one line on stderr (status code and details, no traceback) and exit."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except OpsError as error:
+            _stderr().print(f"batchops ops: {error.message}", markup=False)
+            raise typer.Exit(error.exit_code) from None
+
+    return wrapper
+
+
+def emit_json(value: Any) -> None:
+    typer.echo(json.dumps(value, indent=2, sort_keys=True))
+
+
+def _connect(address: str, tenant: str, jwt: str | None, timeout: float) -> OpsClient:
+    return OpsClient(Connection(address=address, tenant=tenant, jwt=jwt or None, timeout=timeout))
+
+
+@ops_app.command("list")
+@reports_errors
+def list_operations(
+    page: PageOption = 1,
+    page_size: PageSizeOption = 100,
+    address: AddressOption = DEFAULT_ADDRESS,
+    tenant: TenantOption = DEFAULT_TENANT,
+    jwt: JwtOption = None,
+    as_json: JsonOption = False,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
+) -> None:
+    """List batch operations, newest first."""
+    with _connect(address, tenant, jwt, timeout) as client:
+        results = client.list_operations(page, page_size)
+    if as_json:
+        emit_json(
+            {
+                "count": results.count,
+                "page": page,
+                "pageSize": page_size,
+                "operations": [operation_dict(op) for op in results.batchOperations],
+            }
+        )
+    else:
+        Console().print(operations_table(results, page))
+
+
+@ops_app.command("show")
+@reports_errors
+def show(
+    reference: ReferenceArgument,
+    address: AddressOption = DEFAULT_ADDRESS,
+    tenant: TenantOption = DEFAULT_TENANT,
+    jwt: JwtOption = None,
+    as_json: JsonOption = False,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
+) -> None:
+    """Show one batch operation."""
+    with _connect(address, tenant, jwt, timeout) as client:
+        operation = client.resolve(reference)
+    if as_json:
+        emit_json(operation_dict(operation))
+    else:
+        Console().print(operation_panel(operation))
+
+
+@ops_app.command("elements")
+@reports_errors
+def elements(
+    reference: ReferenceArgument,
+    status: Annotated[
+        ElementProcessingStatus | None,
+        typer.Option("--status", case_sensitive=False, help="Only elements in this status."),
+    ] = None,
+    page: PageOption = 1,
+    page_size: PageSizeOption = 100,
+    address: AddressOption = DEFAULT_ADDRESS,
+    tenant: TenantOption = DEFAULT_TENANT,
+    jwt: JwtOption = None,
+    as_json: JsonOption = False,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
+) -> None:
+    """List the elements (one per device) of a batch operation."""
+    with _connect(address, tenant, jwt, timeout) as client:
+        operation = client.resolve(reference)
+        results = client.list_elements(operation.id, status, page, page_size)
+    if as_json:
+        emit_json(
+            {
+                "count": results.count,
+                "page": page,
+                "pageSize": page_size,
+                "elements": [element_dict(element) for element in results.batchElements],
+            }
+        )
+    else:
+        Console().print(elements_table(results, page))
+
+
+def read_devices_file(path: Path) -> list[str]:
+    """One device token per line; blank lines and ``#`` comments ignored; ``-`` reads stdin."""
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text()
+    except OSError as error:
+        raise OpsError(f"cannot read devices file: {error}", EXIT_USAGE) from None
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return [line for line in lines if line]
+
+
+def parse_params(pairs: Iterable[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise OpsError(f"--param expects name=value, got {pair!r}", EXIT_USAGE)
+        params[name.strip()] = value
+    return params
+
+
+@ops_app.command("invoke")
+@reports_errors
+def invoke(
+    command: Annotated[str, typer.Option("--command", help="Command token to invoke.", show_default=False)],
+    device: Annotated[list[str] | None, typer.Option("--device", help="Device token (repeatable).")] = None,
+    devices_file: Annotated[
+        Path | None, typer.Option("--devices-file", help="File of device tokens, one per line ('-': stdin).")
+    ] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="Command parameter name=value (repeatable).")
+    ] = None,
+    token: Annotated[str | None, typer.Option("--token", help="Operation token (default: a UUID).")] = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Then follow it until it finishes.")] = False,
+    interval: Annotated[float, typer.Option("--interval", min=0.05, help="Seconds between polls.")] = 1.0,
+    address: AddressOption = DEFAULT_ADDRESS,
+    tenant: TenantOption = DEFAULT_TENANT,
+    jwt: JwtOption = None,
+    as_json: JsonOption = False,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
+) -> None:
+    """Invoke a command on a list of devices (a BatchCommandInvocation operation)."""
+    devices = list(device or []) + (read_devices_file(devices_file) if devices_file else [])
+    if not devices:
+        raise OpsError("no devices: give --device and/or --devices-file", EXIT_USAGE)
+    parameters = parse_params(param or [])
+    with _connect(address, tenant, jwt, timeout) as client:
+        operation = client.invoke(command, devices, parameters, token)
+        if not watch:
+            if as_json:
+                emit_json(operation_dict(operation))
+            else:
+                Console().print(operation_panel(operation))
+            return
+        if not as_json:
+            Console().print(f"created [bold]{operation.token}[/]; watching (Ctrl-C stops watching only)")
+        _follow(client, operation, interval, as_json)
+
+
+@ops_app.command("watch")
+@reports_errors
+def watch(
+    reference: ReferenceArgument,
+    interval: Annotated[float, typer.Option("--interval", min=0.05, help="Seconds between polls.")] = 1.0,
+    address: AddressOption = DEFAULT_ADDRESS,
+    tenant: TenantOption = DEFAULT_TENANT,
+    jwt: JwtOption = None,
+    as_json: JsonOption = False,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
+) -> None:
+    """Follow an operation until it finishes: exit 0 if FinishedSuccessfully, 1 if FinishedWithErrors."""
+    with _connect(address, tenant, jwt, timeout) as client:
+        _follow(client, client.resolve(reference), interval, as_json)
+
+
+def _follow(client: OpsClient, operation: Any, interval: float, as_json: bool) -> None:
+    console = None if as_json else Console()
+    final = watch_operation(client, operation, interval=interval, console=console)
+    status = operation_status(final)
+    if as_json:
+        emit_json(operation_dict(final))
+    else:
+        Console().print(
+            f"{final.token}: {status} — {final.succeededCount} succeeded, {final.failedCount} failed"
+            + _overall_rate(final)
+        )
+    raise typer.Exit(EXIT_OK if status == BatchOperationStatus.FINISHED_SUCCESSFULLY.value else EXIT_FAILED)
+
+
+def _overall_rate(operation: Any) -> str:
+    started, ended = operation.processingStartedDate, operation.processingEndedDate
+    if not started or ended <= started:
+        return ""
+    seconds = (ended - started) / 1000
+    done = operation.succeededCount + operation.failedCount
+    return f" in {seconds:.1f}s ({done / seconds:.1f} elements/s)"
+
+
+@ops_app.command("delete")
+@reports_errors
+def delete(
+    reference: ReferenceArgument,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    address: AddressOption = DEFAULT_ADDRESS,
+    tenant: TenantOption = DEFAULT_TENANT,
+    jwt: JwtOption = None,
+    as_json: JsonOption = False,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
+) -> None:
+    """Delete a batch operation and its elements."""
+    with _connect(address, tenant, jwt, timeout) as client:
+        operation = client.resolve(reference)
+        if not yes and not typer.confirm(
+            f"Delete batch operation {operation.token} ({operation_status(operation)})?", err=True
+        ):
+            raise OpsError("not deleted", EXIT_FAILED)
+        deleted = client.delete(operation.id)
+    if as_json:
+        emit_json(operation_dict(deleted))
+    else:
+        Console().print(f"deleted {deleted.token}")
