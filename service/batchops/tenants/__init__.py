@@ -1,0 +1,30 @@
+"""Multitenancy: per-tenant configuration in ZooKeeper (SiteWhere 2.x layout) and the tenant engines."""
+
+from batchops.tenants.configuration import (
+    TenantConfiguration,
+    TenantConfigurationError,
+    parse_json,
+    parse_sitewhere_xml,
+    render_json,
+)
+from batchops.tenants.engine import EngineFactory, TenantEngine
+from batchops.tenants.layout import ZkLayout
+from batchops.tenants.manager import TenantEngineManager, TenantManagerError
+from batchops.tenants.presence import default_instance_name
+from batchops.tenants.status import TenantState, TenantStatus
+
+__all__ = [
+    "EngineFactory",
+    "TenantConfiguration",
+    "TenantConfigurationError",
+    "TenantEngine",
+    "TenantEngineManager",
+    "TenantManagerError",
+    "TenantState",
+    "TenantStatus",
+    "ZkLayout",
+    "default_instance_name",
+    "parse_json",
+    "parse_sitewhere_xml",
+    "render_json",
+]
