@@ -69,3 +69,26 @@ class OpenTenantRouter:
                 tenant = StoreOnlyTenant(BatchStore(database, target_chunk_size=self._chunk_size))
                 self._tenants[tenant_id] = tenant
             return tenant
+
+
+class StaticRouter:
+    """Routes to tenants registered explicitly (engines started by the caller)."""
+
+    def __init__(self) -> None:
+        self._tenants: dict[str, TenantApi] = {}
+        self._lock = threading.Lock()
+
+    def add(self, tenant_id: str, tenant: TenantApi) -> None:
+        with self._lock:
+            self._tenants[tenant_id] = tenant
+
+    def remove(self, tenant_id: str) -> None:
+        with self._lock:
+            self._tenants.pop(tenant_id, None)
+
+    def tenant(self, tenant_id: str) -> TenantApi:
+        with self._lock:
+            tenant = self._tenants.get(tenant_id)
+        if tenant is None:
+            raise TenantUnavailable(f"Tenant engine for '{tenant_id}' is not available.")
+        return tenant

@@ -119,6 +119,21 @@ class BatchStore:
             ) from None
         return operation
 
+    def insert_operation(self, operation: BatchOperation) -> BatchOperation:
+        """Insert a fully formed operation (one that arrived on the operations topic)."""
+        try:
+            self._operations.insert_one(operation_to_document(operation))
+        except DuplicateKeyError:
+            raise AlreadyExists(
+                ErrorCode.DUPLICATE_BATCH_OPERATION_TOKEN,
+                f"Batch operation token '{operation.token}' is already in use.",
+            ) from None
+        return operation
+
+    def find_operation_id_by_token(self, token: str) -> uuid.UUID | None:
+        doc = self._operations.find_one({"token": token}, {"_id": 1})
+        return uuid.UUID(doc["_id"]) if doc else None
+
     def _write_targets(self, operation_id: uuid.UUID, device_tokens: Sequence[str]) -> int:
         op = str(operation_id)
         batch: list[Document] = []

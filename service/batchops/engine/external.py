@@ -1,0 +1,83 @@
+"""Operations that arrive on the operations topic from other services (the Kafka entry point).
+
+A record for an operation the store already knows is the normal path; for a deleted one it is
+skipped; for an unknown one the operation is created from the record, validated exactly like the
+gRPC call, and a record that fails validation is dead-lettered with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from batchops.api.convert import operation_status_from_wire
+from batchops.domain import (
+    BATCH_COMMAND_INVOCATION,
+    PARAM_COMMAND_TOKEN,
+    BatchOperation,
+    BatchOperationStatus,
+    InvalidArgument,
+)
+from batchops.domain.validation import check_operation_type, check_string_map, check_token
+from batchops.engine.handlers import HandlerRegistry
+from batchops.messaging.codecs import OperationChunk
+from batchops.store import BatchStore, utcnow
+from batchops.store.work_store import WorkStore
+
+log = logging.getLogger(__name__)
+
+# Operations sent without an id get one derived from their token, so every chunk agrees on it.
+_EXTERNAL_NAMESPACE = uuid.UUID("0b6f3c55-2f7e-4a43-9d7c-1c9b2f0e8a61")
+TARGETING_TOPIC = "operations topic"
+
+
+class ExternalOperations:
+    def __init__(self, store: BatchStore, work: WorkStore, registry: HandlerRegistry) -> None:
+        self._store = store
+        self._work = work
+        self._registry = registry
+
+    def resolve(self, chunk: OperationChunk) -> BatchOperation | None:
+        """The operation a record belongs to, created if new; None if it was deleted."""
+        operation_id = chunk.operation_id or self._id_from_token(chunk)
+        if self._work.deleted([operation_id]):
+            log.info("skipping record of a deleted operation", extra={"operation_id": str(operation_id)})
+            return None
+        known = self._work.operation(operation_id)
+        if known is not None:
+            return known
+        return self._create(operation_id, chunk)
+
+    def _id_from_token(self, chunk: OperationChunk) -> uuid.UUID:
+        token = chunk.operation.token
+        if not token:
+            raise InvalidArgument("The record's batchOperation has neither an id nor a token.")
+        existing = self._store.find_operation_id_by_token(check_token(token))
+        return existing or uuid.uuid5(_EXTERNAL_NAMESPACE, token)
+
+    def _create(self, operation_id: uuid.UUID, chunk: OperationChunk) -> BatchOperation:
+        wire = chunk.operation
+        if operation_status_from_wire(wire.processingStatus) != BatchOperationStatus.UNPROCESSED:
+            raise InvalidArgument("A new operation must arrive with status Unprocessed.")
+        operation_type = check_operation_type(wire.operationType)
+        handler = self._registry.require(operation_type)
+        parameters = check_string_map(wire.parameters, "parameters")
+        metadata = check_string_map(wire.metadata, "metadata")
+        operation = BatchOperation(
+            id=operation_id,
+            token=check_token(wire.token) if wire.token else str(operation_id),
+            operation_type=operation_type,
+            parameters=parameters,
+            metadata=metadata,
+            # SiteWhere carries a command invocation's parameter values as operation metadata.
+            invocation_parameters=metadata if operation_type == BATCH_COMMAND_INVOCATION else {},
+            created_date=utcnow(),
+            target_chunk_count=chunk.chunk_count,
+            targeting=TARGETING_TOPIC,
+        )
+        if operation_type == BATCH_COMMAND_INVOCATION and not parameters.get(PARAM_COMMAND_TOKEN):
+            raise InvalidArgument("Command token is required.")
+        handler.validate(operation)
+        created = self._store.insert_operation(operation)
+        log.info("operation created from the operations topic", extra={"operation": created.token})
+        return created

@@ -1,0 +1,106 @@
+"""The operations consumer: turn each operation record (one chunk of its target list) into
+elements, publish one element record per device, and move the operation through Initializing
+to Initialized* once every chunk is in. Re-running a chunk after a crash adds nothing twice."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from confluent_kafka import Message
+
+from batchops.domain import BatchOperation, BatchOpsError, element_id_for
+from batchops.domain.validation import check_device_token
+from batchops.engine.dead_letters import DeadLetters
+from batchops.engine.external import TARGETING_TOPIC, ExternalOperations
+from batchops.engine.pacing import Pacer
+from batchops.engine.publisher import WorkPublisher
+from batchops.logs import log_context
+from batchops.messaging.codecs import ElementWork, OperationChunk, UndecodableRecord, decode_operation_chunk
+from batchops.store.work_store import WorkStore
+
+log = logging.getLogger(__name__)
+
+# Element sequence numbers are chunk_index * stride + position, so chunks never overlap whatever
+# size the producer chose (at most this many tokens per record).
+SEQ_STRIDE = 1_000_000
+
+
+class Initializer:
+    def __init__(
+        self,
+        work: WorkStore,
+        publisher: WorkPublisher,
+        dead_letters: DeadLetters,
+        external: ExternalOperations,
+        pacer: Pacer,
+    ) -> None:
+        self._work = work
+        self._publisher = publisher
+        self._dead = dead_letters
+        self._external = external
+        self._pacer = pacer
+        self.initialized_elements = 0
+
+    def handle_batch(self, records: Sequence[Message]) -> None:
+        for record in records:
+            try:
+                chunk = decode_operation_chunk(record.value())
+            except UndecodableRecord as exc:
+                self._dead.send(record, str(exc))
+                continue
+            if len(chunk.device_tokens) > SEQ_STRIDE:
+                self._dead.send(record, f"more than {SEQ_STRIDE} device tokens in one record")
+                continue
+            try:
+                operation = self._external.resolve(chunk)
+            except BatchOpsError as exc:
+                self._dead.send(record, exc.description)
+                continue
+            if operation is not None:
+                with log_context(operation=operation.token):
+                    self._initialize_chunk(operation, chunk)
+
+    def _initialize_chunk(self, operation: BatchOperation, chunk: OperationChunk) -> None:
+        if operation.status.is_initialized or operation.status.is_final:
+            return  # every chunk was already counted in
+        self._work.begin_initialization(operation.id)
+        tokens, rejected = _valid_tokens(chunk.device_tokens)
+        self._work.store_chunk_targets(operation.id, chunk.chunk_index, tokens)
+        self._work.insert_chunk_elements(operation.id, chunk.chunk_index, SEQ_STRIDE, tokens)
+        self._publisher.publish_elements(
+            (ElementWork(element_id_for(operation.id, token), operation.id, token) for token in tokens),
+            self._pacer,
+        )
+        counted = self._work.mark_chunk_initialized(
+            operation.id,
+            chunk.chunk_index,
+            SEQ_STRIDE,
+            rejected=len(rejected),
+            tokens=len(chunk.device_tokens) if operation.targeting == TARGETING_TOPIC else 0,
+        )
+        if counted:
+            self.initialized_elements += len(tokens)
+        if rejected:
+            self._work.record_error(
+                operation.id, f"{len(rejected)} invalid device token(s), e.g. {rejected[0]!r}"
+            )
+        done = self._work.complete_initialization(operation.id)
+        if done is not None:
+            log.info(
+                "operation initialized", extra={"elements": done.total_elements, "status": done.status.value}
+            )
+            self._work.finish_if_complete(operation.id)
+
+
+def _valid_tokens(tokens: Sequence[str]) -> tuple[list[str], list[str]]:
+    valid: dict[str, None] = {}
+    rejected: list[str] = []
+    for token in tokens:
+        try:
+            check_device_token(token)
+        except BatchOpsError:
+            rejected.append(token)
+            continue
+        valid[token] = None
+    return list(valid), rejected

@@ -1,0 +1,182 @@
+"""The elements consumer: claim a batch of elements (compare-and-set Unprocessed -> Processing,
+with a lease), run the operation type's handler on them concurrently within a bound, record
+the outcomes in bulk, and finish each operation as soon as its last element is final."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+from confluent_kafka import Message
+
+from batchops.domain import BatchElement, BatchOperation
+from batchops.engine.dead_letters import DeadLetters
+from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry
+from batchops.engine.pacing import Pacer
+from batchops.messaging.codecs import (
+    ElementWork,
+    UndecodableRecord,
+    decode_element_work,
+    encode_failed_element,
+)
+from batchops.messaging.kafka import ConfirmedProducer
+from batchops.store.work_store import ElementResult, WorkStore
+
+log = logging.getLogger(__name__)
+
+FinishedCallback = Callable[[BatchOperation], None]
+
+
+class Processor:
+    def __init__(
+        self,
+        tenant_id: str,
+        work: WorkStore,
+        registry: HandlerRegistry,
+        producer: ConfirmedProducer,
+        failed_topic: str,
+        dead_letters: DeadLetters,
+        pacer: Pacer,
+        *,
+        concurrency: int,
+        lease: timedelta,
+        max_attempts: int,
+        clients: Mapping[str, Any],
+        handler_options: Mapping[str, Mapping[str, Any]],
+        on_finished: FinishedCallback | None = None,
+    ) -> None:
+        self._tenant = tenant_id
+        self._work = work
+        self._registry = registry
+        self._producer = producer
+        self._failed_topic = failed_topic
+        self._dead = dead_letters
+        self._pacer = pacer
+        self._lease = lease
+        self._max_attempts = max_attempts
+        self._clients = clients
+        self._options = handler_options
+        self._on_finished = on_finished
+        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"handler-{tenant_id}")
+        self.processed = 0
+        self.records_seen = 0
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def handle_batch(self, records: Sequence[Message]) -> None:
+        self._handle(records)
+        self.records_seen += len(records)
+
+    def _handle(self, records: Sequence[Message]) -> None:
+        works: dict[uuid.UUID, ElementWork] = {}
+        for record in records:
+            try:
+                work = decode_element_work(record.value())
+            except UndecodableRecord as exc:
+                self._dead.send(record, str(exc))
+                continue
+            works[work.element_id] = work
+        if not works:
+            return
+        operations = self._live_operations({w.operation_id for w in works.values()})
+        wanted = [w.element_id for w in works.values() if w.operation_id in operations]
+        claimed = self._work.claim(wanted, self._lease)
+        if not claimed:
+            return
+        results = list(
+            self._pool.map(lambda c: self._process(operations[c.element.operation_id], c.element), claimed)
+        )
+        self._work.record_results(results, {c.element.id: c.claim for c in claimed})
+        self.processed += len(results)
+        self._report_failures(results, operations, {c.element.id: c.element for c in claimed})
+        for operation_id in {c.element.operation_id for c in claimed}:
+            finished = self._work.finish_if_complete(operation_id)
+            if finished is not None:
+                log.info(
+                    "operation finished", extra={"operation": finished.token, "status": finished.status.value}
+                )
+                if self._on_finished is not None:
+                    self._on_finished(finished)
+
+    def _live_operations(self, operation_ids: set[uuid.UUID]) -> dict[uuid.UUID, BatchOperation]:
+        """Operations still worth working on: not deleted, not finished."""
+        operations = self._work.operations(operation_ids)
+        return {op_id: op for op_id, op in operations.items() if not op.status.is_final}
+
+    def _process(self, operation: BatchOperation, element: BatchElement) -> ElementResult:
+        handler = self._registry.get(operation.operation_type)
+        started = time.monotonic()
+        attempts = max(element.attempts, 1)
+        if handler is None:
+            outcome = ElementOutcome.failure(f"no handler for operation type '{operation.operation_type}'")
+        else:
+            context = HandlerContext(
+                tenant_id=self._tenant,
+                operation=operation,
+                element=element,
+                clients=self._clients,
+                options=self._options.get(operation.operation_type, {}),
+                auth_token=None,
+            )
+            outcome, attempts = self._run_with_retries(handler.handle, context, element.attempts)
+        return ElementResult(
+            element_id=element.id,
+            operation_id=operation.id,
+            succeeded=outcome.succeeded,
+            metadata=outcome.metadata,
+            error=outcome.error,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            attempts=attempts,
+        )
+
+    def _run_with_retries(
+        self,
+        handle: Callable[[HandlerContext], ElementOutcome],
+        context: HandlerContext,
+        attempts_so_far: int,
+    ) -> tuple[ElementOutcome, int]:
+        """An exception is a failed attempt, retried with a short backoff; an outcome is final.
+        Returns the outcome and the attempt number it came from."""
+        attempt = max(attempts_so_far, 1)
+        while True:
+            self._pacer.acquire(1)
+            try:
+                return handle(context), attempt
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                if attempt >= self._max_attempts:
+                    return ElementOutcome.failure(f"failed after {attempt} attempt(s): {error}"), attempt
+                log.info("handler attempt failed; retrying", extra={"attempt": attempt, "error": error})
+                time.sleep(min(0.05 * 2**attempt, 2.0))
+                attempt += 1
+
+    def _report_failures(
+        self,
+        results: Sequence[ElementResult],
+        operations: Mapping[uuid.UUID, BatchOperation],
+        elements: Mapping[uuid.UUID, BatchElement],
+    ) -> None:
+        failed = [r for r in results if not r.succeeded]
+        if not failed:
+            return
+        self._producer.send_all(
+            self._failed_topic,
+            (
+                (
+                    elements[r.element_id].device_token,
+                    encode_failed_element(
+                        operations[r.operation_id], elements[r.element_id].device_token, r.error, r.element_id
+                    ),
+                )
+                for r in failed
+            ),
+        )
+        for operation_id in {r.operation_id for r in failed}:
+            last = next(r for r in reversed(failed) if r.operation_id == operation_id)
+            self._work.record_error(operation_id, f"{elements[last.element_id].device_token}: {last.error}")

@@ -1,0 +1,60 @@
+"""Publishing work onto the tenant's topics: operations (chunked target lists, keyed by
+operation id so one consumer owns an operation) and elements (keyed by device token)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from batchops.api.convert import operation_to_wire
+from batchops.domain import BatchElement, BatchOperation
+from batchops.engine.pacing import Pacer
+from batchops.messaging.codecs import ElementWork, encode_element_work, encode_operation_chunk
+from batchops.messaging.kafka import ConfirmedProducer
+from batchops.messaging.topics import TenantTopics
+from batchops.store.work_store import WorkStore
+
+# Records per confirmed send when pacing: small enough that a throttle spreads them evenly.
+_PACED_SLICE = 100
+
+
+class WorkPublisher:
+    def __init__(self, producer: ConfirmedProducer, topics: TenantTopics, work: WorkStore) -> None:
+        self._producer = producer
+        self._topics = topics
+        self._work = work
+
+    def publish_operation(self, operation: BatchOperation, only_chunks: set[int] | None = None) -> int:
+        """Send the operation's stored target list, chunk by chunk (streamed from the store)."""
+        wire = operation_to_wire(operation)
+        count = max(operation.target_chunk_count, 1)
+        key = str(operation.id)
+
+        def records() -> Iterator[tuple[str, bytes]]:
+            seen = False
+            for index, tokens in self._work.target_chunks(operation.id):
+                seen = True
+                if only_chunks is None or index in only_chunks:
+                    yield key, encode_operation_chunk(wire, tokens, index, count)
+            if not seen:  # an operation without targets still needs its one record
+                yield key, encode_operation_chunk(wire, [], 0, 1)
+
+        return self._producer.send_all(self._topics.operations, records())
+
+    def publish_elements(self, works: Iterable[ElementWork], pacer: Pacer | None = None) -> int:
+        records = ((work.device_token, encode_element_work(work)) for work in works)
+        if pacer is None or not pacer.active:
+            return self._producer.send_all(self._topics.elements, records)
+        sent = 0
+        batch: list[tuple[str, bytes]] = []
+        for record in records:
+            pacer.acquire(1)
+            batch.append(record)
+            if len(batch) >= _PACED_SLICE:
+                sent += self._producer.send_all(self._topics.elements, batch)
+                batch = []
+        if batch:
+            sent += self._producer.send_all(self._topics.elements, batch)
+        return sent
+
+    def republish_elements(self, elements: Iterable[BatchElement]) -> int:
+        return self.publish_elements(ElementWork(e.id, e.operation_id, e.device_token) for e in elements)

@@ -1,0 +1,196 @@
+"""One tenant's engine: its topics, producer, the two consumers, recovery, and the API's view
+of the tenant (creation persists, then fans out through Kafka)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from batchops.domain import BatchOperation, OperationCreate
+from batchops.engine.consumer_loop import ConsumerLoop
+from batchops.engine.dead_letters import DeadLetters
+from batchops.engine.external import ExternalOperations
+from batchops.engine.handlers import HandlerRegistry
+from batchops.engine.initializer import Initializer
+from batchops.engine.pacing import Pacer
+from batchops.engine.processor import FinishedCallback, Processor
+from batchops.engine.publisher import WorkPublisher
+from batchops.engine.recovery import Recovery, Sweeper
+from batchops.logs import log_context
+from batchops.messaging.kafka import (
+    ConfirmedProducer,
+    KafkaConfig,
+    PublishError,
+    ensure_topics,
+    make_consumer,
+)
+from batchops.messaging.topics import TenantTopics
+from batchops.store import BatchStore, MongoConnector, utcnow
+from batchops.store.work_store import WorkStore
+from batchops.tenants.configuration import TenantConfiguration
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EngineEnvironment:
+    """What every tenant engine of a process shares."""
+
+    kafka: KafkaConfig
+    connector: MongoConnector
+    registry: HandlerRegistry
+    product_id: str
+    instance_id: str
+    instance_name: str
+    target_chunk_size: int
+    recovery_interval_seconds: float = 15.0
+    recovery_stale_seconds: float = 60.0
+    clients: Mapping[str, Any] = field(default_factory=dict)
+
+
+class TenantEngine:
+    def __init__(
+        self,
+        tenant_id: str,
+        config: TenantConfiguration,
+        env: EngineEnvironment,
+        *,
+        on_finished: FinishedCallback | None = None,
+    ) -> None:
+        self.tenant_id = tenant_id
+        self.config = config
+        self._env = env
+        self.topics = TenantTopics(env.product_id, env.instance_id, tenant_id)
+        database = env.connector.tenant_database(tenant_id)
+        self._store = BatchStore(database, target_chunk_size=env.target_chunk_size)
+        self.work = WorkStore(database)
+        self._producer: ConfirmedProducer | None = None
+        self._on_finished = on_finished
+        self._loops: list[ConsumerLoop] = []
+        self._processor: Processor | None = None
+        self._sweeper: Sweeper | None = None
+        self.initializer: Initializer | None = None
+        self.publisher: WorkPublisher | None = None
+        self.dead_letters: DeadLetters | None = None
+        self.recovery: Recovery | None = None
+
+    # ---- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        with log_context(tenant=self.tenant_id):
+            config, env = self.config, self._env
+            ensure_topics(env.kafka, self.topics.all, config.topic_partitions, config.topic_replication)
+            client_id = f"{env.instance_name}-{self.tenant_id}"
+            producer = ConfirmedProducer(env.kafka, client_id)
+            self._producer = producer
+            self.publisher = WorkPublisher(producer, self.topics, self.work)
+            self.dead_letters = DeadLetters(producer, self.topics.dead_letters)
+            pacer = Pacer(config.throttle_delay_ms, config.rate_limit_per_second)
+            self.initializer = Initializer(
+                self.work,
+                self.publisher,
+                self.dead_letters,
+                ExternalOperations(self._store, self.work, env.registry),
+                pacer,
+            )
+            self._processor = Processor(
+                self.tenant_id,
+                self.work,
+                env.registry,
+                producer,
+                self.topics.failed_elements,
+                self.dead_letters,
+                Pacer(config.throttle_delay_ms, config.rate_limit_per_second),
+                concurrency=config.processing_concurrency,
+                lease=timedelta(seconds=config.lease_seconds),
+                max_attempts=config.max_attempts,
+                clients=env.clients,
+                handler_options=config.handler_options,
+                on_finished=self._on_finished,
+            )
+            self._loops = [
+                ConsumerLoop(
+                    "initializer",
+                    lambda: make_consumer(env.kafka, self.topics.operation_group, client_id + "-ops"),
+                    self.topics.operations,
+                    self.initializer.handle_batch,
+                    batch_size=10,
+                    tenant_id=self.tenant_id,
+                ),
+                ConsumerLoop(
+                    "processor",
+                    lambda: make_consumer(env.kafka, self.topics.element_group, client_id + "-elements"),
+                    self.topics.elements,
+                    self._processor.handle_batch,
+                    batch_size=config.consumer_batch_size,
+                    tenant_id=self.tenant_id,
+                ),
+            ]
+            for loop in self._loops:
+                loop.start()
+            self.recovery = Recovery(
+                self.work, self.publisher, stale_after=timedelta(seconds=env.recovery_stale_seconds)
+            )
+            self._sweeper = Sweeper(self.recovery, env.recovery_interval_seconds, self.tenant_id)
+            self._sweeper.start()
+            log.info("tenant engine started", extra={"topics_prefix": self.topics.prefix})
+
+    def wait_ready(self, timeout: float) -> bool:
+        """True once both consumers have joined their groups and hold partitions."""
+        return all(loop.wait_assigned(timeout) for loop in self._loops)
+
+    def stop(self) -> None:
+        with log_context(tenant=self.tenant_id):
+            if self._sweeper is not None:
+                self._sweeper.stop()
+            for loop in self._loops:
+                loop.stop()
+            if self._processor is not None:
+                self._processor.close()
+            if self._producer is not None:
+                self._producer.close()
+            log.info("tenant engine stopped")
+
+    @property
+    def consumed_elements(self) -> int:
+        """Element records this engine's processor has handled (for tests and metrics)."""
+        return self._processor.records_seen if self._processor is not None else 0
+
+    # ---- the API's view of this tenant ------------------------------------------------------
+
+    @property
+    def store(self) -> BatchStore:
+        return self._store
+
+    def check_operation_type(self, operation_type: str) -> None:
+        self._env.registry.require(operation_type)
+
+    def create_operation(self, create: OperationCreate, device_tokens: Sequence[str]) -> BatchOperation:
+        handler = self._env.registry.require(create.operation_type)
+        handler.validate(_provisional(create))
+        operation = self._store.create_operation(create, device_tokens)
+        if self.publisher is None:
+            return operation
+        try:
+            self.publisher.publish_operation(operation)
+        except PublishError as exc:
+            # Persisted but not yet published: recovery re-publishes it once Kafka answers.
+            log.warning("publishing a new operation failed; recovery will retry: %s", exc)
+            self.work.record_error(operation.id, f"publish pending: {exc}")
+        return operation
+
+
+def _provisional(create: OperationCreate) -> BatchOperation:
+    return BatchOperation(
+        id=uuid.uuid4(),
+        token=create.token or "provisional",
+        operation_type=create.operation_type,
+        parameters=create.parameters,
+        metadata=create.metadata,
+        invocation_parameters=create.invocation_parameters,
+        created_date=utcnow(),
+    )

@@ -1,0 +1,116 @@
+"""Kafka payloads: raw protobuf for the two work topics (as SiteWhere), JSON for failed elements.
+
+Decoding validates enough that the consumers can trust what they get; anything else raises
+``UndecodableRecord`` and goes to the dead-letter topic.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+
+from google.protobuf.message import DecodeError
+
+from batchops.api.convert import operation_status_from_wire, uuid_from_wire, uuid_to_wire
+from batchops.domain import BatchOperation, BatchOpsError, ElementProcessingStatus
+from batchops.wire import batch_model_pb2 as bm
+
+
+class UndecodableRecord(Exception):
+    """A record whose value is not what its topic carries."""
+
+
+@dataclass(frozen=True)
+class OperationChunk:
+    """One record of the operations topic: an operation and (part of) its target list."""
+
+    operation: bm.GBatchOperation
+    device_tokens: list[str]
+    chunk_index: int
+    chunk_count: int
+
+    @property
+    def operation_id(self) -> uuid.UUID | None:
+        op_id = self.operation.id
+        return None if op_id.msb == 0 and op_id.lsb == 0 else uuid.UUID(int=(op_id.msb << 64) | op_id.lsb)
+
+
+@dataclass(frozen=True)
+class ElementWork:
+    """One record of the elements topic: which element of which operation to process."""
+
+    element_id: uuid.UUID
+    operation_id: uuid.UUID
+    device_token: str
+
+
+def encode_operation_chunk(
+    operation: bm.GBatchOperation, device_tokens: list[str], chunk_index: int, chunk_count: int
+) -> bytes:
+    message = bm.GUnprocessedBatchOperation(
+        batchOperation=operation, deviceTokens=device_tokens, chunkIndex=chunk_index, chunkCount=chunk_count
+    )
+    return message.SerializeToString()
+
+
+def decode_operation_chunk(value: bytes | None) -> OperationChunk:
+    if not value:
+        raise UndecodableRecord("empty record value")
+    try:
+        message = bm.GUnprocessedBatchOperation.FromString(value)
+    except DecodeError as exc:
+        raise UndecodableRecord(f"not a GUnprocessedBatchOperation: {exc}") from None
+    if not message.HasField("batchOperation"):
+        raise UndecodableRecord("GUnprocessedBatchOperation without batchOperation")
+    # SiteWhere producers send one complete record: chunk 0 of 0, read as 0 of 1.
+    count = message.chunkCount or 1
+    if message.chunkIndex < 0 or message.chunkIndex >= count:
+        raise UndecodableRecord(f"chunk index {message.chunkIndex} outside 0..{count - 1}")
+    try:
+        operation_status_from_wire(message.batchOperation.processingStatus)
+    except BatchOpsError as exc:
+        raise UndecodableRecord(exc.message) from None
+    return OperationChunk(message.batchOperation, list(message.deviceTokens), message.chunkIndex, count)
+
+
+def encode_element_work(work: ElementWork) -> bytes:
+    element = bm.GBatchElement(
+        id=uuid_to_wire(work.element_id),
+        batchOperationId=uuid_to_wire(work.operation_id),
+        processingStatus=bm.BATCH_ELEMENT_STATUS_UNPROCESSED,
+        deviceToken=work.device_token,
+    )
+    return bm.GUnprocessedBatchElement(batchElement=element).SerializeToString()
+
+
+def decode_element_work(value: bytes | None) -> ElementWork:
+    if not value:
+        raise UndecodableRecord("empty record value")
+    try:
+        element = bm.GUnprocessedBatchElement.FromString(value).batchElement
+        element_id = uuid_from_wire(element.id, "element id")
+        operation_id = uuid_from_wire(element.batchOperationId, "operation id")
+    except DecodeError as exc:
+        raise UndecodableRecord(f"not a GUnprocessedBatchElement: {exc}") from None
+    except BatchOpsError as exc:
+        raise UndecodableRecord(exc.message) from None
+    if not element.deviceToken:
+        raise UndecodableRecord("element without device token")
+    return ElementWork(element_id, operation_id, element.deviceToken)
+
+
+def encode_failed_element(
+    operation: BatchOperation, device_token: str, error: str, element_id: uuid.UUID | None = None
+) -> bytes:
+    """SiteWhere's JSON (a BatchElementCreateRequest) plus the operation and the reason."""
+    payload: dict[str, object] = {
+        "deviceToken": device_token,
+        "processingStatus": ElementProcessingStatus.FAILED.value,
+        "metadata": {},
+        "batchOperationId": str(operation.id),
+        "batchOperationToken": operation.token,
+        "elementId": str(element_id) if element_id else None,
+        "error": error,
+    }
+    return json.dumps(payload).encode()

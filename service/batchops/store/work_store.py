@@ -1,0 +1,361 @@
+"""The pipeline's view of a tenant's store: initialize operations chunk by chunk, claim elements
+with a lease, record outcomes in bulk, finish operations, and find work a crash left behind.
+
+Every status change is a compare-and-set; counters move with the change that caused them, and
+``recount`` repairs the rare drift a crash between the two writes can leave.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, UpdateOne
+from pymongo.database import Database
+from pymongo.errors import BulkWriteError
+
+from batchops.domain import (
+    BatchElement,
+    BatchOperation,
+    BatchOperationStatus,
+    ElementProcessingStatus,
+    element_id_for,
+)
+from batchops.store.batch_store import utcnow
+from batchops.store.database import ELEMENTS, OPERATIONS, TARGETS, TOMBSTONES
+from batchops.store.documents import (
+    COUNT_FIELDS,
+    Document,
+    element_document,
+    element_from_document,
+    operation_from_document,
+    zero_counts,
+)
+
+_UNPROCESSED = ElementProcessingStatus.UNPROCESSED.value
+_PROCESSING = ElementProcessingStatus.PROCESSING.value
+_DUPLICATE_KEY = 11000
+
+
+@dataclass(frozen=True)
+class ElementResult:
+    """What processing one claimed element came to."""
+
+    element_id: uuid.UUID
+    operation_id: uuid.UUID
+    succeeded: bool
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    error: str = ""
+    duration_ms: int = 0
+    attempts: int = 1
+
+
+@dataclass(frozen=True)
+class ClaimedElement:
+    element: BatchElement
+    claim: str
+
+
+class WorkStore:
+    def __init__(self, database: Database[Document]) -> None:
+        self._operations = database[OPERATIONS]
+        self._elements = database[ELEMENTS]
+        self._targets = database[TARGETS]
+        self._tombstones = database[TOMBSTONES]
+
+    # ---- operations -------------------------------------------------------------------------
+
+    def operation(self, operation_id: uuid.UUID) -> BatchOperation | None:
+        doc = self._operations.find_one({"_id": str(operation_id)})
+        return operation_from_document(doc) if doc else None
+
+    def operations(self, operation_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, BatchOperation]:
+        ids = [str(op) for op in set(operation_ids)]
+        return {
+            uuid.UUID(doc["_id"]): operation_from_document(doc)
+            for doc in self._operations.find({"_id": {"$in": ids}})
+        }
+
+    def deleted(self, operation_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        ids = [str(op) for op in set(operation_ids)]
+        return {uuid.UUID(doc["_id"]) for doc in self._tombstones.find({"_id": {"$in": ids}}, {"_id": 1})}
+
+    def operations_in(
+        self, statuses: Sequence[BatchOperationStatus], older_than: datetime | None = None
+    ) -> Iterator[BatchOperation]:
+        query: Document = {"status": {"$in": [s.value for s in statuses]}}
+        if older_than is not None:
+            query["updatedDate"] = {"$lt": older_than}
+        for doc in self._operations.find(query):
+            yield operation_from_document(doc)
+
+    def touch(self, operation_id: uuid.UUID, **fields: Any) -> None:
+        self._operations.update_one({"_id": str(operation_id)}, {"$set": {"updatedDate": utcnow(), **fields}})
+
+    def begin_initialization(self, operation_id: uuid.UUID) -> bool:
+        """Unprocessed -> Initializing (with its start date). True if this call moved it."""
+        now = utcnow()
+        result = self._operations.update_one(
+            {"_id": str(operation_id), "status": BatchOperationStatus.UNPROCESSED.value},
+            {
+                "$set": {
+                    "status": BatchOperationStatus.INITIALIZING.value,
+                    "startedDate": now,
+                    "updatedDate": now,
+                }
+            },
+        )
+        return result.modified_count == 1
+
+    def insert_chunk_elements(
+        self, operation_id: uuid.UUID, chunk_index: int, chunk_size: int, tokens: Sequence[str]
+    ) -> None:
+        """Insert a chunk's elements; ids derive from (operation, token), so a re-run inserts only
+        what is missing."""
+        base = chunk_index * chunk_size
+        docs = [
+            element_document(element_id_for(operation_id, token), operation_id, token, base + offset)
+            for offset, token in enumerate(tokens)
+        ]
+        if not docs:
+            return
+        try:
+            self._elements.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            unexpected = [e for e in exc.details.get("writeErrors", []) if e.get("code") != _DUPLICATE_KEY]
+            if unexpected:
+                raise
+
+    def store_chunk_targets(self, operation_id: uuid.UUID, chunk_index: int, tokens: Sequence[str]) -> None:
+        op = str(operation_id)
+        self._targets.update_one(
+            {"_id": f"{op}:{chunk_index:07d}"},
+            {"$setOnInsert": {"op": op, "idx": chunk_index, "tokens": list(tokens)}},
+            upsert=True,
+        )
+
+    def target_chunks(self, operation_id: uuid.UUID) -> Iterator[tuple[int, list[str]]]:
+        cursor = self._targets.find({"op": str(operation_id)}, {"idx": 1, "tokens": 1}, batch_size=2)
+        for doc in cursor.sort("idx", ASCENDING):
+            yield doc["idx"], list(doc["tokens"])
+
+    def mark_chunk_initialized(
+        self,
+        operation_id: uuid.UUID,
+        chunk_index: int,
+        chunk_size: int,
+        *,
+        rejected: int = 0,
+        tokens: int = 0,
+    ) -> bool:
+        """Count the chunk's elements into the operation exactly once (the chunk mark and the
+        counter increment are one write). False if the chunk was already counted."""
+        base = chunk_index * chunk_size
+        present = self._elements.count_documents(
+            {"op": str(operation_id), "seq": {"$gte": base, "$lt": base + chunk_size}}
+        )
+        result = self._operations.update_one(
+            {"_id": str(operation_id), "chunksDone": {"$ne": chunk_index}},
+            {
+                "$addToSet": {"chunksDone": chunk_index},
+                "$inc": {
+                    "total": present,
+                    COUNT_FIELDS[ElementProcessingStatus.UNPROCESSED]: present,
+                    "initErrors": rejected,
+                    "tokenCount": tokens,
+                },
+                "$set": {"updatedDate": utcnow()},
+            },
+        )
+        return result.modified_count == 1
+
+    def chunks_done(self, operation_id: uuid.UUID) -> tuple[set[int], int]:
+        doc = self._operations.find_one({"_id": str(operation_id)}, {"chunksDone": 1, "chunkCount": 1})
+        if doc is None:
+            return set(), 0
+        return set(doc.get("chunksDone") or []), int(doc.get("chunkCount") or 0)
+
+    def complete_initialization(self, operation_id: uuid.UUID) -> BatchOperation | None:
+        """Initializing -> Initialized* once every chunk is counted; returns the operation then."""
+        doc = self._operations.find_one({"_id": str(operation_id)})
+        if doc is None or doc["status"] != BatchOperationStatus.INITIALIZING.value:
+            return None
+        if len(set(doc.get("chunksDone") or [])) < max(int(doc.get("chunkCount") or 0), 1):
+            return None
+        errors = int(doc.get("initErrors") or 0)
+        new = (
+            BatchOperationStatus.INITIALIZED_WITH_ERRORS
+            if errors
+            else BatchOperationStatus.INITIALIZED_SUCCESSFULLY
+        )
+        self._operations.update_one(
+            {"_id": str(operation_id), "status": BatchOperationStatus.INITIALIZING.value},
+            {"$set": {"status": new.value, "updatedDate": utcnow()}},
+        )
+        return self.operation(operation_id)
+
+    def finish_if_complete(self, operation_id: uuid.UUID) -> BatchOperation | None:
+        """Initialized* -> Finished* as soon as every element is final; returns the finished one."""
+        operation = self.operation(operation_id)
+        if operation is None or not operation.status.is_initialized:
+            return None
+        if operation.counts.finished < operation.total_elements:
+            return None
+        new = (
+            BatchOperationStatus.FINISHED_WITH_ERRORS
+            if operation.counts.failed or operation.status == BatchOperationStatus.INITIALIZED_WITH_ERRORS
+            else BatchOperationStatus.FINISHED_SUCCESSFULLY
+        )
+        now = utcnow()
+        result = self._operations.update_one(
+            {"_id": str(operation_id), "status": operation.status.value},
+            {"$set": {"status": new.value, "endedDate": now, "updatedDate": now}},
+        )
+        return self.operation(operation_id) if result.modified_count else None
+
+    def recount(self, operation_id: uuid.UUID) -> dict[str, int]:
+        counts = zero_counts()
+        pipeline: list[Document] = [
+            {"$match": {"op": str(operation_id)}},
+            {"$group": {"_id": "$status", "n": {"$sum": 1}}},
+        ]
+        for row in self._elements.aggregate(pipeline):
+            counts[row["_id"]] = row["n"]
+        self._operations.update_one(
+            {"_id": str(operation_id)},
+            {"$set": {"counts": counts, "total": sum(counts.values()), "updatedDate": utcnow()}},
+        )
+        return counts
+
+    def record_error(self, operation_id: uuid.UUID, error: str) -> None:
+        self._operations.update_one({"_id": str(operation_id)}, {"$set": {"lastError": error[:2000]}})
+
+    # ---- elements ---------------------------------------------------------------------------
+
+    def claim(self, element_ids: Sequence[uuid.UUID], lease: timedelta) -> list[ClaimedElement]:
+        """Unprocessed -> Processing for those of ``element_ids`` still unprocessed, plus those whose
+        Processing lease has expired (their worker died). Already-final elements are left alone."""
+        if not element_ids:
+            return []
+        ids = [str(e) for e in element_ids]
+        now = utcnow()
+        claim = uuid.uuid4().hex
+        fresh = self._elements.update_many(
+            {"_id": {"$in": ids}, "status": _UNPROCESSED},
+            {
+                "$set": {"status": _PROCESSING, "claim": claim, "leaseUntil": now + lease},
+                "$inc": {"attempts": 1},
+            },
+        )
+        if fresh.modified_count < len(ids):
+            self._elements.update_many(
+                {"_id": {"$in": ids}, "status": _PROCESSING, "leaseUntil": {"$lt": now}},
+                {"$set": {"claim": claim + "r", "leaseUntil": now + lease}, "$inc": {"attempts": 1}},
+            )
+        claimed: list[ClaimedElement] = []
+        moved: dict[str, int] = defaultdict(int)
+        for doc in self._elements.find({"_id": {"$in": ids}, "claim": {"$in": [claim, claim + "r"]}}):
+            claimed.append(ClaimedElement(element_from_document(doc), doc["claim"]))
+            if doc["claim"] == claim:
+                moved[doc["op"]] += 1
+        for op, count in moved.items():
+            self._operations.update_one(
+                {"_id": op},
+                {
+                    "$inc": {
+                        COUNT_FIELDS[ElementProcessingStatus.UNPROCESSED]: -count,
+                        COUNT_FIELDS[ElementProcessingStatus.PROCESSING]: count,
+                    }
+                },
+            )
+        return claimed
+
+    def record_results(self, results: Sequence[ElementResult], claims: Mapping[uuid.UUID, str]) -> int:
+        """Processing -> Succeeded/Failed in bulk, only where our claim still holds; moves the
+        counters by what actually changed. Returns the number recorded."""
+        now = utcnow()
+        groups: dict[tuple[uuid.UUID, bool], list[UpdateOne]] = defaultdict(list)
+        for result in results:
+            status = ElementProcessingStatus.SUCCEEDED if result.succeeded else ElementProcessingStatus.FAILED
+            changes: Document = {
+                "status": status.value,
+                "processedDate": now,
+                "durationMs": result.duration_ms,
+                "error": result.error[:2000],
+                "leaseUntil": None,
+                "attempts": result.attempts,
+            }
+            for key, value in result.metadata.items():
+                changes[f"meta.{key}"] = value
+            groups[(result.operation_id, result.succeeded)].append(
+                UpdateOne(
+                    {
+                        "_id": str(result.element_id),
+                        "status": _PROCESSING,
+                        "claim": claims[result.element_id],
+                    },
+                    {"$set": changes},
+                )
+            )
+        recorded = 0
+        for (operation_id, succeeded), updates in groups.items():
+            changed = self._elements.bulk_write(updates, ordered=False).modified_count
+            if changed:
+                status = ElementProcessingStatus.SUCCEEDED if succeeded else ElementProcessingStatus.FAILED
+                self._operations.update_one(
+                    {"_id": str(operation_id)},
+                    {
+                        "$inc": {
+                            COUNT_FIELDS[ElementProcessingStatus.PROCESSING]: -changed,
+                            COUNT_FIELDS[status]: changed,
+                        },
+                        "$set": {"updatedDate": now},
+                    },
+                )
+            recorded += changed
+        return recorded
+
+    def expired_leases(self, limit: int = 10_000) -> list[BatchElement]:
+        """Elements left in Processing past their lease (their worker died)."""
+        cursor = self._elements.find({"status": _PROCESSING, "leaseUntil": {"$lt": utcnow()}}).limit(limit)
+        return [element_from_document(doc) for doc in cursor]
+
+    def requeue_expired(self, elements: Sequence[BatchElement]) -> list[BatchElement]:
+        """Processing (lease expired) -> Unprocessed, per operation so the counters move by what
+        actually changed; returns the elements to publish again."""
+        by_operation: dict[uuid.UUID, list[BatchElement]] = defaultdict(list)
+        for element in elements:
+            by_operation[element.operation_id].append(element)
+        now = utcnow()
+        for operation_id, members in by_operation.items():
+            changed = self._elements.update_many(
+                {
+                    "_id": {"$in": [str(e.id) for e in members]},
+                    "status": _PROCESSING,
+                    "leaseUntil": {"$lt": now},
+                },
+                {"$set": {"status": _UNPROCESSED, "claim": None, "leaseUntil": None}},
+            ).modified_count
+            if changed:
+                self._operations.update_one(
+                    {"_id": str(operation_id)},
+                    {
+                        "$inc": {
+                            COUNT_FIELDS[ElementProcessingStatus.PROCESSING]: -changed,
+                            COUNT_FIELDS[ElementProcessingStatus.UNPROCESSED]: changed,
+                        }
+                    },
+                )
+        return list(elements)
+
+    def unprocessed_elements(
+        self, operation_id: uuid.UUID, batch_size: int = 5_000
+    ) -> Iterator[BatchElement]:
+        """Stream an operation's unprocessed elements (for re-publishing after a loss)."""
+        cursor = self._elements.find({"op": str(operation_id), "status": _UNPROCESSED}, batch_size=batch_size)
+        for doc in cursor.sort("seq", ASCENDING):
+            yield element_from_document(doc)
