@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from batchops.tenants import TenantConfiguration
@@ -47,6 +48,8 @@ class RecordingEngine:
             self.factory.leave(self)
 
     def stop(self) -> None:
+        if self.factory.stop_hook is not None:
+            self.factory.stop_hook()
         self.factory.enter(self)
         try:
             self.running = False
@@ -64,6 +67,7 @@ class RecordingFactory:
         self.violations: list[str] = []
         self._failures: dict[str, int] = {}
         self._busy: set[str] = set()
+        self.stop_hook: Callable[[], object] | None = None
 
     def __call__(self, tenant_id: str, config: TenantConfiguration) -> RecordingEngine:
         engine = RecordingEngine(self, tenant_id, config, next(self._ids))

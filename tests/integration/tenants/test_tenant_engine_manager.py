@@ -321,16 +321,6 @@ def test_manager_stop_stops_engines_in_parallel(
         _add(zk, layout, tenant)
     for tenant in ("a", "b", "c"):
         _wait_running(factory, tenant)
-    original_stop = [engine.stop for engine in factory.engines]
-
-    def make_stop(stop: object) -> object:
-        def stopping() -> None:
-            gate.wait()  # all three stops must be in flight together
-            stop()  # type: ignore[operator]
-
-        return stopping
-
-    for engine, stop in zip(factory.engines, original_stop, strict=True):
-        engine.stop = make_stop(stop)  # type: ignore[method-assign]
+    factory.stop_hook = gate.wait  # all three stops must be in flight together
     manager.stop()
     assert all(not engine.running for engine in factory.engines)

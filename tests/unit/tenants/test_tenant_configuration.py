@@ -122,7 +122,7 @@ def test_json_that_is_not_an_object_is_refused(document: bytes) -> None:
 def test_configuration_is_frozen() -> None:
     config = TenantConfiguration()
     with pytest.raises(ValueError):
-        config.throttle_delay_ms = 5  # type: ignore[misc]
+        config.throttle_delay_ms = 5
 
 
 def test_sitewhere_xml_throttle_delay() -> None:

@@ -1,0 +1,235 @@
+"""``batchops tenants``: add, configure, remove and list tenants in ZooKeeper.
+
+Exit codes: 0 done, 1 ZooKeeper unreachable or the tenant's state forbids it, 2 invalid input.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from batchops.tenants.admin import (
+    ConfigDocument,
+    InvalidTenantInput,
+    TenantAdminError,
+    TenantInfo,
+    add_tenant,
+    configure_tenant,
+    connect,
+    document_from_file,
+    document_from_options,
+    get_tenant,
+    list_tenants,
+    remove_tenant,
+)
+from batchops.tenants.configuration import TenantConfiguration
+from batchops.tenants.layout import ZkLayout
+
+tenants_app = typer.Typer(no_args_is_help=True, help="Tenants in ZooKeeper (SiteWhere 2.x layout).")
+
+T = TypeVar("T")
+
+ZkOption = Annotated[
+    str, typer.Option("--zk", envvar="BATCHOPS_ZOOKEEPER_HOSTS", help="ZooKeeper connect string.")
+]
+InstanceOption = Annotated[
+    str, typer.Option("--instance-id", envvar="BATCHOPS_INSTANCE_ID", help="SiteWhere instance id (ZK root).")
+]
+TimeoutOption = Annotated[
+    float, typer.Option("--zk-timeout", min=0.1, help="Seconds to wait for ZooKeeper before giving up.")
+]
+TenantArgument = Annotated[str, typer.Argument(help="Tenant id (SiteWhere: the tenant UUID).")]
+ConfigFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="Configuration file: our JSON, or SiteWhere's batch-operations.xml (written as given).",
+    ),
+]
+ThrottleOption = Annotated[
+    int | None, typer.Option("--throttle-delay-ms", help="Pause before each element (SiteWhere's).")
+]
+RateOption = Annotated[
+    float | None, typer.Option("--rate-limit-per-second", help="Elements/s; 0 = unlimited.")
+]
+PartitionsOption = Annotated[int | None, typer.Option("--topic-partitions", help="Partitions of new topics.")]
+ReplicationOption = Annotated[
+    int | None, typer.Option("--topic-replication", help="Replication of new topics.")
+]
+ConcurrencyOption = Annotated[
+    int | None, typer.Option("--processing-concurrency", help="Handler calls in flight.")
+]
+BatchSizeOption = Annotated[
+    int | None, typer.Option("--consumer-batch-size", help="Records per consumer poll.")
+]
+LeaseOption = Annotated[int | None, typer.Option("--lease-seconds", help="Processing lease before reclaim.")]
+AttemptsOption = Annotated[int | None, typer.Option("--max-attempts", help="Handler attempts per element.")]
+
+
+def _run(action: Callable[[], T]) -> T:
+    logging.getLogger("kazoo").setLevel(logging.ERROR)  # its reconnect chatter is not for operators
+    try:
+        return action()
+    except TenantAdminError as exc:
+        typer.echo(f"batchops: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def _document(
+    config_file: Path | None,
+    options: dict[str, Any],
+    base: Callable[[], TenantConfiguration | None] | None = None,
+) -> ConfigDocument:
+    given = {name: value for name, value in options.items() if value is not None}
+    if config_file is not None:
+        if given:
+            raise InvalidTenantInput("use either --config or the individual settings, not both")
+        return document_from_file(config_file.read_bytes())
+    return document_from_options(given, base() if base is not None else None)
+
+
+@tenants_app.command("add")
+def add(
+    tenant_id: TenantArgument,
+    config_file: ConfigFileOption = None,
+    throttle_delay_ms: ThrottleOption = None,
+    rate_limit_per_second: RateOption = None,
+    topic_partitions: PartitionsOption = None,
+    topic_replication: ReplicationOption = None,
+    processing_concurrency: ConcurrencyOption = None,
+    consumer_batch_size: BatchSizeOption = None,
+    lease_seconds: LeaseOption = None,
+    max_attempts: AttemptsOption = None,
+    zk: ZkOption = "127.0.0.1:2181",
+    instance_id: InstanceOption = "sitewhere1",
+    zk_timeout: TimeoutOption = 10.0,
+) -> None:
+    """Add a tenant: its folder, configuration node, then its `configured` marker."""
+    options = _settings(locals())
+
+    def action() -> str:
+        document = _document(config_file, options)
+        layout = _layout(instance_id)
+        with connect(zk, zk_timeout) as client:
+            add_tenant(client, layout, tenant_id, document)
+        return document.node
+
+    node = _run(action)
+    typer.echo(f"tenant {tenant_id} added ({node})")
+
+
+@tenants_app.command("configure")
+def configure(
+    tenant_id: TenantArgument,
+    config_file: ConfigFileOption = None,
+    throttle_delay_ms: ThrottleOption = None,
+    rate_limit_per_second: RateOption = None,
+    topic_partitions: PartitionsOption = None,
+    topic_replication: ReplicationOption = None,
+    processing_concurrency: ConcurrencyOption = None,
+    consumer_batch_size: BatchSizeOption = None,
+    lease_seconds: LeaseOption = None,
+    max_attempts: AttemptsOption = None,
+    zk: ZkOption = "127.0.0.1:2181",
+    instance_id: InstanceOption = "sitewhere1",
+    zk_timeout: TimeoutOption = 10.0,
+) -> None:
+    """Change a tenant's configuration; settings not given keep their current values."""
+    options = _settings(locals())
+
+    def action() -> str:
+        layout = _layout(instance_id)
+        with connect(zk, zk_timeout) as client:
+
+            def current() -> TenantConfiguration | None:
+                return get_tenant(client, layout, tenant_id).config  # None (defaults) if invalid now
+
+            if config_file is None and all(value is None for value in options.values()):
+                raise InvalidTenantInput("nothing to change: give --config or at least one setting")
+            document = _document(config_file, options, current)
+            configure_tenant(client, layout, tenant_id, document)
+        return document.node
+
+    node = _run(action)
+    typer.echo(f"tenant {tenant_id} configured ({node})")
+
+
+@tenants_app.command("remove")
+def remove(
+    tenant_id: TenantArgument,
+    zk: ZkOption = "127.0.0.1:2181",
+    instance_id: InstanceOption = "sitewhere1",
+    zk_timeout: TimeoutOption = 10.0,
+) -> None:
+    """Remove a tenant: every instance stops its engine. Its stored batch data is kept."""
+
+    def action() -> None:
+        layout = _layout(instance_id)
+        with connect(zk, zk_timeout) as client:
+            remove_tenant(client, layout, tenant_id)
+
+    _run(action)
+    typer.echo(f"tenant {tenant_id} removed")
+
+
+@tenants_app.command("list")
+def list_(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON array, configurations included.")] = False,
+    zk: ZkOption = "127.0.0.1:2181",
+    instance_id: InstanceOption = "sitewhere1",
+    zk_timeout: TimeoutOption = 10.0,
+) -> None:
+    """List tenants with their configuration source and main settings."""
+
+    def action() -> list[TenantInfo]:
+        layout = _layout(instance_id)
+        with connect(zk, zk_timeout) as client:
+            return list_tenants(client, layout)
+
+    tenants = _run(action)
+    if as_json:
+        typer.echo(json.dumps([tenant.to_json() for tenant in tenants], indent=2))
+        return
+    if not tenants:
+        typer.echo("no tenants")
+        return
+    typer.echo(f"{'TENANT':<48} {'CONFIGURED':<10} {'SOURCE':<22} {'THROTTLE_MS':>11} {'RATE/S':>8}  ERROR")
+    for tenant in tenants:
+        config = tenant.config
+        throttle = str(config.throttle_delay_ms) if config else "-"
+        rate = f"{config.rate_limit_per_second:g}" if config else "-"
+        typer.echo(
+            f"{tenant.tenant_id:<48} {'yes' if tenant.configured else 'no':<10} {tenant.source:<22} "
+            f"{throttle:>11} {rate:>8}  {tenant.error or ''}"
+        )
+
+
+_SETTINGS = (
+    "throttle_delay_ms",
+    "rate_limit_per_second",
+    "topic_partitions",
+    "topic_replication",
+    "processing_concurrency",
+    "consumer_batch_size",
+    "lease_seconds",
+    "max_attempts",
+)
+
+
+def _settings(arguments: dict[str, Any]) -> dict[str, Any]:
+    return {name: arguments[name] for name in _SETTINGS}
+
+
+def _layout(instance_id: str) -> ZkLayout:
+    try:
+        return ZkLayout(instance_id)
+    except ValueError as exc:
+        raise InvalidTenantInput(str(exc)) from None
