@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -141,13 +144,65 @@ def test_simulator_command() -> None:
     assert command[command.index("--seed") + 1] == "1"
 
 
-def test_bootstrap_job_waits_for_zookeeper_then_adds_the_demo_tenant() -> None:
-    services = _services()
-    job = services["bootstrap"]
-    assert [_resolve(a) for a in job["command"]] == ["tenants", "add", "demo"]
+def test_bootstrap_job_waits_for_zookeeper_with_the_service_settings() -> None:
+    job = _services()["bootstrap"]
+    assert job["entrypoint"] == ["/bin/sh", "-c"]
     assert _depends_on("bootstrap") == {"zookeeper": "service_healthy"}
     assert job.get("restart") == "no"
-    assert _env("bootstrap") == _env("batchops"), "same settings as the service, so the same ZooKeeper root"
+    env = _env("bootstrap")
+    assert env["BATCHOPS_DEMO_TENANT"] == "demo"
+    for key in ("BATCHOPS_ZOOKEEPER_HOSTS", "BATCHOPS_INSTANCE_ID"):
+        assert env[key] == _env("batchops")[key], f"{key}: same ZooKeeper root as the service"
+
+
+FAKE_BATCHOPS = """#!/bin/sh
+echo "$*" >> "$CALLS"
+case "$1 $2" in
+  "tenants list") cat "$EXISTING" ;;
+  "tenants add") exit "$ADD_STATUS" ;;
+esac
+"""
+
+
+def _run_bootstrap(tmp_path: Path, existing: list[str], add_status: int = 0) -> tuple[int, list[str]]:
+    """Runs the job's shell script with a fake ``batchops`` that records its arguments."""
+    script = _services()["bootstrap"]["command"][0].replace("$$", "$")  # compose's escape for a literal $
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "batchops"
+    fake.write_text(FAKE_BATCHOPS)
+    fake.chmod(0o755)
+    (bin_dir / "python").symlink_to(sys.executable)
+    tenants = tmp_path / "tenants.json"
+    tenants.write_text(json.dumps([{"tenantId": t, "configured": True} for t in existing]))
+    calls = tmp_path / "calls"
+    calls.touch()
+    env = {
+        **{k: str(v) for k, v in _env("bootstrap").items() if v is not None},
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "CALLS": str(calls),
+        "EXISTING": str(tenants),
+        "ADD_STATUS": str(add_status),
+    }
+    proc = subprocess.run(["/bin/sh", "-c", script], env=env, capture_output=True, timeout=60, check=False)
+    return proc.returncode, calls.read_text().splitlines()
+
+
+def test_bootstrap_adds_the_demo_tenant(tmp_path: Path) -> None:
+    status, calls = _run_bootstrap(tmp_path, existing=["other"])
+    assert status == 0
+    assert calls[-1] == "tenants add demo --zk-timeout 60"
+
+
+def test_bootstrap_is_idempotent(tmp_path: Path) -> None:
+    status, calls = _run_bootstrap(tmp_path, existing=["demo"])
+    assert status == 0
+    assert not [c for c in calls if c.startswith("tenants add")]
+
+
+def test_bootstrap_fails_when_the_tenant_cannot_be_added(tmp_path: Path) -> None:
+    status, _ = _run_bootstrap(tmp_path, existing=[], add_status=1)
+    assert status == 1
 
 
 def test_service_starts_after_its_dependencies_are_healthy_and_the_tenant_exists() -> None:
