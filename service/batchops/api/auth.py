@@ -213,7 +213,10 @@ class Authenticator:
         if settings.rs256_public_key:
             self._keys["RS256"] = load_public_key(settings.rs256_public_key)
         if settings.enabled and not self._keys:
-            raise ValueError("authentication is enabled but neither a JWT secret nor a public key is set")
+            raise ValueError(
+                "authentication is enabled (BATCHOPS_AUTH_ENABLED) but neither BATCHOPS_AUTH_JWT_SECRET "
+                "nor BATCHOPS_AUTH_JWT_PUBLIC_KEY is set"
+            )
 
     def verify(self, token: str) -> Principal:
         """Verify signature and time claims, then read the principal; AuthError if anything fails."""
