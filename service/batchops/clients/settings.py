@@ -44,10 +44,12 @@ class ClientSettings(BaseModel):
     )
 
     @classmethod
-    def for_instance(cls, instance_id: str, **overrides: Any) -> ClientSettings:
+    def for_instance(cls, instance_id: str, namespace: str | None = None, **overrides: Any) -> ClientSettings:
+        """Default addresses for the instance; overrides that are None or "" are ignored, so
+        unset process settings fall back to the defaults."""
         values: dict[str, Any] = {
-            "device_management_address": default_address(DEVICE_MANAGEMENT, instance_id),
-            "event_management_address": default_address(EVENT_MANAGEMENT, instance_id),
+            "device_management_address": default_address(DEVICE_MANAGEMENT, instance_id, namespace),
+            "event_management_address": default_address(EVENT_MANAGEMENT, instance_id, namespace),
         }
         values.update({key: value for key, value in overrides.items() if value not in (None, "")})
         return cls(**values)

@@ -17,6 +17,10 @@ def test_default_address_follows_sitewhere_21_naming() -> None:
         == "sitewhere1-sitewhere-device-management-svc:9000"
     )
     assert default_address("event-management", "sitewhere") == "sitewhere-event-management-svc:9000"
+    assert (
+        default_address("event-management", "sw", "iot")
+        == "sw-sitewhere-event-management-svc.iot.svc.cluster.local:9000"
+    )
 
 
 def test_for_instance_derives_addresses_and_keeps_overrides() -> None:
