@@ -11,12 +11,15 @@ EVENT_MANAGEMENT = "event-management"
 GRPC_API_PORT = 9000
 
 
-def default_address(service: str, instance_id: str) -> str:
+def default_address(service: str, instance_id: str, namespace: str | None = None) -> str:
     """SiteWhere 2.1's service naming (``GrpcChannel.computeHostname``): the instance id prefixes
-    the service name, except for the instance literally called ``sitewhere``."""
+    the service name, except for the instance literally called ``sitewhere``. With a namespace
+    (SiteWhere's ``resolveFQDN``), the cluster-local domain is appended."""
     host = (
         f"sitewhere-{service}-svc" if instance_id == "sitewhere" else f"{instance_id}-sitewhere-{service}-svc"
     )
+    if namespace:
+        host = f"{host}.{namespace}.svc.cluster.local"
     return f"{host}:{GRPC_API_PORT}"
 
 
