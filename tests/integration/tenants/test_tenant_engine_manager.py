@@ -5,9 +5,12 @@ from __future__ import annotations
 import statistics
 import threading
 import time
+from collections.abc import Iterator
 
+import pytest
 from kazoo.client import KazooClient, KazooState
 from recording_engine import RecordingFactory
+from tcp_cut import TcpCut
 
 from batchops.devstack import Endpoints, wait_for
 from batchops.tenants import TenantConfiguration, TenantEngineManager, TenantState, ZkLayout
@@ -324,3 +327,57 @@ def test_manager_stop_stops_engines_in_parallel(
     factory.stop_hook = gate.wait  # all three stops must be in flight together
     manager.stop()
     assert all(not engine.running for engine in factory.engines)
+
+
+@pytest.fixture
+def outage(servers: Endpoints) -> Iterator[TcpCut]:
+    host, port = servers.zk_hosts.split(",")[0].rsplit(":", 1)
+    cut = TcpCut(host, int(port))
+    yield cut
+    cut.close()
+
+
+def test_connection_outage_keeps_engines_and_catches_up_on_reconnect(
+    outage: TcpCut, zk: KazooClient, layout: ZkLayout, factory: RecordingFactory
+) -> None:
+    manager = TenantEngineManager(
+        outage.address, layout.instance_id, factory, instance_name="outage", session_timeout=20.0
+    )
+    manager.start()
+    try:
+        _add(zk, layout, "acme", throttle_delay_ms=1)
+        _wait_running(factory, "acme")
+        states: list[str] = []
+        manager.client.add_listener(states.append)
+        session = manager.client.client_id[0]
+
+        outage.cut()
+        wait_for(lambda: KazooState.SUSPENDED in states, timeout=TIMEOUT, message="suspended")
+        # Changes made while this instance cannot see them (kazoo drops its watches on suspension).
+        _configure(zk, layout, "acme", throttle_delay_ms=2)
+        _add(zk, layout, "late")
+        assert manager.status()["acme"].state is TenantState.RUNNING
+        assert factory.of("acme", "stop") == []
+
+        outage.restore()
+        wait_for(lambda: manager.client.connected, timeout=TIMEOUT, message="reconnected")
+        assert manager.client.client_id[0] == session  # same session: a resync, not a new start
+        _wait_running(factory, "acme", throttle_delay_ms=2)
+        _wait_running(factory, "late")
+        assert len(factory.of("acme", "start")) == 2 and len(factory.of("late", "start")) == 1
+    finally:
+        manager.stop()
+
+
+def test_stop_while_zookeeper_is_unreachable(
+    outage: TcpCut, zk: KazooClient, layout: ZkLayout, factory: RecordingFactory
+) -> None:
+    manager = TenantEngineManager(outage.address, layout.instance_id, factory, instance_name="cutoff")
+    manager.start()
+    _add(zk, layout, "acme")
+    _wait_running(factory, "acme")
+    outage.cut()
+    began = time.monotonic()
+    manager.stop()
+    assert time.monotonic() - began < 10
+    assert factory.running("acme") == [] and len(factory.of("acme", "stop")) == 1
