@@ -19,11 +19,10 @@ RECORD = "Record"
 class RecordingHandler:
     operation_type = RECORD
 
-    def __init__(self, mongo_uri: str, database: str, delay_seconds: float = 0.0) -> None:
+    def __init__(self, mongo_uri: str, database: str) -> None:
         self._client: MongoClient[dict[str, object]] = MongoClient(mongo_uri)
         self._effects = self._client[database]["effects"]
         self._executions = self._client[database]["executions"]
-        self._delay = delay_seconds
 
     def validate(self, operation: object) -> None:
         if getattr(operation, "parameters", {}).get("invalid"):
@@ -32,8 +31,10 @@ class RecordingHandler:
     def handle(self, context: HandlerContext) -> ElementOutcome:
         token = context.element.device_token
         self._executions.insert_one({"element": str(context.element.id), "token": token})
-        if self._delay:
-            time.sleep(self._delay)
+        # Slow work on request (operation parameter delayMs), for crash and deletion tests.
+        delay_ms = float(context.operation.parameters.get("delayMs", "0"))
+        if delay_ms:
+            time.sleep(delay_ms / 1000)
         if token.endswith("-flaky") and not self._executions.count_documents({"token": token}) > 1:
             raise ConnectionError("transient failure")
         if token.endswith("-fail"):

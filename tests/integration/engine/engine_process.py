@@ -1,0 +1,46 @@
+"""Runs one tenant engine in its own process until killed (for crash tests).
+
+Usage: python engine_process.py <json settings>; prints READY once its consumers hold partitions.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+
+from recording_handler import NoopHandler, RecordingHandler
+
+from batchops.engine.handlers import HandlerRegistry
+from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
+from batchops.logs import configure_logging
+from batchops.messaging.kafka import KafkaConfig
+from batchops.store import MongoConnector
+from batchops.tenants.configuration import TenantConfiguration
+
+
+def main() -> None:
+    args = json.loads(sys.argv[1])
+    configure_logging("WARNING", "text")
+    env = EngineEnvironment(
+        kafka=KafkaConfig(args["kafka"]),
+        connector=MongoConnector(args["mongo"], args["prefix"]),
+        registry=HandlerRegistry([RecordingHandler(args["mongo"], args["effects_db"]), NoopHandler()]),
+        product_id="sitewhere",
+        instance_id=args["instance_id"],
+        instance_name=args["name"],
+        target_chunk_size=250,
+        recovery_interval_seconds=1.0,
+        recovery_stale_seconds=3.0,
+    )
+    engine = TenantEngine(args["tenant"], TenantConfiguration(**args.get("config", {})), env)
+    engine.start()
+    if not engine.wait_ready(60):
+        print("NOT READY", flush=True)
+        sys.exit(1)
+    print("READY", flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

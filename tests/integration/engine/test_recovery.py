@@ -1,0 +1,205 @@
+"""Crashes, several engines and deletions: every operation still ends final and each element's
+effect is recorded once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from confluent_kafka import Producer
+from recording_handler import RECORD
+
+from batchops.api.convert import uuid_to_wire
+from batchops.devstack import Endpoints, wait_for
+from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
+from batchops.messaging.codecs import encode_operation_chunk
+from batchops.messaging.topics import TenantTopics
+from batchops.store import MongoConnector
+from batchops.store.work_store import WorkStore
+from batchops.tenants.configuration import TenantConfiguration
+from batchops.wire import batch_model_pb2 as bm
+
+HERE = Path(__file__).parent
+PREFIX = "engtest-"
+
+
+class EngineProcess:
+    def __init__(
+        self, servers: Endpoints, tenant: str, instance_id: str, effects_db: str, name: str, **config: Any
+    ):
+        args = {
+            "kafka": servers.kafka_bootstrap,
+            "mongo": servers.mongo_uri,
+            "prefix": PREFIX,
+            "tenant": tenant,
+            "instance_id": instance_id,
+            "effects_db": effects_db,
+            "name": name,
+            "config": config,
+        }
+        env = {**os.environ, "PYTHONPATH": str(HERE)}
+        self.process = subprocess.Popen(
+            [sys.executable, str(HERE / "engine_process.py"), json.dumps(args)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline().strip()
+        assert line == "READY", f"engine process said {line!r}"
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(30)
+
+    def terminate(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(30)
+
+
+@pytest.fixture
+def processes() -> Iterator[list[EngineProcess]]:
+    started: list[EngineProcess] = []
+    yield started
+    for process in started:
+        process.terminate()
+
+
+def publish_operation(
+    servers: Endpoints, topics: TenantTopics, tokens: list[str], chunk: int, **parameters: str
+) -> uuid.UUID:
+    """Create an operation through the Kafka entry point (no API process needed)."""
+    op_id = uuid.uuid4()
+    wire = bm.GBatchOperation(
+        id=uuid_to_wire(op_id), token=f"op-{op_id.hex[:8]}", operationType=RECORD, parameters=parameters
+    )
+    chunks = [tokens[i : i + chunk] for i in range(0, len(tokens), chunk)]
+    producer = Producer({"bootstrap.servers": servers.kafka_bootstrap})
+    for index, part in enumerate(chunks):
+        producer.produce(
+            topics.operations, key=str(op_id), value=encode_operation_chunk(wire, part, index, len(chunks))
+        )
+    producer.flush(30)
+    return op_id
+
+
+def operation_doc(work: WorkStore, op_id: uuid.UUID) -> Any:
+    return work.operation(op_id)
+
+
+@pytest.fixture
+def work(connector: MongoConnector, unique_name: str) -> Iterator[WorkStore]:
+    yield WorkStore(connector.tenant_database(unique_name))
+    connector.drop_tenant_database(unique_name)
+
+
+def test_killed_mid_initialization_and_mid_processing_still_finishes(
+    servers: Endpoints,
+    unique_name: str,
+    effects: Any,
+    effects_db_name: str,
+    work: WorkStore,
+    processes: list[EngineProcess],
+) -> None:
+    instance = f"it{unique_name}"
+    topics = TenantTopics("sitewhere", instance, unique_name)
+    slow = {
+        "rate_limit_per_second": 1500.0,
+        "lease_seconds": 3,
+        "processing_concurrency": 4,
+        "consumer_batch_size": 50,
+    }
+    first = EngineProcess(servers, unique_name, instance, effects_db_name, "first", **slow)
+    processes.append(first)
+    tokens = [f"dev-{i:05d}" for i in range(3000)]
+    op_id = publish_operation(servers, topics, tokens, chunk=250, delayMs="2")
+
+    def mid_flight() -> bool:
+        op = work.operation(op_id)
+        return op is not None and op.status.value == "Initializing" and op.counts.succeeded >= 100
+
+    wait_for(
+        mid_flight, 120, interval=0.05, message="never saw the operation mid-initialization with progress"
+    )
+    first.kill()
+    before = work.operation(op_id)
+    assert before is not None and not before.status.is_final
+    second = EngineProcess(servers, unique_name, instance, effects_db_name, "second", lease_seconds=3)
+    processes.append(second)
+
+    def finished() -> Any:
+        op = work.operation(op_id)
+        return op if op is not None and op.status.is_final else None
+
+    done = wait_for(finished, 180, interval=0.2, message="operation never finished after the crash")
+    assert done.status.value == "FinishedSuccessfully"
+    assert (done.total_elements, done.counts.succeeded, done.counts.failed) == (3000, 3000, 0)
+    assert (done.counts.unprocessed, done.counts.processing) == (0, 0)
+    assert effects["effects"].count_documents({"op": str(op_id)}) == 3000
+    assert effects["effects"].count_documents({}) == 3000
+
+
+def test_two_engines_share_the_work_and_each_element_runs_once(
+    servers: Endpoints, unique_name: str, engine_env: EngineEnvironment, effects: Any, work: WorkStore
+) -> None:
+    engines = []
+    for name in ("a", "b"):
+        env = EngineEnvironment(
+            **{**engine_env.__dict__, "instance_name": f"{engine_env.instance_name}-{name}"}
+        )
+        engine = TenantEngine(unique_name, TenantConfiguration(consumer_batch_size=50), env)
+        engine.start()
+        engines.append(engine)
+    try:
+        assert all(engine.wait_ready(60) for engine in engines)
+        # Both hold partitions: wait for the group to settle so no rebalance happens mid-run.
+        topics = engines[0].topics
+        op_id = publish_operation(servers, topics, [f"d-{i}" for i in range(2000)], chunk=500)
+
+        def finished() -> Any:
+            op = work.operation(op_id)
+            return op if op is not None and op.status.is_final else None
+
+        done = wait_for(finished, 120, interval=0.2, message="operation never finished")
+        assert (done.counts.succeeded, done.total_elements) == (2000, 2000)
+        assert effects["executions"].count_documents({}) == 2000  # nothing ran twice
+        assert all(engine.consumed_elements > 0 for engine in engines), [e.consumed_elements for e in engines]
+    finally:
+        for engine in engines:
+            engine.stop()
+
+
+def test_deleting_mid_flight_stops_processing_and_stays_deleted(
+    start_engine: Any, router: Any, stub: Any, unique_name: str, effects: Any, work: WorkStore
+) -> None:
+    from batchops.wire import batch_management_pb2 as bms
+
+    engine = start_engine(processing_concurrency=2, consumer_batch_size=20)
+    router.add(unique_name, engine)
+    md = (("tenant", unique_name),)
+    req = bm.GBatchOperationCreateRequest(
+        operationType=RECORD, deviceTokens=[f"d-{i}" for i in range(1500)], parameters={"delayMs": "5"}
+    )
+    op = stub.CreateBatchOperation(bms.GCreateBatchOperationRequest(request=req), metadata=md).batchOperation
+    wait_for(lambda: effects["executions"].count_documents({}) >= 50, 60, message="processing never started")
+    stub.DeleteBatchOperation(bms.GDeleteBatchOperationRequest(batchOperationId=op.id), metadata=md)
+    executed_at_delete = effects["executions"].count_documents({})
+    wait_for(lambda: engine.consumed_elements >= 1500, 120, message="element records were not drained")
+    op_id = uuid.UUID(int=(op.id.msb << 64) | op.id.lsb)
+    assert work.operation(op_id) is None
+    assert work.deleted([op_id]) == {op_id}
+    assert engine.work.operations([op_id]) == {}
+    # At most the batches already in flight when the delete landed ran afterwards.
+    assert effects["executions"].count_documents({}) <= executed_at_delete + 2 * 20
+    # A late record for the deleted operation does not bring it back.
+    engine.recovery.sweep() if engine.recovery else None
+    assert work.operation(op_id) is None
