@@ -181,37 +181,42 @@ class TenantEngineManager:
     # --- per-tenant job (pool thread, one at a time per tenant) ---
 
     def _reconcile(self, tenant_id: str) -> None:
-        closing = self._closing
         with self._lock:
             runner = self._runners.get(tenant_id)
-            if runner is None:
-                if closing:
-                    return
-                runner = self._runners[tenant_id] = TenantRunner(
-                    tenant_id, self._factory, self._backoff, self._changed
-                )
             retry_due = tenant_id in self._retry_due
             self._retry_due.discard(tenant_id)
-        desired: Desired | None = None
-        if not closing:
-            try:
-                nodes = read_tenant_nodes(self._client, self._layout, tenant_id, self._watch_for(tenant_id))
-            except KazooException as exc:
-                log.info(
-                    "tenant not readable now (%s); left as is",
-                    type(exc).__name__,
-                    extra={"tenant": tenant_id},
+        if self._closing:
+            if runner is not None:
+                runner.apply(None)
+            return
+        try:
+            nodes = read_tenant_nodes(self._client, self._layout, tenant_id, self._watch_for(tenant_id))
+        except KazooException as exc:
+            log.info(
+                "tenant not readable now (%s); left as is", type(exc).__name__, extra={"tenant": tenant_id}
+            )
+            if retry_due:
+                self._schedule_retry(tenant_id, self._backoff.initial)
+            return
+        desired = _desired(nodes)
+        if desired is None:  # removed, or not (yet) configured: no engine, no status entry
+            if runner is not None:
+                runner.apply(None)
+            self._forget(tenant_id)
+            return
+        if runner is None:
+            with self._lock:
+                runner = self._runners.setdefault(
+                    tenant_id, TenantRunner(tenant_id, self._factory, self._backoff, self._changed)
                 )
-                if retry_due:
-                    self._schedule_retry(tenant_id, self._backoff.initial)
-                return
-            desired = _desired(nodes)
         was_running = runner.status().state is TenantState.RUNNING
         delay = runner.apply(desired, retry_due)
-        if delay is not None and not self._closing:
+        if self._closing:
+            # stop() began meanwhile and may not have seen this runner: do its part here.
+            runner.apply(None)
+            return
+        if delay is not None:
             self._schedule_retry(tenant_id, delay)
-        if desired is None and not closing:
-            self._forget(tenant_id)
         elif not was_running and runner.status().state is TenantState.RUNNING:
             self._mark_bootstrapped(tenant_id)
 
