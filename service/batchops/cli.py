@@ -11,10 +11,16 @@ import typer
 
 from batchops.config import ConfigurationError, Settings, load_settings
 from batchops.logs import configure_logging
+from batchops.ops import ops_app
+from batchops.simulator.command import simulate
+from batchops.tenants.cli import tenants_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Batch operations for IoT fleets.")
 dev_app = typer.Typer(no_args_is_help=True, help="Local real servers (Kafka protocol, MongoDB, ZooKeeper).")
 app.add_typer(dev_app, name="dev")
+app.add_typer(tenants_app, name="tenants")
+app.add_typer(ops_app, name="ops")
+app.command("simulate")(simulate)
 
 log = logging.getLogger("batchops")
 
@@ -24,9 +30,9 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def settings_or_exit() -> Settings:
+def settings_or_exit(**overrides: object) -> Settings:
     try:
-        return load_settings()
+        return load_settings(**overrides)
     except ConfigurationError as exc:
         fail(str(exc))
         raise AssertionError("unreachable") from None
@@ -35,22 +41,49 @@ def settings_or_exit() -> Settings:
 @app.command()
 def serve(
     dev: Annotated[
-        bool, typer.Option("--dev", help="Development mode (local servers, demo defaults).")
+        bool,
+        typer.Option(
+            "--dev",
+            help="Development mode: auth off, demo tenant and demo fleet simulator on the local dev stack.",
+        ),
     ] = False,
 ) -> None:
     """Run the service until SIGTERM/SIGINT, then drain in-flight calls and exit 0."""
-    settings = settings_or_exit()
+    from batchops import dev_mode
+
+    settings = settings_or_exit(**(dev_mode.dev_overrides() if dev else {}))
     configure_logging(settings.log_level, settings.log_format)
+    from batchops.metrics import start_metrics_server
     from batchops.service import BatchOpsService
 
+    simulator = None
+    if dev:
+        log.warning("DEVELOPMENT MODE: authentication is OFF; never expose this instance")
+        if not settings.device_management_address and not settings.event_management_address:
+            simulator = dev_mode.start_demo_fleet()
+            settings = settings.model_copy(
+                update={
+                    "device_management_address": simulator.address,
+                    "event_management_address": simulator.address,
+                }
+            )
+        if not settings.static_tenants:
+            dev_mode.ensure_demo_tenant(settings)
     try:
         service = BatchOpsService(settings)
     except OSError as exc:
         fail(f"cannot start the gRPC API: {exc}", 1)
         return
-    if dev:
-        log.warning("development mode: for local use only")
+    except ValueError as exc:  # auth enabled without a key, unreadable public key
+        fail(f"invalid configuration: {exc}")
+        return
+    try:
+        start_metrics_server(settings.metrics_port, settings.grpc_host)
+    except OSError as exc:
+        fail(f"cannot start the metrics endpoint on port {settings.metrics_port}: {exc}", 1)
     service.run_until_signalled()
+    if simulator is not None:
+        simulator.stop()
 
 
 StateDirOption = Annotated[

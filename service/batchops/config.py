@@ -5,9 +5,11 @@ Every field here is documented in the README's configuration reference; keep the
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -64,6 +66,45 @@ class Settings(BaseSettings):
         le=100_000,
         description="Device tokens per stored target chunk and per operations-topic record.",
     )
+    static_tenants: list[str] = Field(
+        default_factory=list,
+        description="Run engines for these tenant ids (JSON list) without ZooKeeper; "
+        "empty = follow ZooKeeper.",
+    )
+    instance_name: str = Field(
+        default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
+        min_length=1,
+        description="This process's name in Kafka client ids and ZooKeeper presence.",
+    )
+    recovery_interval_seconds: float = Field(
+        15.0, gt=0, description="How often each engine looks for work a crash or lost record left behind."
+    )
+    recovery_stale_seconds: float = Field(
+        60.0, gt=0, description="How long work may go without progress before recovery re-publishes it."
+    )
+    device_management_address: str = Field(
+        "", description="host:port of device management; empty = SiteWhere 2.1's service name."
+    )
+    event_management_address: str = Field(
+        "", description="host:port of event management; empty = SiteWhere 2.1's service name."
+    )
+    grpc_namespace: str = Field("", description="Kubernetes namespace appended to derived addresses (FQDN).")
+    grpc_client_deadline_seconds: float = Field(10.0, gt=0, description="Deadline of each outgoing call.")
+    grpc_client_max_attempts: int = Field(5, ge=1, le=50, description="Attempts per outgoing call.")
+    grpc_client_initial_backoff_seconds: float = Field(0.1, gt=0, description="First retry backoff.")
+    grpc_client_max_backoff_seconds: float = Field(5.0, gt=0, description="Largest retry backoff.")
+    grpc_client_backoff_multiplier: float = Field(2.0, ge=1, description="Backoff growth per retry.")
+    grpc_client_retry_writes_on_deadline: bool = Field(
+        True, description="Retry AddCommandInvocations after a deadline (may duplicate an invocation)."
+    )
+    targeting_page_size: int = Field(500, ge=1, le=10_000, description="Page size when resolving criteria.")
+    targeting_lookup_concurrency: int = Field(8, ge=1, le=256, description="Parallel lookups in targeting.")
+    auth_enabled: bool = Field(True, description="Require a valid JWT on every BatchManagement call.")
+    auth_jwt_secret: SecretStr | None = Field(None, description="HS256 shared secret (as SiteWhere signs).")
+    auth_jwt_public_key: str | None = Field(None, description="RS256 public key: PEM text or a file path.")
+    auth_jwt_issuer: str | None = Field(None, description="If set, tokens must carry this 'iss'.")
+    auth_jwt_audience: str | None = Field(None, description="If set, tokens must carry this 'aud'.")
+    auth_jwt_leeway_seconds: float = Field(30.0, ge=0, le=600, description="Clock skew tolerated on exp/nbf.")
     max_device_tokens: int = Field(
         2_000_000, ge=1, description="Most device tokens one create request may carry."
     )

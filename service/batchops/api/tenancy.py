@@ -92,3 +92,20 @@ class StaticRouter:
         if tenant is None:
             raise TenantUnavailable(f"Tenant engine for '{tenant_id}' is not available.")
         return tenant
+
+
+class EngineSource(Protocol):
+    def engine(self, tenant_id: str) -> object | None: ...
+
+
+class ManagedRouter:
+    """Routes to the engines the ZooKeeper tenant manager runs; anything else is UNAVAILABLE."""
+
+    def __init__(self, source: EngineSource) -> None:
+        self._source = source
+
+    def tenant(self, tenant_id: str) -> TenantApi:
+        engine = self._source.engine(tenant_id)
+        if engine is None:
+            raise TenantUnavailable(f"Tenant engine for '{tenant_id}' is not available.")
+        return engine  # type: ignore[return-value]

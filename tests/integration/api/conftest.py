@@ -9,6 +9,7 @@ import pytest
 from pymongo import MongoClient
 from pymongo.database import Database
 
+from batchops.api import OpenTenantRouter
 from batchops.config import Settings
 from batchops.devstack import Endpoints
 from batchops.service import BatchOpsService
@@ -29,12 +30,19 @@ def api_settings(servers: Endpoints) -> Settings:
         grpc_port=0,
         max_page_size=500,
         log_format="text",
+        auth_enabled=False,
     )
 
 
 @pytest.fixture(scope="session")
 def api_service(api_settings: Settings) -> Iterator[BatchOpsService]:
-    service = BatchOpsService(api_settings)
+    # Store-only tenants: these tests are about the API and persistence, not the pipeline.
+    service = BatchOpsService(
+        api_settings,
+        router_factory=lambda connector: OpenTenantRouter(
+            connector, target_chunk_size=api_settings.target_chunk_size
+        ),
+    )
     service.start()
     yield service
     service.stop()

@@ -107,8 +107,9 @@ def api(servers: Endpoints, router: StaticRouter) -> Iterator[BatchOpsService]:
         grpc_host="127.0.0.1",
         grpc_port=0,
         log_format="text",
+        auth_enabled=False,
     )
-    service = BatchOpsService(settings, router=router)
+    service = BatchOpsService(settings, router_factory=lambda _connector: router)
     service.start()
     yield service
     service.stop()

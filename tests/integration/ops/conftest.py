@@ -8,6 +8,7 @@ import grpc
 import pytest
 from pymongo import MongoClient
 
+from batchops.api import OpenTenantRouter
 from batchops.config import Settings
 from batchops.devstack import Endpoints
 from batchops.service import BatchOpsService
@@ -26,8 +27,11 @@ def ops_service(servers: Endpoints) -> Iterator[BatchOpsService]:
         grpc_host="127.0.0.1",
         grpc_port=0,
         log_format="text",
+        auth_enabled=False,
     )
-    service = BatchOpsService(settings)
+    service = BatchOpsService(
+        settings, router_factory=lambda connector: OpenTenantRouter(connector, target_chunk_size=10_000)
+    )
     service.start()
     yield service
     service.stop()
