@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from confluent_kafka import Message
 
+from batchops import metrics
 from batchops.domain import BatchOperation, BatchOpsError, element_id_for
 from batchops.domain.validation import check_device_token
 from batchops.engine.dead_letters import DeadLetters
@@ -34,15 +35,18 @@ class Initializer:
         dead_letters: DeadLetters,
         external: ExternalOperations,
         pacer: Pacer,
+        tenant_id: str = "",
     ) -> None:
         self._work = work
         self._publisher = publisher
         self._dead = dead_letters
         self._external = external
         self._pacer = pacer
+        self._tenant = tenant_id
         self.initialized_elements = 0
 
     def handle_batch(self, records: Sequence[Message]) -> None:
+        metrics.observe_consumer_batch(self._tenant, "operations", len(records))
         for record in records:
             try:
                 chunk = decode_operation_chunk(record.value())
@@ -81,6 +85,7 @@ class Initializer:
         )
         if counted:
             self.initialized_elements += len(tokens)
+            metrics.elements_initialized(self._tenant, len(tokens))
         if rejected:
             self._work.record_error(
                 operation.id, f"{len(rejected)} invalid device token(s), e.g. {rejected[0]!r}"

@@ -14,6 +14,7 @@ from typing import Any
 
 from confluent_kafka import Message
 
+from batchops import metrics
 from batchops.domain import BatchElement, BatchOperation
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry
@@ -70,6 +71,7 @@ class Processor:
         self._pool.shutdown(wait=True)
 
     def handle_batch(self, records: Sequence[Message]) -> None:
+        metrics.observe_consumer_batch(self._tenant, "elements", len(records))
         self._handle(records)
         self.records_seen += len(records)
 
@@ -94,6 +96,7 @@ class Processor:
         )
         self._work.record_results(results, {c.element.id: c.claim for c in claimed})
         self.processed += len(results)
+        self._count(results, operations)
         self._report_failures(results, operations, {c.element.id: c.element for c in claimed})
         for operation_id in {c.element.operation_id for c in claimed}:
             finished = self._work.finish_if_complete(operation_id)
@@ -103,6 +106,18 @@ class Processor:
                 )
                 if self._on_finished is not None:
                     self._on_finished(finished)
+
+    def _count(
+        self, results: Sequence[ElementResult], operations: Mapping[uuid.UUID, BatchOperation]
+    ) -> None:
+        metrics.elements_processed(self._tenant, len(results))
+        succeeded = sum(1 for r in results if r.succeeded)
+        metrics.element_finished(self._tenant, "succeeded", succeeded)
+        metrics.element_finished(self._tenant, "failed", len(results) - succeeded)
+        for result in results:
+            metrics.observe_handler(
+                self._tenant, operations[result.operation_id].operation_type, result.duration_ms / 1000
+            )
 
     def _live_operations(self, operation_ids: set[uuid.UUID]) -> dict[uuid.UUID, BatchOperation]:
         """Operations still worth working on: not deleted, not finished."""
@@ -145,7 +160,9 @@ class Processor:
         Returns the outcome and the attempt number it came from."""
         attempt = max(attempts_so_far, 1)
         while True:
-            self._pacer.acquire(1)
+            waited = self._pacer.acquire(1)
+            if waited:
+                metrics.throttle_waited(self._tenant, waited)
             try:
                 return handle(context), attempt
             except Exception as exc:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from batchops import metrics
 from batchops.domain import BatchOperation, OperationCreate
 from batchops.engine.consumer_loop import ConsumerLoop
 from batchops.engine.dead_letters import DeadLetters
@@ -77,6 +78,7 @@ class TenantEngine:
         self.publisher: WorkPublisher | None = None
         self.dead_letters: DeadLetters | None = None
         self.recovery: Recovery | None = None
+        self._unregister_metrics: Callable[[], None] | None = None
 
     # ---- lifecycle --------------------------------------------------------------------------
 
@@ -96,6 +98,7 @@ class TenantEngine:
                 self.dead_letters,
                 ExternalOperations(self._store, self.work, env.registry),
                 pacer,
+                self.tenant_id,
             )
             self._processor = Processor(
                 self.tenant_id,
@@ -137,6 +140,9 @@ class TenantEngine:
             )
             self._sweeper = Sweeper(self.recovery, env.recovery_interval_seconds, self.tenant_id)
             self._sweeper.start()
+            self._unregister_metrics = metrics.add_operation_counts_source(
+                lambda: {self.tenant_id: self.work.operation_counts()}
+            )
             log.info("tenant engine started", extra={"topics_prefix": self.topics.prefix})
 
     def wait_ready(self, timeout: float) -> bool:
@@ -145,6 +151,9 @@ class TenantEngine:
 
     def stop(self) -> None:
         with log_context(tenant=self.tenant_id):
+            if self._unregister_metrics is not None:
+                self._unregister_metrics()
+                metrics.forget_tenant(self.tenant_id)
             if self._sweeper is not None:
                 self._sweeper.stop()
             for loop in self._loops:

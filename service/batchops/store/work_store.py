@@ -93,6 +93,11 @@ class WorkStore:
         for doc in self._operations.find(query):
             yield operation_from_document(doc)
 
+    def operation_counts(self) -> dict[str, int]:
+        """Operations per status (for metrics)."""
+        pipeline: list[Document] = [{"$group": {"_id": "$status", "n": {"$sum": 1}}}]
+        return {row["_id"]: row["n"] for row in self._operations.aggregate(pipeline)}
+
     def touch(self, operation_id: uuid.UUID, **fields: Any) -> None:
         self._operations.update_one({"_id": str(operation_id)}, {"$set": {"updatedDate": utcnow(), **fields}})
 
