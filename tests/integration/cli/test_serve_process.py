@@ -1,0 +1,128 @@
+"""`batchops serve` as a real process: health SERVING, SIGTERM drains in-flight calls and exits 0;
+bad configuration stops start-up with a message naming the setting."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from pymongo import MongoClient
+
+from batchops.devstack import Endpoints, wait_for
+from batchops.wire import batch_management_pb2 as bms
+from batchops.wire import batch_management_pb2_grpc
+from batchops.wire import batch_model_pb2 as bm
+
+BATCHOPS = str(Path(sys.executable).parent / "batchops")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve_env(servers: Endpoints, unique_name: str, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "BATCHOPS_KAFKA_BOOTSTRAP_SERVERS": servers.kafka_bootstrap,
+        "BATCHOPS_MONGODB_URI": servers.mongo_uri,
+        "BATCHOPS_ZOOKEEPER_HOSTS": servers.zk_hosts,
+        "BATCHOPS_MONGODB_TENANT_PREFIX": "serve-",
+        "BATCHOPS_INSTANCE_ID": f"serve{unique_name}",
+        "BATCHOPS_STATIC_TENANTS": f'["{unique_name}"]',
+        "BATCHOPS_AUTH_ENABLED": "false",
+        "BATCHOPS_GRPC_HOST": "127.0.0.1",
+        "BATCHOPS_LOG_FORMAT": "json",
+        **extra,
+    }
+
+
+@pytest.fixture
+def served(servers: Endpoints, unique_name: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    port = free_port()
+    env = serve_env(
+        servers, unique_name, BATCHOPS_GRPC_PORT=str(port), BATCHOPS_METRICS_PORT=str(free_port())
+    )
+    process = subprocess.Popen([BATCHOPS, "serve"], env=env, stderr=subprocess.PIPE, text=True)
+    yield process, port
+    if process.poll() is None:
+        process.kill()
+        process.wait(30)
+    client: MongoClient[dict[str, Any]] = MongoClient(servers.mongo_uri)
+    client.drop_database(f"serve-{unique_name}")
+    client.close()
+
+
+def test_serves_health_and_drains_on_sigterm(
+    served: tuple[subprocess.Popen[str], int], servers: Endpoints, unique_name: str
+) -> None:
+    process, port = served
+    with grpc.insecure_channel(
+        f"127.0.0.1:{port}", options=[("grpc.max_send_message_length", 64 * 1024 * 1024)]
+    ) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+
+        def serving() -> bool:
+            response = health.Check(health_pb2.HealthCheckRequest(service=""), timeout=2)
+            return bool(response.status == health_pb2.HealthCheckResponse.SERVING)
+
+        wait_for(serving, 60, interval=0.1, ignore=(grpc.RpcError,), message="never SERVING")
+        stub = batch_management_pb2_grpc.BatchManagementStub(channel)
+        request = bm.GBatchCommandInvocationCreateRequest(
+            commandToken="ping", deviceTokens=[f"d-{i:07d}" for i in range(400_000)]
+        )
+        outcome: dict[str, Any] = {}
+
+        def call() -> None:
+            try:
+                outcome["op"] = stub.CreateBatchCommandInvocation(
+                    bms.GCreateBatchCommandInvocationRequest(request=request),
+                    metadata=(("tenant", unique_name),),
+                    timeout=120,
+                ).batchOperation
+            except grpc.RpcError as exc:
+                outcome["error"] = exc
+
+        caller = threading.Thread(target=call)
+        caller.start()
+        targets = MongoClient(servers.mongo_uri)[f"serve-{unique_name}"]["batchtargets"]
+        # The call is in flight once its first target chunks are stored.
+        wait_for(lambda: targets.count_documents({}) > 0, 60, interval=0.01, message="call never started")
+        process.send_signal(signal.SIGTERM)
+        caller.join(120)
+        assert "error" not in outcome, outcome.get("error")
+        assert outcome["op"].deviceTokenCount == 400_000
+        assert process.wait(60) == 0
+        assert process.stderr is not None
+        log = process.stderr.read()
+        assert "signal received" in log and '"msg": "stopped"' in log
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("BATCHOPS_GRPC_PORT", "not-a-port"),
+        ("BATCHOPS_LOG_LEVEL", "LOUD"),
+        ("BATCHOPS_KAFKA_OVERRIDES", "{oops"),
+    ],
+)
+def test_bad_configuration_names_the_setting(
+    servers: Endpoints, unique_name: str, variable: str, value: str
+) -> None:
+    env = serve_env(servers, unique_name, **{variable: value})
+    result = subprocess.run([BATCHOPS, "serve"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    name = variable.removeprefix("BATCHOPS_").lower()
+    assert variable in result.stderr or name in result.stderr, result.stderr
