@@ -6,6 +6,7 @@ Every field here is documented in the README's configuration reference; keep the
 from __future__ import annotations
 
 import os
+import re
 import socket
 from typing import Literal
 
@@ -126,7 +127,9 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         raise ConfigurationError(describe_validation_error(exc)) from None
     except SettingsError as exc:  # e.g. a JSON-valued setting that is not JSON
-        raise ConfigurationError(f"invalid configuration: {exc}") from None
+        field = re.search(r'field "([a-z_]+)"', str(exc))
+        name = f"BATCHOPS_{field.group(1).upper()}" if field else "a setting"
+        raise ConfigurationError(f"invalid configuration:\n  {name}: not valid JSON ({exc})") from None
 
 
 def describe_validation_error(exc: ValidationError) -> str:
