@@ -29,9 +29,17 @@ class Settings(BaseSettings):
         description="Extra librdkafka properties for every client, as a JSON object "
         '(e.g. {"security.protocol": "SASL_SSL"}).',
     )
-    kafka_topic_partitions: int = Field(8, ge=1, le=10_000, description="Partitions of topics we create.")
+    kafka_topic_partitions: int = Field(
+        8,
+        ge=1,
+        le=10_000,
+        description="Partitions of new tenant topics (a tenant may configure its own).",
+    )
     kafka_topic_replication: int = Field(
-        1, ge=1, le=100, description="Replication factor of topics we create."
+        1,
+        ge=1,
+        le=100,
+        description="Replication factor of new tenant topics (a tenant may configure its own).",
     )
     mongodb_uri: str = Field(
         "mongodb://127.0.0.1:27017/?directConnection=true",

@@ -100,6 +100,8 @@ class BatchOpsService:
             recovery_interval_seconds=settings.recovery_interval_seconds,
             recovery_stale_seconds=settings.recovery_stale_seconds,
             clients=self.clients.as_mapping(),
+            topic_partitions=settings.kafka_topic_partitions,
+            topic_replication=settings.kafka_topic_replication,
         )
         self.manager: TenantEngineManager | None = None
         self.static_engines: dict[str, TenantEngine] = {}

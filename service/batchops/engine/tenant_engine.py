@@ -51,6 +51,16 @@ class EngineEnvironment:
     recovery_interval_seconds: float = 15.0
     recovery_stale_seconds: float = 60.0
     clients: Mapping[str, Any] = field(default_factory=dict)
+    # Process-wide topic defaults; a tenant configuration that names its own wins.
+    topic_partitions: int = 8
+    topic_replication: int = 1
+
+    def topic_layout(self, config: TenantConfiguration) -> tuple[int, int]:
+        explicit = config.model_fields_set
+        return (
+            config.topic_partitions if "topic_partitions" in explicit else self.topic_partitions,
+            config.topic_replication if "topic_replication" in explicit else self.topic_replication,
+        )
 
 
 class TenantEngine:
@@ -85,7 +95,8 @@ class TenantEngine:
     def start(self) -> None:
         with log_context(tenant=self.tenant_id):
             config, env = self.config, self._env
-            ensure_topics(env.kafka, self.topics.all, config.topic_partitions, config.topic_replication)
+            partitions, replication = env.topic_layout(config)
+            ensure_topics(env.kafka, self.topics.all, partitions, replication)
             client_id = f"{env.instance_name}-{self.tenant_id}"
             producer = ConfirmedProducer(env.kafka, client_id)
             self._producer = producer

@@ -137,6 +137,17 @@ def add_tenant(client: KazooClient, layout: ZkLayout, tenant_id: str, document: 
     client.ensure_path(layout.bootstrapped_marker)
 
 
+def add_tenant_if_absent(
+    client: KazooClient, layout: ZkLayout, tenant_id: str, document: ConfigDocument
+) -> bool:
+    """``add_tenant`` for idempotent bootstrap jobs: False (and nothing changed) if the tenant exists."""
+    try:
+        add_tenant(client, layout, tenant_id, document)
+    except TenantExistsError:
+        return False
+    return True
+
+
 def configure_tenant(client: KazooClient, layout: ZkLayout, tenant_id: str, document: ConfigDocument) -> None:
     """Write the tenant's configuration node (a restart follows in every instance).
 

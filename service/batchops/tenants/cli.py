@@ -19,6 +19,7 @@ from batchops.tenants.admin import (
     TenantAdminError,
     TenantInfo,
     add_tenant,
+    add_tenant_if_absent,
     configure_tenant,
     connect,
     document_from_file,
@@ -72,6 +73,13 @@ BatchSizeOption = Annotated[
 ]
 LeaseOption = Annotated[int | None, typer.Option("--lease-seconds", help="Processing lease before reclaim.")]
 AttemptsOption = Annotated[int | None, typer.Option("--max-attempts", help="Handler attempts per element.")]
+IfNotExistsOption = Annotated[
+    bool,
+    typer.Option(
+        "--if-not-exists",
+        help="Succeed (exit 0) without changing anything when the tenant already exists.",
+    ),
+]
 
 
 def _run(action: Callable[[], T]) -> T:
@@ -108,6 +116,7 @@ def add(
     consumer_batch_size: BatchSizeOption = None,
     lease_seconds: LeaseOption = None,
     max_attempts: AttemptsOption = None,
+    if_not_exists: IfNotExistsOption = False,
     zk: ZkOption = "127.0.0.1:2181",
     instance_id: InstanceOption = "sitewhere1",
     zk_timeout: TimeoutOption = 10.0,
@@ -115,14 +124,21 @@ def add(
     """Add a tenant: its folder, configuration node, then its `configured` marker."""
     options = _settings(locals())
 
-    def action() -> str:
+    def action() -> str | None:
+        # Input is validated before ZooKeeper is asked, so a bad option fails even for an existing tenant.
         document = _document(config_file, options)
         layout = _layout(instance_id)
         with connect(zk, zk_timeout) as client:
-            add_tenant(client, layout, tenant_id, document)
+            if not if_not_exists:
+                add_tenant(client, layout, tenant_id, document)
+            elif not add_tenant_if_absent(client, layout, tenant_id, document):
+                return None
         return document.node
 
     node = _run(action)
+    if node is None:
+        typer.echo(f"tenant {tenant_id} already exists (left unchanged)")
+        return
     typer.echo(f"tenant {tenant_id} added ({node})")
 
 
