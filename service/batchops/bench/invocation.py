@@ -1,0 +1,78 @@
+"""Command invocation end to end: a BatchCommandInvocation (command ``ping``) on every device of
+a simulated fleet (``batchops simulate`` in its own process), at several simulator latencies.
+
+Throughput = elements / (stored ``endedDate`` - ``startedDate``): initialization and processing
+run together here, as in production.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from batchops.bench.context import BenchContext, free_port
+from batchops.bench.processes import Child, clean_env
+from batchops.bench.service_run import ServiceRun
+from batchops.bench.stats import rate
+from batchops.bench.watch import FINISHED, seconds_between
+from batchops.simulator import Fleet
+
+COMMAND = "ping"
+SEED = 1
+MIN_RATE = 50.0
+
+
+def _simulator(ctx: BenchContext, devices: int, latency_ms: float) -> tuple[Child, str]:
+    """The simulator process and its address (from the line it prints once listening)."""
+    port = free_port()
+    argv = [sys.executable, "-m", "batchops.cli", "simulate", "--host", "127.0.0.1", "--port", str(port)]
+    argv += ["--devices", str(devices), "--seed", str(SEED), "--latency-ms", str(latency_ms)]
+    child = Child(
+        f"simulator-{latency_ms:g}ms", argv, clean_env({}), ctx.work_dir / f"simulator-{latency_ms:g}.log"
+    )
+    try:
+        line = child.wait_for_line("fleet simulator listening", 120)
+    except BaseException:
+        child.stop()
+        raise
+    return child, line.split(" on ", 1)[1].split()[0]
+
+
+def _one(ctx: BenchContext, tokens: Sequence[str], latency_ms: float) -> dict[str, Any]:
+    stage = f"invocation-{latency_ms:g}ms"
+    simulator, address = _simulator(ctx, len(tokens), latency_ms)
+    try:
+        env = {"BATCHOPS_DEVICE_MANAGEMENT_ADDRESS": address, "BATCHOPS_EVENT_MANAGEMENT_ADDRESS": address}
+        with ServiceRun(ctx, stage.replace(".", "_"), env) as service:
+            ctx.progress(f"[{stage}] invoking '{COMMAND}' on {len(tokens):,} devices (simulator {address})")
+            operation_id = service.client.invoke(COMMAND, tokens)
+            snapshot = service.watch.wait_for(
+                operation_id,
+                FINISHED,
+                timeout=120 + len(tokens) / MIN_RATE,
+                progress=lambda s: ctx.progress(f"[{stage}] {s.describe()}"),
+            )
+    finally:
+        simulator.stop()
+    seconds = seconds_between(snapshot.started, snapshot.ended) or 0.0
+    ctx.progress(f"[{stage}] {snapshot.describe()} in {seconds:.2f} s")
+    return {
+        "devices": len(tokens),
+        "latency_ms": latency_ms,
+        "elements": snapshot.total,
+        "seconds": seconds,
+        "created_to_finished_seconds": seconds_between(snapshot.created, snapshot.ended),
+        "elements_per_s": rate(snapshot.total, seconds),
+        "succeeded": snapshot.count("Succeeded"),
+        "failed": snapshot.count("Failed"),
+        "final_status": snapshot.status,
+    }
+
+
+def run_invocation(ctx: BenchContext, devices: int, latencies_ms: Sequence[float]) -> dict[str, Any]:
+    fleet = Fleet.generate(SEED, devices)
+    tokens = [device.token for device in fleet.devices]
+    expected_failures = len(fleet.devices_without_active_assignment())
+    runs = [_one(ctx, tokens, latency) for latency in latencies_ms]
+    return {"devices": devices, "expected_failed": expected_failures, "runs": runs}

@@ -1,0 +1,44 @@
+"""The ``Noop`` operation type: every element succeeds at once, so the benchmark measures the
+pipeline, not a handler.
+
+An operation may name a hold file (parameter ``benchHoldFile``): while that file exists, handler
+calls wait. The benchmark holds processing this way while it times initialization alone (the
+processor claims one batch, then blocks in the handler), and releases it by deleting the file.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+from batchops.domain import BatchOperation
+from batchops.engine.handlers import ElementOutcome, HandlerContext
+
+NOOP_OPERATION_TYPE = "Noop"
+PARAM_HOLD_FILE = "benchHoldFile"
+_HOLD_POLL_SECONDS = 0.02
+
+
+class NoopHandler:
+    operation_type = NOOP_OPERATION_TYPE
+
+    def __init__(self) -> None:
+        # One waiting thread polls the file; the others block on the lock without spinning.
+        self._hold_lock = threading.Lock()
+
+    def validate(self, operation: BatchOperation) -> None:
+        return None
+
+    def handle(self, context: HandlerContext) -> ElementOutcome:
+        hold_file = context.operation.parameters.get(PARAM_HOLD_FILE)
+        if hold_file:
+            self._wait_while_exists(hold_file)
+        return ElementOutcome.success()
+
+    def _wait_while_exists(self, path: str) -> None:
+        if not os.path.exists(path):
+            return
+        with self._hold_lock:
+            while os.path.exists(path):
+                time.sleep(_HOLD_POLL_SECONDS)

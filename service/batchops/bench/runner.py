@@ -1,0 +1,140 @@
+"""Runs the chosen scenarios in order on one set of servers and assembles the results document.
+
+A scenario that fails is recorded under ``errors`` and the others still run; whatever a scenario
+started is stopped by the scenario itself (context managers), whatever happens.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from batchops.bench.ceilings import measure_ceilings
+from batchops.bench.context import BenchContext, Progress
+from batchops.bench.invocation import run_invocation
+from batchops.bench.latency import run_latency
+from batchops.bench.pipeline import run_initialization, run_processing
+from batchops.bench.rss import run_rss
+from batchops.bench.servers import BenchServers
+from batchops.bench.targets import add_ratios, evaluate
+from batchops.bench.watch import now
+
+# The RSS scenario runs last: its large operation takes by far the longest.
+SCENARIOS: tuple[str, ...] = ("ceilings", "init", "processing", "latency", "invocation", "rss")
+SECTION = {
+    "ceilings": "ceilings",
+    "init": "initialization",
+    "processing": "processing",
+    "latency": "latency",
+    "rss": "rss",
+    "invocation": "invocation",
+}
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    init_devices: int = 100_000
+    process_devices: int = 50_000
+    latency_samples: int = 30
+    rss_devices: int = 1_000_000
+    rss_small_devices: int = 10_000
+    rss_timeout: float = 1800.0
+    invocation_devices: int = 20_000
+    invocation_latencies_ms: tuple[float, ...] = (0.0, 5.0)
+    update_sample: int = 20_000
+    only: tuple[str, ...] = SCENARIOS
+    quick: bool = False
+
+
+QUICK: dict[str, Any] = {
+    "init_devices": 5_000,
+    "process_devices": 5_000,
+    "latency_samples": 10,
+    "rss_devices": 20_000,
+    "rss_small_devices": 2_000,
+    "rss_timeout": 300.0,
+    "invocation_devices": 2_000,
+    "update_sample": 2_000,
+}
+
+
+def make_options(quick: bool, only: Iterable[str] | None = None, **overrides: Any) -> BenchOptions:
+    """Full-size defaults (or ``--quick`` ones), then every override that is not None."""
+    options = BenchOptions(quick=quick)
+    if quick:
+        options = replace(options, **QUICK)
+    chosen = {key: value for key, value in overrides.items() if value is not None}
+    if only is not None:
+        chosen["only"] = tuple(only)
+    return replace(options, **chosen)
+
+
+def parse_only(text: str | None) -> tuple[str, ...]:
+    """``"init,latency"`` -> ("init", "latency") in run order; ValueError naming unknown ones."""
+    if not text:
+        return SCENARIOS
+    names = {part.strip() for part in text.split(",") if part.strip()}
+    unknown = sorted(names - set(SCENARIOS))
+    if unknown:
+        raise ValueError(f"unknown scenario(s) {', '.join(unknown)}; known: {', '.join(SCENARIOS)}")
+    return tuple(name for name in SCENARIOS if name in names)
+
+
+@dataclass
+class BenchRun:
+    options: BenchOptions
+    servers: BenchServers
+    work_dir: Path
+    progress: Progress
+    run_id: str = field(default_factory=lambda: secrets.token_hex(3))
+
+    def _steps(self, ctx: BenchContext) -> dict[str, Callable[[], dict[str, Any]]]:
+        o = self.options
+        return {
+            "ceilings": lambda: measure_ceilings(ctx, o.init_devices, o.update_sample),
+            "init": lambda: run_initialization(ctx, o.init_devices),
+            "processing": lambda: run_processing(ctx, o.process_devices),
+            "latency": lambda: run_latency(ctx, o.latency_samples),
+            "rss": lambda: run_rss(ctx, o.rss_devices, o.rss_small_devices, o.rss_timeout),
+            "invocation": lambda: run_invocation(ctx, o.invocation_devices, o.invocation_latencies_ms),
+        }
+
+    def run(self) -> dict[str, Any]:
+        results: dict[str, Any] = {"meta": self._meta(), "errors": {}}
+        ctx = BenchContext(self.servers, self.run_id, self.work_dir / self.run_id, self.progress)
+        try:
+            steps = self._steps(ctx)
+            for name in self.options.only:
+                self.progress(f"== {name}")
+                started = time.monotonic()
+                try:
+                    results[SECTION[name]] = steps[name]()
+                except Exception as exc:
+                    self.progress(f"!! {name} failed: {type(exc).__name__}: {exc}")
+                    results["errors"][name] = f"{type(exc).__name__}: {exc}"
+                results["meta"]["durations_s"][name] = round(time.monotonic() - started, 1)
+        finally:
+            ctx.close()
+        add_ratios(results)
+        results["targets"] = [target.as_dict() for target in evaluate(results)]
+        results["meta"]["finished"] = now().isoformat()
+        return results
+
+    def _meta(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "started": now().isoformat(),
+            "host": platform.node(),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "servers": self.servers.describe(),
+            "options": asdict(self.options),
+            "logs": str(self.work_dir / self.run_id),
+            "durations_s": {},
+        }

@@ -1,0 +1,41 @@
+"""Pure arithmetic of the benchmark: rates, percentiles, ratios."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+
+def rate(count: int, seconds: float) -> float:
+    """Items per second; 0 when nothing was counted or no time passed."""
+    if count <= 0 or seconds <= 0:
+        return 0.0
+    return count / seconds
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """The ``pct`` percentile (0-100) with linear interpolation between closest ranks."""
+    if not values:
+        raise ValueError("percentile of no values")
+    if not 0 <= pct <= 100:
+        raise ValueError(f"percentile must lie in [0, 100], got {pct}")
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * pct / 100
+    low = math.floor(position)
+    high = math.ceil(position)
+    if low == high:
+        return ordered[low]
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def ratio(value: float | None, reference: float | None) -> float | None:
+    """``value / reference``, or None when either is missing or the reference is not positive."""
+    if value is None or reference is None or reference <= 0:
+        return None
+    return value / reference
+
+
+def lowest(*values: float | None) -> float | None:
+    """The smallest of the known values (None if none is known)."""
+    known = [v for v in values if v is not None]
+    return min(known) if known else None
