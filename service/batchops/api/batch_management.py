@@ -14,6 +14,7 @@ from batchops.api.convert import (
     operation_to_wire,
     uuid_from_wire,
 )
+from batchops.api.criteria import CriteriaRpcs, CriteriaTargeting
 from batchops.api.errors import tenant_rpc
 from batchops.api.tenancy import TenantApi, TenantRouter
 from batchops.domain import (
@@ -29,12 +30,12 @@ from batchops.domain import (
 )
 from batchops.domain.validation import (
     check_device_token,
+    check_device_tokens,
     check_error_message,
     check_operation_type,
     check_paging,
     check_string_map,
     check_token,
-    dedupe_device_tokens,
 )
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm
@@ -55,19 +56,30 @@ def _optional_token(value: common.GOptionalString, has_value: bool) -> str | Non
     return check_token(value.value)
 
 
-def _targets(tokens: Sequence[str], limit: int) -> list[str]:
-    if not tokens:
-        raise InvalidArgument("At least one device token is required.")
-    return dedupe_device_tokens(tokens, limit)
+def _targets(tokens: Sequence[str], limit: int) -> Sequence[str]:
+    """The request's tokens, all checked; the store streams them into chunks from there."""
+    check_device_tokens(tokens, limit)
+    return tokens
 
 
-class BatchManagementServicer:
-    """One instance serves every tenant; each call names its tenant in the ``tenant`` header."""
+class BatchManagementServicer(CriteriaRpcs):
+    """One instance serves every tenant; each call names its tenant in the ``tenant`` header.
 
-    def __init__(self, router: TenantRouter, paging: PagingLimits, max_device_tokens: int) -> None:
+    ``targeting`` serves the criteria RPCs (``api.criteria``); without it they answer UNAVAILABLE.
+    """
+
+    def __init__(
+        self,
+        router: TenantRouter,
+        paging: PagingLimits,
+        max_device_tokens: int,
+        *,
+        targeting: CriteriaTargeting | None = None,
+    ) -> None:
         self.router = router
         self._paging = paging
         self._max_tokens = max_device_tokens
+        self.targeting = targeting
 
     # ---- creation ---------------------------------------------------------------------------
 

@@ -58,16 +58,21 @@ def check_device_token(token: str) -> str:
     return token
 
 
-def dedupe_device_tokens(tokens: Iterable[str], limit: int) -> list[str]:
-    """Validate each token and drop repeats, keeping first-seen order."""
-    unique: dict[str, None] = {}
+def check_device_tokens(tokens: Iterable[str], limit: int) -> int:
+    """Validate every token of a request before anything is written; returns how many there are.
+
+    Repeats are dropped later, while the target list is stored (see ``BatchStore``); holding a
+    set of a million tokens here would double the memory a large request costs.
+    """
+    count = 0
     for token in tokens:
-        if token not in unique:
-            check_device_token(token)
-            unique[token] = None
-            if len(unique) > limit:
-                raise InvalidArgument(f"Too many device tokens: at most {limit} per operation.")
-    return list(unique)
+        check_device_token(token)
+        count += 1
+    if count == 0:
+        raise InvalidArgument("At least one device token is required.")
+    if count > limit:
+        raise InvalidArgument(f"Too many device tokens: {count}, at most {limit} per operation.")
+    return count
 
 
 def check_string_map(values: Mapping[str, str], what: str) -> dict[str, str]:

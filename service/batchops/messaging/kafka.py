@@ -111,6 +111,9 @@ def make_consumer(config: KafkaConfig, group_id: str, client_id: str) -> Consume
             "heartbeat.interval.ms": config.heartbeat_interval_ms,
             "max.poll.interval.ms": config.max_poll_interval_ms,
             "enable.partition.eof": False,
+            # librdkafka prefetches up to 64 MiB per consumer by default; a small cap keeps memory
+            # flat however large the operation (we take batches of a few hundred records anyway).
+            "queued.max.messages.kbytes": 8192,
         }
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -80,12 +80,14 @@ class BatchStore:
 
     # ---- operations -------------------------------------------------------------------------
 
-    def create_operation(self, create: OperationCreate, device_tokens: Sequence[str]) -> BatchOperation:
+    def create_operation(self, create: OperationCreate, device_tokens: Iterable[str]) -> BatchOperation:
         """Persist an operation (Unprocessed) and its target list, or nothing at all.
 
-        The target list is written first, in chunks, and the operation document last: a reader
-        never sees an operation whose targets are incomplete, and a duplicate token removes the
-        chunks again.
+        Tokens are streamed into chunk documents (repeats within a chunk dropped at once; repeats
+        across chunks are dropped by the elements' unique index at initialization, which then makes
+        the device-token count exact), so even a million tokens never sit in memory twice. The
+        target list is written first and the operation document last: a reader never sees an
+        operation whose targets are incomplete, and any failure removes the chunks again.
         """
         token = create.token or str(uuid.uuid4())
         if self._operations.count_documents({"token": token}, limit=1):
@@ -94,22 +96,21 @@ class BatchStore:
                 f"Batch operation token '{token}' is already in use.",
             )
         operation_id = uuid.uuid4()
-        chunk_count = self._write_targets(operation_id, device_tokens)
-        now = utcnow()
-        operation = BatchOperation(
-            id=operation_id,
-            token=token,
-            operation_type=create.operation_type,
-            parameters=create.parameters,
-            metadata=create.metadata,
-            invocation_parameters=create.invocation_parameters,
-            created_date=now,
-            created_by=create.created_by,
-            device_token_count=len(device_tokens),
-            target_chunk_count=chunk_count,
-            targeting=create.targeting,
-        )
         try:
+            chunk_count, token_count = self._write_targets(operation_id, device_tokens)
+            operation = BatchOperation(
+                id=operation_id,
+                token=token,
+                operation_type=create.operation_type,
+                parameters=create.parameters,
+                metadata=create.metadata,
+                invocation_parameters=create.invocation_parameters,
+                created_date=utcnow(),
+                created_by=create.created_by,
+                device_token_count=token_count,
+                target_chunk_count=chunk_count,
+                targeting=create.targeting,
+            )
             self._operations.insert_one(operation_to_document(operation))
         except DuplicateKeyError:
             self._targets.delete_many({"op": str(operation_id)})
@@ -117,6 +118,9 @@ class BatchStore:
                 ErrorCode.DUPLICATE_BATCH_OPERATION_TOKEN,
                 f"Batch operation token '{token}' is already in use.",
             ) from None
+        except BaseException:
+            self._targets.delete_many({"op": str(operation_id)})
+            raise
         return operation
 
     def insert_operation(self, operation: BatchOperation) -> BatchOperation:
@@ -134,19 +138,32 @@ class BatchStore:
         doc = self._operations.find_one({"token": token}, {"_id": 1})
         return uuid.UUID(doc["_id"]) if doc else None
 
-    def _write_targets(self, operation_id: uuid.UUID, device_tokens: Sequence[str]) -> int:
+    def _write_targets(self, operation_id: uuid.UUID, device_tokens: Iterable[str]) -> tuple[int, int]:
+        """Write chunk documents as tokens arrive; returns (chunks, tokens) written."""
         op = str(operation_id)
-        batch: list[Document] = []
-        count = 0
-        for index, tokens in enumerate(chunked(device_tokens, self._chunk_size)):
-            batch.append({"_id": f"{op}:{index:07d}", "op": op, "idx": index, "tokens": list(tokens)})
-            count += 1
-            if len(batch) >= 20:
-                self._targets.insert_many(batch, ordered=False)
-                batch = []
-        if batch:
-            self._targets.insert_many(batch, ordered=False)
-        return count
+        pending: list[Document] = []
+        chunk: dict[str, None] = {}
+        chunks = tokens = 0
+
+        def close_chunk() -> None:
+            nonlocal chunk, chunks, tokens
+            pending.append({"_id": f"{op}:{chunks:07d}", "op": op, "idx": chunks, "tokens": list(chunk)})
+            chunks += 1
+            tokens += len(chunk)
+            chunk = {}
+            if len(pending) >= 10:
+                self._targets.insert_many(pending, ordered=False)
+                pending.clear()
+
+        for device_token in device_tokens:
+            chunk[device_token] = None
+            if len(chunk) >= self._chunk_size:
+                close_chunk()
+        if chunk:
+            close_chunk()
+        if pending:
+            self._targets.insert_many(pending, ordered=False)
+        return chunks, tokens
 
     def target_chunk(self, operation_id: uuid.UUID, index: int) -> list[str]:
         doc = self._targets.find_one({"op": str(operation_id), "idx": index}, {"tokens": 1})

@@ -197,9 +197,16 @@ class WorkStore:
             if errors
             else BatchOperationStatus.INITIALIZED_SUCCESSFULLY
         )
+        # Elements are unique per device, so their total is the exact de-duplicated token count.
         self._operations.update_one(
             {"_id": str(operation_id), "status": BatchOperationStatus.INITIALIZING.value},
-            {"$set": {"status": new.value, "updatedDate": utcnow()}},
+            {
+                "$set": {
+                    "status": new.value,
+                    "updatedDate": utcnow(),
+                    "tokenCount": int(doc.get("total") or 0),
+                }
+            },
         )
         return self.operation(operation_id)
 
