@@ -1,0 +1,25 @@
+"""Bench options: scenario selection and sizes."""
+
+from __future__ import annotations
+
+import pytest
+
+from batchops.bench.runner import QUICK, SCENARIOS, make_options, parse_only
+
+
+def test_parse_only_keeps_run_order_and_refuses_unknown_names() -> None:
+    assert parse_only(None) == SCENARIOS
+    assert parse_only("latency, init") == ("init", "latency")
+    with pytest.raises(ValueError, match="unknown scenario"):
+        parse_only("init,warp")
+
+
+def test_quick_sizes_and_explicit_overrides() -> None:
+    full = make_options(False)
+    assert (full.init_devices, full.rss_devices, full.latency_samples) == (100_000, 1_000_000, 30)
+    quick = make_options(True)
+    assert quick.init_devices == QUICK["init_devices"] and quick.quick
+    tuned = make_options(True, ("init",), init_devices=7, process_devices=None)
+    assert tuned.init_devices == 7
+    assert tuned.process_devices == QUICK["process_devices"]
+    assert tuned.only == ("init",)

@@ -1,0 +1,65 @@
+"""Bench targets and ratios, computed from a results document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from batchops.bench.targets import add_ratios, evaluate, lowest_ceiling
+
+
+def results() -> dict[str, Any]:
+    return {
+        "ceilings": {
+            "mongo_insert_many_docs_per_s": 10_000.0,
+            "kafka_produce_records_per_s": 200_000.0,
+            "kafka_consume_records_per_s": 400_000.0,
+            "mongo_update_many_docs_per_s": 1_000.0,
+            "mongo_bulk_update_one_docs_per_s": 800.0,
+        },
+        "initialization": {"elements_per_s": 8_000.0},
+        "processing": {"elements_per_s": 400.0},
+        "latency": {"p50_ms": 250.0},
+        "rss": {"small": {"peak_rss_mb": 100.0}, "large": {"peak_rss_mb": 200.0}},
+    }
+
+
+def test_lowest_ceiling_is_the_smallest_of_insert_produce_consume() -> None:
+    assert lowest_ceiling(results()) == 10_000.0
+    assert lowest_ceiling({}) is None
+
+
+def test_add_ratios_fills_each_scenario_against_its_ceilings() -> None:
+    doc = results()
+    add_ratios(doc)
+    assert doc["initialization"]["ratio_vs_insert_ceiling"] == pytest.approx(0.8)
+    assert doc["processing"]["ratio_vs_lowest_ceiling"] == pytest.approx(0.04)
+    assert doc["processing"]["ratio_vs_update_ceiling"] == pytest.approx(0.5)
+
+
+def test_add_ratios_without_ceilings_leaves_none() -> None:
+    doc: dict[str, Any] = {"initialization": {"elements_per_s": 5.0}}
+    add_ratios(doc)
+    assert doc["initialization"]["ratio_vs_insert_ceiling"] is None
+
+
+def test_evaluate_reports_met_missed_and_not_measured() -> None:
+    doc = results()
+    add_ratios(doc)
+    verdicts = {target.name: target.met for target in evaluate(doc)}
+    assert verdicts == {
+        "initialization / insert_many ceiling": True,
+        "processing / lowest ceiling": False,
+        "latency p50 (ms)": True,
+        "peak RSS, large operation (MB)": True,
+        "peak RSS large / small": False,
+    }
+    assert all(target.met is None for target in evaluate({}))
+
+
+def test_target_bounds_are_inclusive() -> None:
+    doc: dict[str, Any] = {"latency": {"p50_ms": 500}, "rss": {"large": {"peak_rss_mb": 300.0}}}
+    by_name = {target.name: target for target in evaluate(doc)}
+    assert by_name["latency p50 (ms)"].met is True
+    assert by_name["peak RSS, large operation (MB)"].met is True
