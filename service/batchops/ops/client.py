@@ -95,9 +95,11 @@ class OpsClient:
     def close(self) -> None:
         self._channel.close()
 
-    def _call(self, rpc: Callable[..., Response], request: Any) -> Response:
+    def _call(self, rpc: Callable[..., Response], request: Any, timeout: float | None = None) -> Response:
         try:
-            return rpc(request, metadata=self._connection.metadata, timeout=self._connection.timeout)
+            return rpc(
+                request, metadata=self._connection.metadata, timeout=timeout or self._connection.timeout
+            )
         except grpc.RpcError as error:
             raise OpsError.from_rpc(error) from None
 
@@ -160,6 +162,12 @@ class OpsClient:
             self._stub.CreateBatchCommandInvocation, bms.GCreateBatchCommandInvocationRequest(request=request)
         )
         operation: bm.GBatchOperation = response.batchOperation
+        return operation
+
+    def invoke_by_criteria(self, rpc: str, request: Any, timeout: float) -> bm.GBatchOperation:
+        """One of the criteria RPCs (``ops.targets.criteria_request``). The service resolves the
+        criteria before answering, hence a timeout of its own."""
+        operation: bm.GBatchOperation = self._call(getattr(self._stub, rpc), request, timeout).batchOperation
         return operation
 
     def delete(self, operation_id: common.GUUID) -> bm.GBatchOperation:

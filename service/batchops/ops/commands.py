@@ -25,6 +25,7 @@ from batchops.ops.client import (
     OpsClient,
     OpsError,
 )
+from batchops.ops.targets import TargetKind, Targets, criteria_request
 from batchops.ops.views import (
     element_dict,
     elements_table,
@@ -189,33 +190,74 @@ def parse_params(pairs: Iterable[str]) -> dict[str, str]:
     return params
 
 
+RepeatedOption = list[str] | None
+
+
 @ops_app.command("invoke")
 @reports_errors
 def invoke(
     command: Annotated[str, typer.Option("--command", help="Command token to invoke.", show_default=False)],
-    device: Annotated[list[str] | None, typer.Option("--device", help="Device token (repeatable).")] = None,
+    device: Annotated[RepeatedOption, typer.Option("--device", help="Device token (repeatable).")] = None,
     devices_file: Annotated[
         Path | None, typer.Option("--devices-file", help="File of device tokens, one per line ('-': stdin).")
     ] = None,
+    device_type: Annotated[
+        RepeatedOption,
+        typer.Option(
+            "--device-type",
+            help="Every device of this type (repeatable with --customer/--area/--asset).",
+        ),
+    ] = None,
+    group: Annotated[str | None, typer.Option("--group", help="The devices of this device group.")] = None,
+    role: Annotated[
+        RepeatedOption, typer.Option("--role", help="With --group: only members with this role (repeatable).")
+    ] = None,
+    customer: Annotated[
+        RepeatedOption,
+        typer.Option("--customer", help="Devices actively assigned to this customer (repeatable)."),
+    ] = None,
+    area: Annotated[
+        RepeatedOption, typer.Option("--area", help="Devices actively assigned in this area (repeatable).")
+    ] = None,
+    asset: Annotated[
+        RepeatedOption, typer.Option("--asset", help="Devices actively assigned to this asset (repeatable).")
+    ] = None,
     param: Annotated[
-        list[str] | None, typer.Option("--param", help="Command parameter name=value (repeatable).")
+        RepeatedOption, typer.Option("--param", help="Command parameter name=value (repeatable).")
     ] = None,
     token: Annotated[str | None, typer.Option("--token", help="Operation token (default: a UUID).")] = None,
     watch: Annotated[bool, typer.Option("--watch", help="Then follow it until it finishes.")] = False,
     interval: Annotated[float, typer.Option("--interval", min=0.05, help="Seconds between polls.")] = 1.0,
+    resolve_timeout: Annotated[
+        float,
+        typer.Option("--resolve-timeout", min=1.0, help="Seconds the service may take to resolve criteria."),
+    ] = 300.0,
     address: AddressOption = DEFAULT_ADDRESS,
     tenant: TenantOption = DEFAULT_TENANT,
     jwt: JwtOption = None,
     as_json: JsonOption = False,
     timeout: TimeoutOption = DEFAULT_TIMEOUT,
 ) -> None:
-    """Invoke a command on a list of devices (a BatchCommandInvocation operation)."""
-    devices = list(device or []) + (read_devices_file(devices_file) if devices_file else [])
-    if not devices:
-        raise OpsError("no devices: give --device and/or --devices-file", EXIT_USAGE)
+    """Invoke a command (a BatchCommandInvocation operation) on a list of devices, or on the devices
+    matching criteria the service resolves: a device type, a group (with roles), or assignment
+    criteria (customers, areas, assets, device types)."""
+    targets = Targets(
+        devices=list(device or []) + (read_devices_file(devices_file) if devices_file else []),
+        device_types=list(device_type or []),
+        group=group,
+        roles=list(role or []),
+        customers=list(customer or []),
+        areas=list(area or []),
+        assets=list(asset or []),
+    )
+    kind = targets.kind  # usage errors before connecting
     parameters = parse_params(param or [])
     with _connect(address, tenant, jwt, timeout) as client:
-        operation = client.invoke(command, devices, parameters, token)
+        if kind is TargetKind.DEVICES:
+            operation = client.invoke(command, targets.devices, parameters, token)
+        else:
+            rpc, request = criteria_request(targets, command, parameters, token)
+            operation = client.invoke_by_criteria(rpc, request, resolve_timeout)
         if not watch:
             if as_json:
                 emit_json(operation_dict(operation))
@@ -223,7 +265,11 @@ def invoke(
                 Console().print(operation_panel(operation))
             return
         if not as_json:
-            Console().print(f"created [bold]{operation.token}[/]; watching (Ctrl-C stops watching only)")
+            Console().print(
+                f"created [bold]{operation.token}[/] ({operation.deviceTokenCount} devices: "
+                f"{operation.targetingSummary}); watching (Ctrl-C stops watching only)",
+                highlight=False,
+            )
         _follow(client, operation, interval, as_json)
 
 
