@@ -13,7 +13,7 @@ device management unreachable -> UNAVAILABLE; criteria matching no device -> FAI
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import grpc
@@ -119,22 +119,27 @@ def _listed(name: str, values: Sequence[str]) -> str:
     return f"{name}=[{','.join(values)}]" if values else ""
 
 
-def collect_targets(stream: Iterable[str], limit: int) -> list[str]:
+def collect_targets(stream: Iterator[str], limit: int) -> list[str]:
     """De-duplicated, validated tokens in first-seen order.
 
     MEMORY BOUND: the whole target list is materialised here (the store takes a sequence), but
     never more than ``limit`` (the ``max_device_tokens`` setting) tokens: past that the stream is
-    abandoned, which stops paging through device management.
+    closed at once, which stops paging through device management (and its lookup threads).
     """
     unique: dict[str, None] = {}
-    for token in stream:
-        if token not in unique:
-            unique[check_device_token(token)] = None
-            if len(unique) > limit:
-                raise InvalidArgument(
-                    f"The criteria match more than {limit} devices, the most one operation may target; "
-                    "narrow them."
-                )
+    try:
+        for token in stream:
+            if token not in unique:
+                unique[check_device_token(token)] = None
+                if len(unique) > limit:
+                    raise InvalidArgument(
+                        f"The criteria match more than {limit} devices, the most one operation may "
+                        "target; narrow them."
+                    )
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
     return list(unique)
 
 
@@ -247,7 +252,7 @@ class CriteriaRpcs:
             # The resolvers check their criteria (unknown device type, group) before streaming.
             targets = collect_targets(resolve(), self._max_tokens)
         except ClientError as exc:
-            raise _client_failure(exc) from None
+            raise client_failure(exc) from None
         if not targets:
             raise NoMatchingDevices(summary)
         create = OperationCreate(
@@ -263,7 +268,7 @@ class CriteriaRpcs:
         return tenant.create_operation(create, targets)
 
 
-def _client_failure(exc: ClientError) -> Exception:
+def client_failure(exc: ClientError) -> Exception:
     if exc.code in _UNREACHABLE:
         return DeviceManagementUnavailable(
             f"Device management is unavailable while resolving the criteria ({exc.code.name} after "
