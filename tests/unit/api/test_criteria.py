@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 
 import grpc
 import pytest
@@ -19,7 +19,7 @@ def test_collect_keeps_first_seen_order_without_repeats() -> None:
 def test_collect_stops_pulling_the_stream_past_the_limit() -> None:
     pulled: list[int] = []
 
-    def stream() -> Iterator[str]:
+    def stream() -> Generator[str, None, None]:
         for n in range(1_000_000):
             pulled.append(n)
             yield f"dev-{n}"
