@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Generator
 
 import grpc
@@ -28,7 +29,8 @@ def test_collect_stops_pulling_the_stream_past_the_limit() -> None:
     with pytest.raises(InvalidArgument, match="more than 5 devices"):
         collect_targets(tokens, 5)
     assert len(pulled) == 6
-    assert tokens.gi_frame is None  # closed at once, not left to the garbage collector
+    # Closed at once, not left to the garbage collector.
+    assert inspect.getgeneratorstate(tokens) == inspect.GEN_CLOSED
 
 
 def test_collect_repeats_do_not_count_towards_the_limit() -> None:
