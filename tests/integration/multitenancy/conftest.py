@@ -58,7 +58,7 @@ def make_service(
     started: list[RecordingService] = []
     zk_used: set[str] = set()
 
-    def make(*, zk_hosts: str | None = None, auth: bool = False) -> RecordingService:
+    def make(*, zk_hosts: str | None = None, auth: bool = False, **overrides: Any) -> RecordingService:
         hosts = zk_hosts or servers.zk_hosts
         settings = load_settings(
             mongodb_uri=servers.mongo_uri,
@@ -74,6 +74,7 @@ def make_service(
             auth_enabled=auth,
             auth_jwt_secret=JWT_SECRET if auth else None,
             auth_jwt_leeway_seconds=0,
+            **overrides,
         )
         service = RecordingService(settings, registry=HandlerRegistry([recorder]))
         service.start()
