@@ -24,7 +24,7 @@ def test_process_topic_partitions_apply_to_a_tenant_added_without_topic_settings
     service = make_service(kafka_topic_partitions=3)
     tenant = tenant_ids("topics")
     add(tenant)  # no topic settings given, as the compose bootstrap job does
-    engine = service.running_engine(tenant, ready=False)
+    engine = service.running_engine(tenant)
     topics = AdminClient({"bootstrap.servers": servers.kafka_bootstrap}).list_topics(timeout=15).topics
     assert {name: len(topics[name].partitions) for name in engine.topics.all} == dict.fromkeys(
         engine.topics.all, 3
