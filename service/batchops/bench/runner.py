@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import platform
 import secrets
+import subprocess
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
@@ -137,4 +138,20 @@ class BenchRun:
             "options": asdict(self.options),
             "logs": str(self.work_dir / self.run_id),
             "durations_s": {},
+            "code": code_state(),
         }
+
+
+def code_state() -> dict[str, Any]:
+    """The commit and the uncommitted files of ``service/`` (others may edit while a run goes)."""
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], capture_output=True, text=True, timeout=10).stdout.rstrip(
+                "\n"
+            )
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    dirty = [line[3:] for line in git("status", "--porcelain", "--", "service").splitlines()]
+    return {"commit": git("rev-parse", "HEAD") or None, "uncommitted_service_files": dirty}
