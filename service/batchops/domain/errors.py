@@ -24,6 +24,7 @@ class ErrorCode(IntEnum):
     UNKNOWN_OPERATION_TYPE = 9410
     INVALID_TENANT = 9401
     CONCURRENT_UPDATE = 9412
+    OPERATION_STATE = 9413
 
 
 class ErrorKind(Enum):
@@ -69,6 +70,13 @@ class ConcurrentUpdate(BatchOpsError):
 
     def __init__(self, what: str) -> None:
         super().__init__(ErrorCode.CONCURRENT_UPDATE, f"{what} kept changing under this update; retry it.")
+
+
+class FailedPrecondition(BatchOpsError):
+    kind = ErrorKind.FAILED_PRECONDITION
+
+    def __init__(self, message: str) -> None:
+        super().__init__(ErrorCode.OPERATION_STATE, message)
 
 
 class IllegalTransition(BatchOpsError):

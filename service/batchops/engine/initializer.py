@@ -14,6 +14,7 @@ from batchops.domain import BatchOperation, BatchOpsError, element_id_for
 from batchops.domain.validation import check_device_token
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.external import TARGETING_TOPIC, ExternalOperations
+from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.pacing import Pacer
 from batchops.engine.publisher import WorkPublisher
 from batchops.logs import log_context
@@ -35,6 +36,7 @@ class Initializer:
         dead_letters: DeadLetters,
         external: ExternalOperations,
         pacer: Pacer,
+        heartbeat: Heartbeat,
         tenant_id: str = "",
     ) -> None:
         self._work = work
@@ -42,11 +44,13 @@ class Initializer:
         self._dead = dead_letters
         self._external = external
         self._pacer = pacer
+        self._heartbeat = heartbeat
         self._tenant = tenant_id
         self.initialized_elements = 0
 
     def handle_batch(self, records: Sequence[Message]) -> None:
         metrics.observe_consumer_batch(self._tenant, "operations", len(records))
+        self._heartbeat.activity()
         for record in records:
             try:
                 chunk = decode_operation_chunk(record.value())
@@ -69,12 +73,17 @@ class Initializer:
         if operation.status.is_initialized or operation.status.is_final:
             return  # every chunk was already counted in
         self._work.begin_initialization(operation.id)
+        if chunk.chunk_index in self._work.chunks_done(operation.id)[0]:
+            # A repeat (redelivery or recovery): only the final step may still be missing.
+            self._complete(operation)
+            return
         tokens, rejected = _valid_tokens(chunk.device_tokens)
         self._work.store_chunk_targets(operation.id, chunk.chunk_index, tokens)
         self._work.insert_chunk_elements(operation.id, chunk.chunk_index, SEQ_STRIDE, tokens)
         self._publisher.publish_elements(
             (ElementWork(element_id_for(operation.id, token), operation.id, token) for token in tokens),
             self._pacer,
+            on_progress=lambda: self._heartbeat.beat(operation.id),
         )
         counted = self._work.mark_chunk_initialized(
             operation.id,
@@ -90,6 +99,9 @@ class Initializer:
             self._work.record_error(
                 operation.id, f"{len(rejected)} invalid device token(s), e.g. {rejected[0]!r}"
             )
+        self._complete(operation)
+
+    def _complete(self, operation: BatchOperation) -> None:
         done = self._work.complete_initialization(operation.id)
         if done is not None:
             log.info(

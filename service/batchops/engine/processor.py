@@ -18,6 +18,7 @@ from batchops import metrics
 from batchops.domain import BatchElement, BatchOperation
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry
+from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.pacing import Pacer
 from batchops.messaging.codecs import (
     ElementWork,
@@ -49,6 +50,7 @@ class Processor:
         max_attempts: int,
         clients: Mapping[str, Any],
         handler_options: Mapping[str, Mapping[str, Any]],
+        heartbeat: Heartbeat,
         on_finished: FinishedCallback | None = None,
     ) -> None:
         self._tenant = tenant_id
@@ -63,6 +65,7 @@ class Processor:
         self._clients = clients
         self._options = handler_options
         self._on_finished = on_finished
+        self._heartbeat = heartbeat
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"handler-{tenant_id}")
         self.processed = 0
         self.records_seen = 0
@@ -72,6 +75,7 @@ class Processor:
 
     def handle_batch(self, records: Sequence[Message]) -> None:
         metrics.observe_consumer_batch(self._tenant, "elements", len(records))
+        self._heartbeat.activity()
         self._handle(records)
         self.records_seen += len(records)
 
@@ -140,6 +144,7 @@ class Processor:
                 auth_token=None,
             )
             outcome, attempts = self._run_with_retries(handler.handle, context, element.attempts)
+            self._heartbeat.beat(operation.id)
         return ElementResult(
             element_id=element.id,
             operation_id=operation.id,

@@ -3,7 +3,7 @@ operation id so one consumer owns an operation) and elements (keyed by device to
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from batchops.api.convert import operation_to_wire
 from batchops.domain import BatchElement, BatchOperation
@@ -40,7 +40,12 @@ class WorkPublisher:
 
         return self._producer.send_all(self._topics.operations, records())
 
-    def publish_elements(self, works: Iterable[ElementWork], pacer: Pacer | None = None) -> int:
+    def publish_elements(
+        self,
+        works: Iterable[ElementWork],
+        pacer: Pacer | None = None,
+        on_progress: Callable[[], None] | None = None,
+    ) -> int:
         records = ((work.device_token, encode_element_work(work)) for work in works)
         if pacer is None or not pacer.active:
             return self._producer.send_all(self._topics.elements, records)
@@ -52,6 +57,8 @@ class WorkPublisher:
             if len(batch) >= _PACED_SLICE:
                 sent += self._producer.send_all(self._topics.elements, batch)
                 batch = []
+                if on_progress is not None:
+                    on_progress()
         if batch:
             sent += self._producer.send_all(self._topics.elements, batch)
         return sent

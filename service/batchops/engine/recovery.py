@@ -11,6 +11,7 @@ import threading
 from datetime import timedelta
 
 from batchops.domain import BatchOperationStatus
+from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.publisher import WorkPublisher
 from batchops.messaging.kafka import PublishError
 from batchops.store import utcnow
@@ -22,16 +23,24 @@ _INITIALIZED = (BatchOperationStatus.INITIALIZED_SUCCESSFULLY, BatchOperationSta
 
 
 class Recovery:
+    """Records are only presumed lost when the consumer that should see them has been idle for
+    the whole stale period; a busy consumer may simply not have reached them yet, and
+    re-publishing behind it would only pile up duplicates."""
+
     def __init__(
         self,
         work: WorkStore,
         publisher: WorkPublisher,
         *,
         stale_after: timedelta,
+        initializer: Heartbeat,
+        processor: Heartbeat,
     ) -> None:
         self._work = work
         self._publisher = publisher
         self._stale_after = stale_after
+        self._initializer = initializer
+        self._processor = processor
 
     def sweep(self) -> dict[str, int]:
         """One pass; returns what it did, by kind."""
@@ -42,13 +51,18 @@ class Recovery:
             "finished": 0,
         }
         cutoff = utcnow() - self._stale_after
+        stale = self._stale_after.total_seconds()
+        initializer_idle = self._initializer.idle_seconds() >= stale
+        processor_idle = self._processor.idle_seconds() >= stale
         try:
-            for operation in self._work.operations_in([BatchOperationStatus.UNPROCESSED]):
-                if operation.created_date < cutoff:
-                    self._publisher.publish_operation(operation)
-                    self._work.touch(operation.id)
-                    done["republished_operations"] += 1
-            for operation in self._work.operations_in([BatchOperationStatus.INITIALIZING], older_than=cutoff):
+            for operation in self._work.unpublished_operations(
+                created_before=cutoff, include_published=initializer_idle
+            ):
+                self._publisher.publish_operation(operation)
+                self._work.mark_published(operation.id)
+                done["republished_operations"] += 1
+            initializing = self._work.operations_in([BatchOperationStatus.INITIALIZING], older_than=cutoff)
+            for operation in initializing if initializer_idle else ():
                 finished_chunks, _count = self._work.chunks_done(operation.id)
                 self._publisher.publish_operation(
                     operation, only_chunks=set(range(operation.target_chunk_count)) - finished_chunks
@@ -61,15 +75,15 @@ class Recovery:
                     self._work.requeue_expired(expired)
                 )
             for operation in self._work.operations_in(_INITIALIZED, older_than=cutoff):
-                self._work.recount(operation.id)
-                if self._work.finish_if_complete(operation.id) is not None:
+                if self._work.finish_from_elements(operation.id) is not None:
                     done["finished"] += 1
                     continue
-                # No progress for a while and elements still waiting: their records may be lost.
-                self._work.touch(operation.id)
-                done["requeued_elements"] += self._publisher.republish_elements(
-                    self._work.unprocessed_elements(operation.id)
-                )
+                if processor_idle:
+                    # No progress, elements still waiting, nothing consumed: their records are lost.
+                    self._work.touch(operation.id)
+                    done["requeued_elements"] += self._publisher.republish_elements(
+                        self._work.unprocessed_elements(operation.id)
+                    )
         except PublishError as exc:
             log.warning("recovery could not publish; will try again: %s", exc)
         if any(done.values()):

@@ -16,6 +16,7 @@ from batchops.engine.consumer_loop import ConsumerLoop
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.external import ExternalOperations
 from batchops.engine.handlers import HandlerRegistry
+from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.initializer import Initializer
 from batchops.engine.pacing import Pacer
 from batchops.engine.processor import FinishedCallback, Processor
@@ -103,12 +104,14 @@ class TenantEngine:
             self.publisher = WorkPublisher(producer, self.topics, self.work)
             self.dead_letters = DeadLetters(producer, self.topics.dead_letters)
             pacer = Pacer(config.throttle_delay_ms, config.rate_limit_per_second)
+            initializer_beat, processor_beat = Heartbeat(self.work), Heartbeat(self.work)
             self.initializer = Initializer(
                 self.work,
                 self.publisher,
                 self.dead_letters,
                 ExternalOperations(self._store, self.work, env.registry),
                 pacer,
+                initializer_beat,
                 self.tenant_id,
             )
             self._processor = Processor(
@@ -124,6 +127,7 @@ class TenantEngine:
                 max_attempts=config.max_attempts,
                 clients=env.clients,
                 handler_options=config.handler_options,
+                heartbeat=processor_beat,
                 on_finished=self._on_finished,
             )
             self._loops = [
@@ -147,7 +151,11 @@ class TenantEngine:
             for loop in self._loops:
                 loop.start()
             self.recovery = Recovery(
-                self.work, self.publisher, stale_after=timedelta(seconds=env.recovery_stale_seconds)
+                self.work,
+                self.publisher,
+                stale_after=timedelta(seconds=env.recovery_stale_seconds),
+                initializer=initializer_beat,
+                processor=processor_beat,
             )
             self._sweeper = Sweeper(self.recovery, env.recovery_interval_seconds, self.tenant_id)
             self._sweeper.start()
@@ -197,6 +205,7 @@ class TenantEngine:
             return operation
         try:
             self.publisher.publish_operation(operation)
+            self.work.mark_published(operation.id)
         except PublishError as exc:
             # Persisted but not yet published: recovery re-publishes it once Kafka answers.
             log.warning("publishing a new operation failed; recovery will retry: %s", exc)

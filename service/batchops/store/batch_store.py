@@ -27,6 +27,7 @@ from batchops.domain import (
     ElementProcessingStatus,
     ElementUpdate,
     ErrorCode,
+    FailedPrecondition,
     IllegalTransition,
     NotFound,
     OperationCreate,
@@ -37,15 +38,14 @@ from batchops.domain import (
     element_transition_allowed,
     operation_transition_allowed,
 )
+from batchops.store.counters import move_counts, transition
 from batchops.store.database import ELEMENTS, OPERATIONS, TARGETS, TOMBSTONES
 from batchops.store.documents import (
-    COUNT_FIELDS,
     Document,
     element_document,
     element_from_document,
     operation_from_document,
     operation_to_document,
-    zero_counts,
 )
 
 _CAS_ATTEMPTS = 8
@@ -265,7 +265,10 @@ class BatchStore:
     # ---- elements ---------------------------------------------------------------------------
 
     def create_element(self, operation_id: uuid.UUID, create: ElementCreate) -> BatchElement:
-        self.get_operation(operation_id)
+        if self.get_operation(operation_id).status.is_final:
+            raise FailedPrecondition(
+                f"Batch operation '{operation_id}' is finished; it takes no new elements."
+            )
         status = create.status
         processed = create.processed_date or (utcnow() if status.is_final else None)
         element_id = element_id_for(operation_id, create.device_token)
@@ -289,9 +292,7 @@ class BatchStore:
                 f"Batch operation '{operation_id}' already has an element for "
                 f"device '{create.device_token}'.",
             ) from None
-        self._operations.update_one(
-            {"_id": str(operation_id)}, {"$inc": {"total": 1, COUNT_FIELDS[status]: 1}}
-        )
+        move_counts(self._operations, operation_id, {status: 1}, total=1)
         return element_from_document(doc)
 
     def get_element(self, element_id: uuid.UUID) -> BatchElement:
@@ -353,23 +354,4 @@ class BatchStore:
         new: ElementProcessingStatus,
         count: int,
     ) -> None:
-        self._operations.update_one(
-            {"_id": str(operation_id)},
-            {"$inc": {COUNT_FIELDS[old]: -count, COUNT_FIELDS[new]: count}},
-        )
-
-    def recount(self, operation_id: uuid.UUID) -> dict[str, int]:
-        """Recompute the counters from the elements (repairs drift left by a crash between an
-        element's change and its counter update)."""
-        counts = zero_counts()
-        pipeline: list[Document] = [
-            {"$match": {"op": str(operation_id)}},
-            {"$group": {"_id": "$status", "n": {"$sum": 1}}},
-        ]
-        for row in self._elements.aggregate(pipeline):
-            counts[row["_id"]] = row["n"]
-        self._operations.update_one(
-            {"_id": str(operation_id)},
-            {"$set": {"counts": counts, "total": sum(counts.values())}},
-        )
-        return counts
+        move_counts(self._operations, operation_id, transition(old, new, count))

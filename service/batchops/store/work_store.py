@@ -26,6 +26,7 @@ from batchops.domain import (
     element_id_for,
 )
 from batchops.store.batch_store import utcnow
+from batchops.store.counters import move_counts, transition
 from batchops.store.database import ELEMENTS, OPERATIONS, TARGETS, TOMBSTONES
 from batchops.store.documents import (
     COUNT_FIELDS,
@@ -36,6 +37,7 @@ from batchops.store.documents import (
     zero_counts,
 )
 
+_EL = ElementProcessingStatus
 _UNPROCESSED = ElementProcessingStatus.UNPROCESSED.value
 _PROCESSING = ElementProcessingStatus.PROCESSING.value
 _DUPLICATE_KEY = 11000
@@ -97,6 +99,25 @@ class WorkStore:
         """Operations per status (for metrics)."""
         pipeline: list[Document] = [{"$group": {"_id": "$status", "n": {"$sum": 1}}}]
         return {row["_id"]: row["n"] for row in self._operations.aggregate(pipeline)}
+
+    def unpublished_operations(
+        self, created_before: datetime, include_published: bool
+    ) -> Iterator[BatchOperation]:
+        """Unprocessed operations older than ``created_before`` whose first publish failed (or all
+        of them, when their records may have been lost)."""
+        query: Document = {
+            "status": BatchOperationStatus.UNPROCESSED.value,
+            "createdDate": {"$lt": created_before},
+        }
+        if not include_published:
+            query["published"] = {"$ne": True}
+        for doc in self._operations.find(query):
+            yield operation_from_document(doc)
+
+    def mark_published(self, operation_id: uuid.UUID) -> None:
+        self._operations.update_one(
+            {"_id": str(operation_id)}, {"$set": {"published": True, "updatedDate": utcnow()}}
+        )
 
     def touch(self, operation_id: uuid.UUID, **fields: Any) -> None:
         self._operations.update_one({"_id": str(operation_id)}, {"$set": {"updatedDate": utcnow(), **fields}})
@@ -229,7 +250,12 @@ class WorkStore:
         )
         return self.operation(operation_id) if result.modified_count else None
 
-    def recount(self, operation_id: uuid.UUID) -> dict[str, int]:
+    def finish_from_elements(self, operation_id: uuid.UUID) -> BatchOperation | None:
+        """Finish an initialized operation whose elements are all final, whatever its counters say
+        (they can lag after a crash), writing the exact counts taken from the elements."""
+        operation = self.operation(operation_id)
+        if operation is None or not operation.status.is_initialized:
+            return None
         counts = zero_counts()
         pipeline: list[Document] = [
             {"$match": {"op": str(operation_id)}},
@@ -237,11 +263,29 @@ class WorkStore:
         ]
         for row in self._elements.aggregate(pipeline):
             counts[row["_id"]] = row["n"]
-        self._operations.update_one(
-            {"_id": str(operation_id)},
-            {"$set": {"counts": counts, "total": sum(counts.values()), "updatedDate": utcnow()}},
+        if counts[_EL.UNPROCESSED.value] or counts[_EL.PROCESSING.value]:
+            return None
+        failed = counts[_EL.FAILED.value] or operation.status == BatchOperationStatus.INITIALIZED_WITH_ERRORS
+        new = (
+            BatchOperationStatus.FINISHED_WITH_ERRORS
+            if failed
+            else BatchOperationStatus.FINISHED_SUCCESSFULLY
         )
-        return counts
+        now = utcnow()
+        result = self._operations.update_one(
+            {"_id": str(operation_id), "status": operation.status.value},
+            {
+                "$set": {
+                    "status": new.value,
+                    "counts": counts,
+                    "total": sum(counts.values()),
+                    "tokenCount": sum(counts.values()),
+                    "endedDate": now,
+                    "updatedDate": now,
+                }
+            },
+        )
+        return self.operation(operation_id) if result.modified_count else None
 
     def record_error(self, operation_id: uuid.UUID, error: str) -> None:
         self._operations.update_one({"_id": str(operation_id)}, {"$set": {"lastError": error[:2000]}})
@@ -275,15 +319,7 @@ class WorkStore:
             if doc["claim"] == claim:
                 moved[doc["op"]] += 1
         for op, count in moved.items():
-            self._operations.update_one(
-                {"_id": op},
-                {
-                    "$inc": {
-                        COUNT_FIELDS[ElementProcessingStatus.UNPROCESSED]: -count,
-                        COUNT_FIELDS[ElementProcessingStatus.PROCESSING]: count,
-                    }
-                },
-            )
+            move_counts(self._operations, op, transition(_EL.UNPROCESSED, _EL.PROCESSING, count))
         return claimed
 
     def record_results(self, results: Sequence[ElementResult], claims: Mapping[uuid.UUID, str]) -> int:
@@ -317,16 +353,9 @@ class WorkStore:
         for (operation_id, succeeded), updates in groups.items():
             changed = self._elements.bulk_write(updates, ordered=False).modified_count
             if changed:
-                status = ElementProcessingStatus.SUCCEEDED if succeeded else ElementProcessingStatus.FAILED
-                self._operations.update_one(
-                    {"_id": str(operation_id)},
-                    {
-                        "$inc": {
-                            COUNT_FIELDS[ElementProcessingStatus.PROCESSING]: -changed,
-                            COUNT_FIELDS[status]: changed,
-                        },
-                        "$set": {"updatedDate": now},
-                    },
+                status = _EL.SUCCEEDED if succeeded else _EL.FAILED
+                move_counts(
+                    self._operations, operation_id, transition(_EL.PROCESSING, status, changed), now=now
                 )
             recorded += changed
         return recorded
@@ -353,14 +382,8 @@ class WorkStore:
                 {"$set": {"status": _UNPROCESSED, "claim": None, "leaseUntil": None}},
             ).modified_count
             if changed:
-                self._operations.update_one(
-                    {"_id": str(operation_id)},
-                    {
-                        "$inc": {
-                            COUNT_FIELDS[ElementProcessingStatus.PROCESSING]: -changed,
-                            COUNT_FIELDS[ElementProcessingStatus.UNPROCESSED]: changed,
-                        }
-                    },
+                move_counts(
+                    self._operations, operation_id, transition(_EL.PROCESSING, _EL.UNPROCESSED, changed)
                 )
         return list(elements)
 

@@ -21,7 +21,7 @@ from batchops.tenants.configuration import TenantConfiguration
 
 def main() -> None:
     args = json.loads(sys.argv[1])
-    configure_logging("WARNING", "text")
+    configure_logging(args.get("log_level", "WARNING"), "text")
     env = EngineEnvironment(
         kafka=KafkaConfig(args["kafka"]),
         connector=MongoConnector(args["mongo"], args["prefix"]),

@@ -92,8 +92,18 @@ def publish_operation(
     return op_id
 
 
-def operation_doc(work: WorkStore, op_id: uuid.UUID) -> Any:
-    return work.operation(op_id)
+def describe(work: WorkStore, op_id: uuid.UUID) -> str:
+    """The operation and its elements by status, for failure messages."""
+    db = work._operations.database
+    op = db["batchoperations"].find_one(
+        {"_id": str(op_id)}, {"chunksDone": 1, "chunkCount": 1, "status": 1, "counts": 1, "total": 1}
+    )
+    by_status = list(
+        db["batchelements"].aggregate(
+            [{"$match": {"op": str(op_id)}}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
+        )
+    )
+    return f"operation={op} elements={by_status}"
 
 
 @pytest.fixture
@@ -140,7 +150,10 @@ def test_killed_mid_initialization_and_mid_processing_still_finishes(
         op = work.operation(op_id)
         return op if op is not None and op.status.is_final else None
 
-    done = wait_for(finished, 180, interval=0.2, message="operation never finished after the crash")
+    try:
+        done = wait_for(finished, 180, interval=0.2, message="operation never finished after the crash")
+    except TimeoutError:
+        raise AssertionError(f"stuck: {describe(work, op_id)}") from None
     assert done.status.value == "FinishedSuccessfully"
     assert (done.total_elements, done.counts.succeeded, done.counts.failed) == (3000, 3000, 0)
     assert (done.counts.unprocessed, done.counts.processing) == (0, 0)
