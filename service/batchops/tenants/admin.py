@@ -83,7 +83,7 @@ def document_from_options(
     options: Mapping[str, Any], base: TenantConfiguration | None = None
 ) -> ConfigDocument:
     """``base`` (or the defaults) with ``options`` (snake_case field names) applied, as our JSON node."""
-    values = base.model_dump() if base is not None else {}
+    values = base.model_dump(exclude_unset=True) if base is not None else {}
     values.update(options)
     try:
         return json_document(from_mapping(values))

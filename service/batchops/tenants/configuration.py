@@ -160,5 +160,6 @@ def _xml_int(field: str, raw: str) -> int:
 
 
 def render_json(config: TenantConfiguration) -> bytes:
-    """The JSON form of ``config`` (all fields, camelCase, stable key order)."""
-    return (config.model_dump_json(by_alias=True, indent=2) + "\n").encode()
+    """The JSON form of ``config``: only the settings it was given (camelCase, stable order), so
+    everything else keeps following the defaults, including the process-wide topic defaults."""
+    return (config.model_dump_json(by_alias=True, indent=2, exclude_unset=True) + "\n").encode()

@@ -1,23 +1,14 @@
-"""Bugs found by the multitenancy acceptance tests in code this folder does not own.
-
-Each test is ``xfail(strict=True)``: it documents the bug, and fails (XPASS) once the bug is fixed,
-so the marker is removed together with the fix.
-"""
+"""Process-wide topic defaults apply to tenants that do not configure their own topics (a
+tenant's stored configuration holds only the settings it was given)."""
 
 from __future__ import annotations
 
-import pytest
 from confluent_kafka.admin import AdminClient
 from mt_support import Admin, ServiceFactory, TenantIds
 
 from batchops.devstack import Endpoints
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `tenants add` / add_tenant write every field (topicPartitions: 8 included) into the "
-    "tenant JSON, so BATCHOPS_KAFKA_TOPIC_PARTITIONS never applies to tenants added without topic settings",
-)
 def test_process_topic_partitions_apply_to_a_tenant_added_without_topic_settings(
     make_service: ServiceFactory, add: Admin, tenant_ids: TenantIds, servers: Endpoints
 ) -> None:
