@@ -188,16 +188,11 @@ def _run_bootstrap(tmp_path: Path, existing: list[str], add_status: int = 0) -> 
     return proc.returncode, calls.read_text().splitlines()
 
 
-def test_bootstrap_adds_the_demo_tenant(tmp_path: Path) -> None:
+def test_bootstrap_adds_the_demo_tenant_idempotently(tmp_path: Path) -> None:
+    # `--if-not-exists` makes a later `up` (ZooKeeper data kept) succeed without changes.
     status, calls = _run_bootstrap(tmp_path, existing=["other"])
     assert status == 0
-    assert calls[-1] == "tenants add demo --zk-timeout 60"
-
-
-def test_bootstrap_is_idempotent(tmp_path: Path) -> None:
-    status, calls = _run_bootstrap(tmp_path, existing=["demo"])
-    assert status == 0
-    assert not [c for c in calls if c.startswith("tenants add")]
+    assert calls[-1] == "tenants add demo --if-not-exists --zk-timeout 60"
 
 
 def test_bootstrap_fails_when_the_tenant_cannot_be_added(tmp_path: Path) -> None:
