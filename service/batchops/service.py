@@ -20,6 +20,8 @@ from batchops.api import (
     TenantRouter,
 )
 from batchops.api.auth import Authenticator, AuthInterceptor, AuthSettings, describe_auth
+from batchops.api.criteria import CriteriaTargeting
+from batchops.api.system_token import SystemTokenIssuer
 from batchops.clients import ClientSettings, ServiceClients, connect
 from batchops.config import Settings
 from batchops.engine.handlers import HandlerRegistry
@@ -89,6 +91,7 @@ class BatchOpsService:
         self.connector = MongoConnector(settings.mongodb_uri, settings.mongodb_tenant_prefix)
         self.registry = registry or default_registry()
         self.clients: ServiceClients = connect(client_settings(settings))
+        self.auth = auth_settings(settings)
         self.env = EngineEnvironment(
             kafka=KafkaConfig(settings.kafka_bootstrap_servers, settings.kafka_overrides),
             connector=self.connector,
@@ -102,6 +105,9 @@ class BatchOpsService:
             clients=self.clients.as_mapping(),
             topic_partitions=settings.kafka_topic_partitions,
             topic_replication=settings.kafka_topic_replication,
+            # Processing runs long after the caller's call (and JWT) ended: outgoing calls carry a
+            # short-lived token of the tenant's system user instead, as SiteWhere's engines did.
+            system_token=SystemTokenIssuer(self.auth).token,
         )
         self.manager: TenantEngineManager | None = None
         self.static_engines: dict[str, TenantEngine] = {}
@@ -117,13 +123,18 @@ class BatchOpsService:
                 instance_name=settings.instance_name,
             )
             self.router = ManagedRouter(self.manager)
-        self.auth = auth_settings(settings)
         self.server = GrpcServer(
             settings.grpc_host,
             settings.grpc_port,
             max_message_bytes=settings.grpc_max_message_bytes,
             # Metrics outermost, so calls the auth interceptor refuses are counted too.
-            interceptors=[metrics.MetricsInterceptor(), AuthInterceptor(Authenticator(self.auth))],
+            interceptors=[
+                metrics.MetricsInterceptor(),
+                AuthInterceptor(
+                    Authenticator(self.auth),
+                    services=(BATCH_MANAGEMENT.full_name, MULTITENANT_MANAGEMENT.full_name),
+                ),
+            ],
         )
         self.server.add_service(
             BATCH_MANAGEMENT,
@@ -131,6 +142,11 @@ class BatchOpsService:
                 self.router,
                 PagingLimits(settings.default_page_size, settings.max_page_size),
                 settings.max_device_tokens,
+                targeting=CriteriaTargeting(
+                    self.clients.device_management,
+                    page_size=settings.targeting_page_size,
+                    lookup_concurrency=settings.targeting_lookup_concurrency,
+                ),
             ),
         )
         self.server.add_service(MULTITENANT_MANAGEMENT, MultitenantManagementServicer(self.router))

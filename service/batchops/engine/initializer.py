@@ -84,6 +84,7 @@ class Initializer:
             (ElementWork(element_id_for(operation.id, token), operation.id, token) for token in tokens),
             self._pacer,
             on_progress=lambda: self._heartbeat.beat(operation.id),
+            on_wait=lambda seconds: metrics.throttle_waited(self._tenant, seconds),
         )
         counted = self._work.mark_chunk_initialized(
             operation.id,

@@ -19,7 +19,6 @@ from batchops.domain import BatchElement, BatchOperation
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry
 from batchops.engine.heartbeat import Heartbeat
-from batchops.engine.pacing import Pacer
 from batchops.messaging.codecs import (
     ElementWork,
     UndecodableRecord,
@@ -43,7 +42,6 @@ class Processor:
         producer: ConfirmedProducer,
         failed_topic: str,
         dead_letters: DeadLetters,
-        pacer: Pacer,
         *,
         concurrency: int,
         lease: timedelta,
@@ -51,6 +49,7 @@ class Processor:
         clients: Mapping[str, Any],
         handler_options: Mapping[str, Mapping[str, Any]],
         heartbeat: Heartbeat,
+        auth_token: Callable[[], str | None] = lambda: None,
         on_finished: FinishedCallback | None = None,
     ) -> None:
         self._tenant = tenant_id
@@ -59,13 +58,13 @@ class Processor:
         self._producer = producer
         self._failed_topic = failed_topic
         self._dead = dead_letters
-        self._pacer = pacer
         self._lease = lease
         self._max_attempts = max_attempts
         self._clients = clients
         self._options = handler_options
         self._on_finished = on_finished
         self._heartbeat = heartbeat
+        self._auth_token = auth_token
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"handler-{tenant_id}")
         self.processed = 0
         self.records_seen = 0
@@ -141,7 +140,7 @@ class Processor:
                 element=element,
                 clients=self._clients,
                 options=self._options.get(operation.operation_type, {}),
-                auth_token=None,
+                auth_token=self._auth_token(),
             )
             outcome, attempts = self._run_with_retries(handler.handle, context, element.attempts)
             self._heartbeat.beat(operation.id)
@@ -165,9 +164,6 @@ class Processor:
         Returns the outcome and the attempt number it came from."""
         attempt = max(attempts_so_far, 1)
         while True:
-            waited = self._pacer.acquire(1)
-            if waited:
-                metrics.throttle_waited(self._tenant, waited)
             try:
                 return handle(context), attempt
             except Exception as exc:

@@ -45,6 +45,7 @@ class WorkPublisher:
         works: Iterable[ElementWork],
         pacer: Pacer | None = None,
         on_progress: Callable[[], None] | None = None,
+        on_wait: Callable[[float], None] | None = None,
     ) -> int:
         records = ((work.device_token, encode_element_work(work)) for work in works)
         if pacer is None or not pacer.active:
@@ -52,7 +53,9 @@ class WorkPublisher:
         sent = 0
         batch: list[tuple[str, bytes]] = []
         for record in records:
-            pacer.acquire(1)
+            waited = pacer.acquire(1)
+            if waited and on_wait is not None:
+                on_wait(waited)
             batch.append(record)
             if len(batch) >= _PACED_SLICE:
                 sent += self._producer.send_all(self._topics.elements, batch)

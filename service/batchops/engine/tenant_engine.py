@@ -52,6 +52,8 @@ class EngineEnvironment:
     recovery_interval_seconds: float = 15.0
     recovery_stale_seconds: float = 60.0
     clients: Mapping[str, Any] = field(default_factory=dict)
+    # tenant id -> token for outgoing calls made while processing (None: send none).
+    system_token: Callable[[str], str | None] = field(default=lambda _tenant: None)
     # Process-wide topic defaults; a tenant configuration that names its own wins.
     topic_partitions: int = 8
     topic_replication: int = 1
@@ -103,6 +105,8 @@ class TenantEngine:
             self._producer = producer
             self.publisher = WorkPublisher(producer, self.topics, self.work)
             self.dead_letters = DeadLetters(producer, self.topics.dead_letters)
+            # Pacing happens once, at fan-out: element records enter the topic at the tenant's
+            # rate, so processing follows it without holding claimed elements past their lease.
             pacer = Pacer(config.throttle_delay_ms, config.rate_limit_per_second)
             initializer_beat, processor_beat = Heartbeat(self.work), Heartbeat(self.work)
             self.initializer = Initializer(
@@ -121,13 +125,13 @@ class TenantEngine:
                 producer,
                 self.topics.failed_elements,
                 self.dead_letters,
-                Pacer(config.throttle_delay_ms, config.rate_limit_per_second),
                 concurrency=config.processing_concurrency,
                 lease=timedelta(seconds=config.lease_seconds),
                 max_attempts=config.max_attempts,
                 clients=env.clients,
                 handler_options=config.handler_options,
                 heartbeat=processor_beat,
+                auth_token=lambda: env.system_token(self.tenant_id),
                 on_finished=self._on_finished,
             )
             self._loops = [

@@ -9,18 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import grpc
-import pytest
 from pymongo import MongoClient
 
-from batchops.api import BatchManagementServicer
 from batchops.api.convert import ELEMENT_STATUS_TO_WIRE
-from batchops.api.criteria import CriteriaTargeting
-from batchops.clients import connect
 from batchops.config import Settings
 from batchops.devstack import Endpoints, wait_for
 from batchops.domain import ElementProcessingStatus
 from batchops.ops.views import FINAL_STATUSES, operation_status, uuid_text
-from batchops.service import BatchOpsService, client_settings
+from batchops.service import BatchOpsService
 from batchops.simulator import Fleet, FleetSimulator
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
@@ -56,44 +52,19 @@ def e2e_settings(servers: Endpoints, simulator: FleetSimulator, name: str, tenan
 
 
 @contextmanager
-def criteria_targeting_wired(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Iterator[None]:
-    """Give the service's BatchManagementServicer a CriteriaTargeting, until service.py passes
-    ``targeting=`` itself (then the ``setdefault`` below leaves its own in place)."""
-    clients = connect(client_settings(settings))
-
-    def servicer(*args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault(
-            "targeting",
-            CriteriaTargeting(
-                clients.device_management, settings.targeting_page_size, settings.targeting_lookup_concurrency
-            ),
-        )
-        return BatchManagementServicer(*args, **kwargs)
-
-    monkeypatch.setattr("batchops.service.BatchManagementServicer", servicer)
+def running_service(servers: Endpoints, settings: Settings) -> Iterator[BatchOpsService]:
+    service = BatchOpsService(settings)
+    service.start()
     try:
-        yield
+        for tenant, engine in service.static_engines.items():
+            assert engine.wait_ready(60), f"engine of {tenant} did not join its consumer groups"
+        yield service
     finally:
-        clients.close()
-
-
-@contextmanager
-def running_service(
-    monkeypatch: pytest.MonkeyPatch, servers: Endpoints, settings: Settings
-) -> Iterator[BatchOpsService]:
-    with criteria_targeting_wired(monkeypatch, settings):
-        service = BatchOpsService(settings)
-        service.start()
-        try:
-            for tenant, engine in service.static_engines.items():
-                assert engine.wait_ready(60), f"engine of {tenant} did not join its consumer groups"
-            yield service
-        finally:
-            service.stop()
-            client: MongoClient[dict[str, Any]] = MongoClient(servers.mongo_uri)
-            for tenant in settings.static_tenants:
-                client.drop_database(settings.mongodb_tenant_prefix + tenant)
-            client.close()
+        service.stop()
+        client: MongoClient[dict[str, Any]] = MongoClient(servers.mongo_uri)
+        for tenant in settings.static_tenants:
+            client.drop_database(settings.mongodb_tenant_prefix + tenant)
+        client.close()
 
 
 @dataclass

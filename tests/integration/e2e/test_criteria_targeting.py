@@ -18,13 +18,11 @@ PARAMETERS = {"delaySeconds": "3"}
 
 
 @pytest.fixture
-def api(
-    monkeypatch: pytest.MonkeyPatch, servers: Endpoints, simulator: FleetSimulator, unique_name: str
-) -> Iterator[Api]:
+def api(servers: Endpoints, simulator: FleetSimulator, unique_name: str) -> Iterator[Api]:
     settings = e2e_settings(servers, simulator, unique_name, [unique_name])
     # Small pages: resolution must really page (and a 2,000-device fleet stays quick).
     settings = settings.model_copy(update={"targeting_page_size": 97})
-    with running_service(monkeypatch, servers, settings) as service, api_of(service, unique_name) as api:
+    with running_service(servers, settings) as service, api_of(service, unique_name) as api:
         yield api
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 from harness import api_of, check_results, e2e_settings, expected_errors, running_service
 
 from batchops.devstack import Endpoints
@@ -24,7 +23,7 @@ def all_targets(fleet: Fleet) -> list[str]:
 
 
 def test_fleet_with_unknown_unassigned_and_wrong_type_devices(
-    monkeypatch: pytest.MonkeyPatch, servers: Endpoints, simulator: FleetSimulator, unique_name: str
+    servers: Endpoints, simulator: FleetSimulator, unique_name: str
 ) -> None:
     fleet = simulator.fleet
     targets = all_targets(fleet)
@@ -33,19 +32,19 @@ def test_fleet_with_unknown_unassigned_and_wrong_type_devices(
     reasons = {(error or "ok").split(" ")[0] for error in expected.values()}
     assert reasons == {"ok", "unknown", "Invalid", "device"}, reasons
     settings = e2e_settings(servers, simulator, unique_name, [unique_name])
-    with running_service(monkeypatch, servers, settings) as service, api_of(service, unique_name) as api:
+    with running_service(servers, settings) as service, api_of(service, unique_name) as api:
         operation = api.invoke(COMMAND, targets, PARAMETERS)
         assert operation.targetingSummary == "explicit device list"
         check_results(api, simulator, operation, expected, PARAMETERS)
 
 
 def test_unavailable_faults_are_retried_to_the_same_exact_result(
-    monkeypatch: pytest.MonkeyPatch, servers: Endpoints, simulator: FleetSimulator, unique_name: str
+    servers: Endpoints, simulator: FleetSimulator, unique_name: str
 ) -> None:
     fleet = simulator.fleet
     targets = all_targets(fleet)
     settings = e2e_settings(servers, simulator, unique_name, [unique_name])
-    with running_service(monkeypatch, servers, settings) as service, api_of(service, unique_name) as api:
+    with running_service(servers, settings) as service, api_of(service, unique_name) as api:
         simulator.configure(unavailable_rate=0.2)
         operation = api.invoke(COMMAND, targets, PARAMETERS)
         check_results(api, simulator, operation, expected_errors(fleet, targets, COMMAND), PARAMETERS)
@@ -54,7 +53,7 @@ def test_unavailable_faults_are_retried_to_the_same_exact_result(
 
 
 def test_two_tenants_at_once_get_separate_results(
-    monkeypatch: pytest.MonkeyPatch, servers: Endpoints, simulator: FleetSimulator, unique_name: str
+    servers: Endpoints, simulator: FleetSimulator, unique_name: str
 ) -> None:
     fleet = simulator.fleet
     tenants = [f"{unique_name}a", f"{unique_name}b"]
@@ -63,7 +62,7 @@ def test_two_tenants_at_once_get_separate_results(
         tenants[1]: ("reboot", [d.token for d in fleet.devices[800:]] + UNKNOWN[:10], {"delaySeconds": "5"}),
     }
     settings = e2e_settings(servers, simulator, unique_name, tenants)
-    with running_service(monkeypatch, servers, settings) as service:
+    with running_service(servers, settings) as service:
         errors: list[BaseException] = []
 
         def run(tenant: str) -> None:

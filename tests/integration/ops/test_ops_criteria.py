@@ -13,13 +13,10 @@ from click.testing import Result
 from pymongo import MongoClient
 from typer.testing import CliRunner
 
-from batchops.api import BatchManagementServicer
-from batchops.api.criteria import CriteriaTargeting
-from batchops.clients import connect
 from batchops.config import Settings
 from batchops.devstack import Endpoints
 from batchops.ops import ops_app
-from batchops.service import BatchOpsService, client_settings
+from batchops.service import BatchOpsService
 from batchops.simulator import Fleet, FleetSimulator
 
 Cli = Callable[..., Result]
@@ -33,7 +30,7 @@ def fleet() -> Fleet:
 
 @pytest.fixture(scope="module")
 def service(servers: Endpoints, fleet: Fleet) -> Iterator[BatchOpsService]:
-    with FleetSimulator(fleet) as simulator, pytest.MonkeyPatch.context() as monkeypatch:
+    with FleetSimulator(fleet) as simulator:
         settings = Settings(
             mongodb_uri=servers.mongo_uri,
             kafka_bootstrap_servers=servers.kafka_bootstrap,
@@ -47,14 +44,6 @@ def service(servers: Endpoints, fleet: Fleet) -> Iterator[BatchOpsService]:
             grpc_port=0,
             log_format="text",
         )
-        clients = connect(client_settings(settings))
-
-        # Until service.py passes targeting= itself (then its own wins).
-        def servicer(*args: Any, **kwargs: Any) -> BatchManagementServicer:
-            kwargs.setdefault("targeting", CriteriaTargeting(clients.device_management))
-            return BatchManagementServicer(*args, **kwargs)
-
-        monkeypatch.setattr("batchops.service.BatchManagementServicer", servicer)
         service = BatchOpsService(settings)
         service.start()
         try:
@@ -62,7 +51,6 @@ def service(servers: Endpoints, fleet: Fleet) -> Iterator[BatchOpsService]:
             yield service
         finally:
             service.stop()
-            clients.close()
             client: MongoClient[dict[str, Any]] = MongoClient(servers.mongo_uri)
             client.drop_database(settings.mongodb_tenant_prefix + TENANT)
             client.close()

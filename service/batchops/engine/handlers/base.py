@@ -38,7 +38,8 @@ class HandlerContext:
     clients: Mapping[str, Any] = field(default_factory=dict)
     # Per-tenant handler options from the tenant's configuration.
     options: Mapping[str, Any] = field(default_factory=dict)
-    # The JWT of the caller that created the operation, passed on to outgoing calls.
+    # A token of the tenant's system user for outgoing calls (None when auth is off); processing
+    # runs long after the creating call, whose JWT may have expired.
     auth_token: str | None = None
 
 
