@@ -63,17 +63,21 @@ class ConsumerLoop:
         with log_context(tenant=self._tenant, stage=self.name):
             consumer = self._factory()
             try:
-                consumer.subscribe(
-                    [self._topic],
-                    on_assign=lambda _c, parts: self._assigned.set(),
-                    on_revoke=lambda _c, parts: None,
-                )
+                consumer.subscribe([self._topic], on_assign=self._on_assign, on_revoke=self._on_revoke)
                 while not self._stop.is_set():
                     self._poll_once(consumer)
             except Exception:
                 log.exception("consumer loop crashed")
             finally:
                 consumer.close()  # leaves the group at once, so partitions move without waiting
+
+    def _on_assign(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        log.info("partitions assigned: %s", sorted(p.partition for p in partitions))
+        self._assigned.set()
+
+    def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        # Batches are handled and committed inside poll's caller, so nothing is in flight here.
+        log.info("partitions revoked: %s", sorted(p.partition for p in partitions))
 
     def _poll_once(self, consumer: Consumer) -> None:
         messages = consumer.consume(self._batch_size, self._poll_timeout)

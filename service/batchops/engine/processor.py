@@ -5,10 +5,11 @@ the outcomes in bulk, and finish each operation as soon as its last element is f
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import timedelta
 from typing import Any
 
@@ -26,7 +27,7 @@ from batchops.messaging.codecs import (
     encode_failed_element,
 )
 from batchops.messaging.kafka import ConfirmedProducer
-from batchops.store.work_store import ElementResult, WorkStore
+from batchops.store.work_store import ClaimedElement, ElementResult, WorkStore
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,13 @@ class Processor:
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"handler-{tenant_id}")
         self.processed = 0
         self.records_seen = 0
+        self._held: set[str] = set()
+        self._held_lock = threading.Lock()
+
+    def held_claims(self) -> set[str]:
+        """Claim tokens of the batch being processed right now."""
+        with self._held_lock:
+            return set(self._held)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -92,12 +100,19 @@ class Processor:
         operations = self._live_operations({w.operation_id for w in works.values()})
         wanted = [w.element_id for w in works.values() if w.operation_id in operations]
         claimed = self._work.claim(wanted, self._lease)
+        log.debug("element batch: %d records, %d wanted, %d claimed", len(records), len(wanted), len(claimed))
         if not claimed:
             return
-        results = list(
-            self._pool.map(lambda c: self._process(operations[c.element.operation_id], c.element), claimed)
-        )
-        self._work.record_results(results, {c.element.id: c.claim for c in claimed})
+        tokens = {c.claim for c in claimed}
+        with self._held_lock:
+            self._held |= tokens
+        try:
+            results = self._run_handlers(claimed, operations)
+            recorded = self._work.record_results(results, {c.element.id: c.claim for c in claimed})
+        finally:
+            with self._held_lock:
+                self._held -= tokens
+        log.debug("element batch: %d recorded", recorded)
         self.processed += len(results)
         self._count(results, operations)
         self._report_failures(results, operations, {c.element.id: c.element for c in claimed})
@@ -109,6 +124,26 @@ class Processor:
                 )
                 if self._on_finished is not None:
                     self._on_finished(finished)
+
+    def _run_handlers(
+        self, claimed: Sequence[ClaimedElement], operations: Mapping[uuid.UUID, BatchOperation]
+    ) -> list[ElementResult]:
+        """Run the batch's handlers concurrently, renewing the batch's leases while they run so a
+        slow batch is never taken for an abandoned one (and requeued under our feet)."""
+        renew_every = self._lease.total_seconds() / 3
+        futures = [
+            self._pool.submit(self._process, operations[c.element.operation_id], c.element) for c in claimed
+        ]
+        last_renewal = time.monotonic()
+        while True:
+            _done, pending = wait(futures, timeout=max(renew_every - (time.monotonic() - last_renewal), 0.01))
+            if time.monotonic() - last_renewal >= renew_every * 0.9:
+                # Also right before recording: the bulk write must land inside the lease.
+                self._work.renew(claimed, self._lease)
+                log.debug("renewed %d leases in %.2fs", len(claimed), time.monotonic() - last_renewal)
+                last_renewal = time.monotonic()
+            if not pending:
+                return [future.result() for future in futures]
 
     def _count(
         self, results: Sequence[ElementResult], operations: Mapping[uuid.UUID, BatchOperation]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from batchops.domain import BatchOperationStatus
@@ -35,12 +36,14 @@ class Recovery:
         stale_after: timedelta,
         initializer: Heartbeat,
         processor: Heartbeat,
+        held_claims: Callable[[], set[str]] = set,
     ) -> None:
         self._work = work
         self._publisher = publisher
         self._stale_after = stale_after
         self._initializer = initializer
         self._processor = processor
+        self._held_claims = held_claims
 
     def sweep(self) -> dict[str, int]:
         """One pass; returns what it did, by kind."""
@@ -69,7 +72,9 @@ class Recovery:
                 )
                 self._work.touch(operation.id)
                 done["resumed_initializations"] += 1
-            expired = self._work.expired_leases()
+            # Claims our own processor still holds are slow, not abandoned: their renewal is late.
+            held = self._held_claims()
+            expired = [c.element for c in self._work.expired_leases() if c.claim not in held]
             if expired:
                 done["requeued_elements"] += self._publisher.republish_elements(
                     self._work.requeue_expired(expired)
@@ -87,7 +92,7 @@ class Recovery:
         except PublishError as exc:
             log.warning("recovery could not publish; will try again: %s", exc)
         if any(done.values()):
-            log.info("recovery sweep", extra=done)
+            log.info("recovery sweep: %s", done)
         return done
 
 

@@ -160,6 +160,7 @@ class TenantEngine:
                 stale_after=timedelta(seconds=env.recovery_stale_seconds),
                 initializer=initializer_beat,
                 processor=processor_beat,
+                held_claims=self._processor.held_claims,
             )
             self._sweeper = Sweeper(self.recovery, env.recovery_interval_seconds, self.tenant_id)
             self._sweeper.start()

@@ -322,6 +322,19 @@ class WorkStore:
             move_counts(self._operations, op, transition(_EL.UNPROCESSED, _EL.PROCESSING, count))
         return claimed
 
+    def renew(self, claimed: Sequence[ClaimedElement], lease: timedelta) -> None:
+        """Push the lease of elements we still hold further out (only while our claim holds)."""
+        if not claimed:
+            return
+        self._elements.update_many(
+            {
+                "_id": {"$in": [str(c.element.id) for c in claimed]},
+                "claim": {"$in": list({c.claim for c in claimed})},
+                "status": _PROCESSING,
+            },
+            {"$set": {"leaseUntil": utcnow() + lease}},
+        )
+
     def record_results(self, results: Sequence[ElementResult], claims: Mapping[uuid.UUID, str]) -> int:
         """Processing -> Succeeded/Failed in bulk, only where our claim still holds; moves the
         counters by what actually changed. Returns the number recorded."""
@@ -360,10 +373,10 @@ class WorkStore:
             recorded += changed
         return recorded
 
-    def expired_leases(self, limit: int = 10_000) -> list[BatchElement]:
-        """Elements left in Processing past their lease (their worker died)."""
+    def expired_leases(self, limit: int = 10_000) -> list[ClaimedElement]:
+        """Elements left in Processing past their lease (their worker died or stalled)."""
         cursor = self._elements.find({"status": _PROCESSING, "leaseUntil": {"$lt": utcnow()}}).limit(limit)
-        return [element_from_document(doc) for doc in cursor]
+        return [ClaimedElement(element_from_document(doc), doc.get("claim") or "") for doc in cursor]
 
     def requeue_expired(self, elements: Sequence[BatchElement]) -> list[BatchElement]:
         """Processing (lease expired) -> Unprocessed, per operation so the counters move by what
