@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv protos run test test-unit test-integration lint typecheck bench dev-up dev-down dev-status clean
+.PHONY: venv protos run test test-unit test-integration lint typecheck bench bench-quick dev-up dev-down dev-status clean
 
 venv: $(STAMP)
 
@@ -48,6 +48,9 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/batchops bench
+
+bench-quick: $(STAMP)
+	$(BIN)/batchops bench --quick
 
 clean:
 	rm -rf $(VENV) build *.egg-info service/*.egg-info

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from batchops.bench.command import bench
 from batchops.config import ConfigurationError, Settings, load_settings
 from batchops.logs import configure_logging
 from batchops.ops import ops_app
@@ -21,6 +22,7 @@ app.add_typer(dev_app, name="dev")
 app.add_typer(tenants_app, name="tenants")
 app.add_typer(ops_app, name="ops")
 app.command("simulate")(simulate)
+app.command("bench")(bench)
 
 log = logging.getLogger("batchops")
 

@@ -80,7 +80,12 @@ class ConsumerLoop:
         log.info("partitions revoked: %s", sorted(p.partition for p in partitions))
 
     def _poll_once(self, consumer: Consumer) -> None:
-        messages = consumer.consume(self._batch_size, self._poll_timeout)
+        # Wait for the first record only, then take what is already fetched: an idle pipeline
+        # reacts at once, a busy one still gets full batches.
+        first = consumer.poll(self._poll_timeout)
+        if first is None:
+            return
+        messages = [first, *consumer.consume(self._batch_size - 1, 0)] if self._batch_size > 1 else [first]
         records = []
         for message in messages:
             error = message.error()

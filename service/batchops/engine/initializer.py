@@ -79,7 +79,7 @@ class Initializer:
             return
         tokens, rejected = _valid_tokens(chunk.device_tokens)
         self._work.store_chunk_targets(operation.id, chunk.chunk_index, tokens)
-        self._work.insert_chunk_elements(operation.id, chunk.chunk_index, SEQ_STRIDE, tokens)
+        present = self._work.insert_chunk_elements(operation.id, chunk.chunk_index, SEQ_STRIDE, tokens)
         self._publisher.publish_elements(
             (ElementWork(element_id_for(operation.id, token), operation.id, token) for token in tokens),
             self._pacer,
@@ -89,7 +89,7 @@ class Initializer:
         counted = self._work.mark_chunk_initialized(
             operation.id,
             chunk.chunk_index,
-            SEQ_STRIDE,
+            present,
             rejected=len(rejected),
             tokens=len(chunk.device_tokens) if operation.targeting == TARGETING_TOPIC else 0,
         )

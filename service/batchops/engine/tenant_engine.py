@@ -140,7 +140,8 @@ class TenantEngine:
                     lambda: make_consumer(env.kafka, self.topics.operation_group, client_id + "-ops"),
                     self.topics.operations,
                     self.initializer.handle_batch,
-                    batch_size=10,
+                    # One chunk record (up to thousands of tokens) at a time keeps memory flat.
+                    batch_size=1,
                     tenant_id=self.tenant_id,
                 ),
                 ConsumerLoop(

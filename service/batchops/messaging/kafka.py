@@ -27,6 +27,9 @@ class KafkaConfig:
         return {"bootstrap.servers": self.bootstrap_servers, **self.overrides}
 
 
+_FLUSH_BYTES = 4 * 1024 * 1024
+
+
 class PublishError(Exception):
     """Records could not be confirmed as written (after the producer's own retries)."""
 
@@ -58,7 +61,7 @@ class ConfirmedProducer:
             if error is not None:
                 errors.append(str(error))
 
-        sent = 0
+        sent = pending_bytes = 0
         with self._lock:
             for key, value in records:
                 while True:
@@ -68,7 +71,12 @@ class ConfirmedProducer:
                     except BufferError:
                         self._producer.poll(0.05)  # local queue full: let deliveries drain
                 sent += 1
-                if sent % 10_000 == 0:
+                pending_bytes += len(value)
+                if pending_bytes > _FLUSH_BYTES:
+                    # Bound what waits in librdkafka's queue (large chunk records add up fast).
+                    self._producer.flush(timeout)
+                    pending_bytes = 0
+                elif sent % 10_000 == 0:
                     self._producer.poll(0)
             remaining = self._producer.flush(timeout)
         if remaining:

@@ -139,22 +139,35 @@ class WorkStore:
 
     def insert_chunk_elements(
         self, operation_id: uuid.UUID, chunk_index: int, chunk_size: int, tokens: Sequence[str]
-    ) -> None:
+    ) -> int:
         """Insert a chunk's elements; ids derive from (operation, token), so a re-run inserts only
-        what is missing."""
+        what is missing. Returns how many of the chunk's elements now exist in its range (a token
+        repeated from an earlier chunk lives in that chunk's range, not this one's)."""
         base = chunk_index * chunk_size
         docs = [
             element_document(element_id_for(operation_id, token), operation_id, token, base + offset)
             for offset, token in enumerate(tokens)
         ]
         if not docs:
-            return
+            return 0
         try:
             self._elements.insert_many(docs, ordered=False)
         except BulkWriteError as exc:
-            unexpected = [e for e in exc.details.get("writeErrors", []) if e.get("code") != _DUPLICATE_KEY]
-            if unexpected:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != _DUPLICATE_KEY for e in errors):
                 raise
+            # Only the duplicates need a look: they are either ours from an earlier run of this
+            # chunk (counted) or repeats of another chunk's tokens (not counted here).
+            duplicates = [tokens[e["index"]] for e in errors]
+            elsewhere = self._elements.count_documents(
+                {
+                    "op": str(operation_id),
+                    "token": {"$in": duplicates},
+                    "$or": [{"seq": {"$lt": base}}, {"seq": {"$gte": base + chunk_size}}],
+                }
+            )
+            return len(docs) - elsewhere
+        return len(docs)
 
     def store_chunk_targets(self, operation_id: uuid.UUID, chunk_index: int, tokens: Sequence[str]) -> None:
         op = str(operation_id)
@@ -173,17 +186,13 @@ class WorkStore:
         self,
         operation_id: uuid.UUID,
         chunk_index: int,
-        chunk_size: int,
+        present: int,
         *,
         rejected: int = 0,
         tokens: int = 0,
     ) -> bool:
-        """Count the chunk's elements into the operation exactly once (the chunk mark and the
-        counter increment are one write). False if the chunk was already counted."""
-        base = chunk_index * chunk_size
-        present = self._elements.count_documents(
-            {"op": str(operation_id), "seq": {"$gte": base, "$lt": base + chunk_size}}
-        )
+        """Count the chunk's ``present`` elements into the operation exactly once (the chunk mark
+        and the counter increment are one write). False if the chunk was already counted."""
         result = self._operations.update_one(
             {"_id": str(operation_id), "chunksDone": {"$ne": chunk_index}},
             {

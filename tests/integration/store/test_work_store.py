@@ -1,0 +1,75 @@
+"""The pipeline's store operations on a real MongoDB-protocol server: chunk counting is exact
+under re-runs and cross-chunk repeats; counters never run ahead."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from batchops.devstack import Endpoints
+from batchops.domain import OperationCreate
+from batchops.store import BatchStore, MongoConnector
+from batchops.store.work_store import WorkStore
+
+STRIDE = 1_000_000
+
+
+@pytest.fixture
+def stores(servers: Endpoints, unique_name: str) -> Iterator[tuple[BatchStore, WorkStore]]:
+    connector = MongoConnector(servers.mongo_uri, "storetest-")
+    database = connector.tenant_database(unique_name)
+    yield BatchStore(database, target_chunk_size=2), WorkStore(database)
+    connector.drop_tenant_database(unique_name)
+    connector.close()
+
+
+def test_chunk_counts_are_exact_under_reruns_and_repeats(stores: tuple[BatchStore, WorkStore]) -> None:
+    batch, work = stores
+    op = batch.create_operation(OperationCreate(operation_type="Custom"), ["a", "b", "b", "c", "d"])
+    # Repeats are dropped within a chunk at once; across chunks at initialization (below).
+    assert (op.target_chunk_count, op.device_token_count) == (3, 5)
+    assert dict(work.target_chunks(op.id)) == {0: ["a", "b"], 1: ["b", "c"], 2: ["d"]}
+    assert work.begin_initialization(op.id)
+    assert work.insert_chunk_elements(op.id, 0, STRIDE, ["a", "b"]) == 2
+    assert work.insert_chunk_elements(op.id, 1, STRIDE, ["b", "c"]) == 1  # "b" belongs to chunk 0
+    assert work.insert_chunk_elements(op.id, 0, STRIDE, ["a", "b"]) == 2  # a re-run counts the same
+    assert work.mark_chunk_initialized(op.id, 0, 2)
+    assert not work.mark_chunk_initialized(op.id, 0, 2)  # counted once only
+    assert work.mark_chunk_initialized(op.id, 1, 1)
+    current = work.operation(op.id)
+    assert current is not None and (current.total_elements, current.counts.unprocessed) == (3, 3)
+
+
+def test_counters_stop_once_final_and_finishing_writes_exact_counts(
+    stores: tuple[BatchStore, WorkStore],
+) -> None:
+    from datetime import timedelta
+
+    from batchops.store.work_store import ElementResult
+
+    batch, work = stores
+    op = batch.create_operation(OperationCreate(operation_type="Custom"), ["a", "b"])
+    work.begin_initialization(op.id)
+    work.mark_chunk_initialized(op.id, 0, work.insert_chunk_elements(op.id, 0, STRIDE, ["a", "b"]))
+    assert work.complete_initialization(op.id) is not None
+    claimed = work.claim([e.id for e in work.unprocessed_elements(op.id)], timedelta(seconds=30))
+    assert len(claimed) == 2
+    results = [ElementResult(c.element.id, op.id, succeeded=True) for c in claimed]
+    # Simulate a lost counter update: record the outcome, then finish from the elements.
+    work.record_results(results, {c.element.id: c.claim for c in claimed})
+    finished = work.finish_if_complete(op.id)
+    assert finished is not None and finished.counts.succeeded == 2
+    done: Any = work.operation(op.id)
+    assert (done.status.value, done.counts.succeeded, done.total_elements) == ("FinishedSuccessfully", 2, 2)
+    assert work.record_results(results, {c.element.id: c.claim for c in claimed}) == 0  # nothing twice
+    assert work.finish_from_elements(op.id) is None  # already final
+
+
+def test_an_unknown_operation_is_not_claimable(stores: tuple[BatchStore, WorkStore]) -> None:
+    from datetime import timedelta
+
+    _batch, work = stores
+    assert work.claim([uuid.uuid4()], timedelta(seconds=5)) == []
