@@ -255,7 +255,17 @@ class WorkStore:
         now = utcnow()
         result = self._operations.update_one(
             {"_id": str(operation_id), "status": operation.status.value},
-            {"$set": {"status": new.value, "endedDate": now, "updatedDate": now}},
+            # Counters never run ahead, so succeeded + failed reaching the total means both are
+            # exact and nothing is left: zero the two a crash may have left lagging.
+            {
+                "$set": {
+                    "status": new.value,
+                    "endedDate": now,
+                    "updatedDate": now,
+                    COUNT_FIELDS[_EL.UNPROCESSED]: 0,
+                    COUNT_FIELDS[_EL.PROCESSING]: 0,
+                }
+            },
         )
         return self.operation(operation_id) if result.modified_count else None
 

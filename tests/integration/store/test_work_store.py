@@ -57,6 +57,10 @@ def test_counters_stop_once_final_and_finishing_writes_exact_counts(
     assert work.complete_initialization(op.id) is not None
     claimed = work.claim([e.id for e in work.unprocessed_elements(op.id)], timedelta(seconds=30))
     assert len(claimed) == 2
+    # A worker that died between its claim and the counter move leaves the counters lagging.
+    work._operations.update_one(
+        {"_id": str(op.id)}, {"$inc": {"counts.Unprocessed": 1, "counts.Processing": -1}}
+    )
     results = [ElementResult(c.element.id, op.id, succeeded=True) for c in claimed]
     # Simulate a lost counter update: record the outcome, then finish from the elements.
     work.record_results(results, {c.element.id: c.claim for c in claimed})
@@ -64,6 +68,7 @@ def test_counters_stop_once_final_and_finishing_writes_exact_counts(
     assert finished is not None and finished.counts.succeeded == 2
     done: Any = work.operation(op.id)
     assert (done.status.value, done.counts.succeeded, done.total_elements) == ("FinishedSuccessfully", 2, 2)
+    assert (done.counts.unprocessed, done.counts.processing) == (0, 0)
     assert work.record_results(results, {c.element.id: c.claim for c in claimed}) == 0  # nothing twice
     assert work.finish_from_elements(op.id) is None  # already final
 
