@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from batchops.domain import BatchOperation, OperationCreate
@@ -30,9 +30,6 @@ class TenantApi(Protocol):
 
 class TenantRouter(Protocol):
     def tenant(self, tenant_id: str) -> TenantApi: ...
-
-
-OperationLauncher = Callable[[BatchOperation], None]
 
 
 class StoreOnlyTenant:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +21,6 @@ from batchops.domain import (
     AlreadyExists,
     BatchElement,
     BatchOperation,
-    BatchOperationStatus,
     ConcurrentUpdate,
     ElementCreate,
     ElementProcessingStatus,
@@ -56,11 +55,6 @@ def utcnow() -> datetime:
     # Mongo keeps milliseconds; trimming here makes what we return equal what we read back.
     now = datetime.now(UTC)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
-
-
-def chunked(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class BatchStore:
@@ -165,16 +159,6 @@ class BatchStore:
             self._targets.insert_many(pending, ordered=False)
         return chunks, tokens
 
-    def target_chunk(self, operation_id: uuid.UUID, index: int) -> list[str]:
-        doc = self._targets.find_one({"op": str(operation_id), "idx": index}, {"tokens": 1})
-        return list(doc["tokens"]) if doc else []
-
-    def iter_target_chunks(self, operation_id: uuid.UUID) -> Iterator[tuple[int, list[str]]]:
-        """Stream the target list chunk by chunk (never the whole list at once)."""
-        cursor = self._targets.find({"op": str(operation_id)}, {"idx": 1, "tokens": 1}, batch_size=2)
-        for doc in cursor.sort("idx", ASCENDING):
-            yield doc["idx"], list(doc["tokens"])
-
     def get_operation(self, operation_id: uuid.UUID) -> BatchOperation:
         doc = self._operations.find_one({"_id": str(operation_id)})
         if doc is None:
@@ -182,10 +166,6 @@ class BatchStore:
                 ErrorCode.INVALID_BATCH_OPERATION_ID, f"Batch operation id '{operation_id}' not found."
             )
         return operation_from_document(doc)
-
-    def find_operation(self, operation_id: uuid.UUID) -> BatchOperation | None:
-        doc = self._operations.find_one({"_id": str(operation_id)})
-        return operation_from_document(doc) if doc else None
 
     def get_operation_by_token(self, token: str) -> BatchOperation:
         doc = self._operations.find_one({"token": token})
@@ -229,20 +209,6 @@ class BatchStore:
                 return self.get_operation(operation_id)
         raise ConcurrentUpdate(f"Batch operation '{operation_id}'")
 
-    def transition_operation(
-        self,
-        operation_id: uuid.UUID,
-        expected: BatchOperationStatus,
-        new: BatchOperationStatus,
-        **fields: Any,
-    ) -> bool:
-        """Compare-and-set for the pipeline: True when this call made the change."""
-        changes: dict[str, Any] = {"status": new.value, "updatedDate": utcnow(), **fields}
-        result = self._operations.update_one(
-            {"_id": str(operation_id), "status": expected.value}, {"$set": changes}
-        )
-        return result.modified_count == 1
-
     def delete_operation(self, operation_id: uuid.UUID) -> BatchOperation:
         """Remove the operation, all its elements and targets; remember it so late records stay dead.
 
@@ -258,9 +224,6 @@ class BatchStore:
         self._targets.delete_many({"op": op})
         self._operations.delete_one({"_id": op})
         return operation
-
-    def is_deleted(self, operation_id: uuid.UUID) -> bool:
-        return bool(self._tombstones.count_documents({"_id": str(operation_id)}, limit=1))
 
     # ---- elements ---------------------------------------------------------------------------
 
