@@ -22,6 +22,7 @@ from batchops.messaging.kafka import KafkaConfig, ensure_topics, make_consumer
 from batchops.store.batch_store import utcnow
 from batchops.store.database import ELEMENTS, ensure_indexes
 from batchops.store.documents import element_document
+from batchops.store.id_batches import id_batches
 
 INSERT_BATCH = 10_000  # the initializer inserts one target chunk (10,000 by default) per call
 UPDATE_BATCH = 500  # the processor claims and records one consumer batch (500 by default)
@@ -50,15 +51,19 @@ def measure_inserts(elements: Collection[dict[str, Any]], works: Sequence[Elemen
 
 
 def measure_update_many(elements: Collection[dict[str, Any]], ids: Sequence[str]) -> float:
-    """Unprocessed -> Processing by ``_id $in`` batches, as the processor's claim."""
+    """Unprocessed -> Processing by ``_id $in`` pieces of a consumer batch, as the processor's claim."""
     started = time.perf_counter()
     changed = 0
     for batch in _batches(ids, UPDATE_BATCH):
         lease = utcnow() + timedelta(seconds=60)
-        changed += elements.update_many(
-            {"_id": {"$in": list(batch)}, "status": _UNPROCESSED},
-            {"$set": {"status": _PROCESSING, "claim": "bench", "leaseUntil": lease}, "$inc": {"attempts": 1}},
-        ).modified_count
+        for part in id_batches(batch):
+            changed += elements.update_many(
+                {"_id": {"$in": list(part)}, "status": _UNPROCESSED},
+                {
+                    "$set": {"status": _PROCESSING, "claim": "bench", "leaseUntil": lease},
+                    "$inc": {"attempts": 1},
+                },
+            ).modified_count
     return rate(changed, time.perf_counter() - started)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, UpdateOne
+from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
@@ -36,6 +36,7 @@ from batchops.store.documents import (
     operation_from_document,
     zero_counts,
 )
+from batchops.store.id_batches import id_batches
 
 _EL = ElementProcessingStatus
 _UNPROCESSED = ElementProcessingStatus.UNPROCESSED.value
@@ -159,12 +160,15 @@ class WorkStore:
             # Only the duplicates need a look: they are either ours from an earlier run of this
             # chunk (counted) or repeats of another chunk's tokens (not counted here).
             duplicates = [tokens[e["index"]] for e in errors]
-            elsewhere = self._elements.count_documents(
-                {
-                    "op": str(operation_id),
-                    "token": {"$in": duplicates},
-                    "$or": [{"seq": {"$lt": base}}, {"seq": {"$gte": base + chunk_size}}],
-                }
+            elsewhere = sum(
+                self._elements.count_documents(
+                    {
+                        "op": str(operation_id),
+                        "token": {"$in": list(part)},
+                        "$or": [{"seq": {"$lt": base}}, {"seq": {"$gte": base + chunk_size}}],
+                    }
+                )
+                for part in id_batches(duplicates, 500)
             )
             return len(docs) - elsewhere
         return len(docs)
@@ -319,46 +323,56 @@ class WorkStore:
         ids = [str(e) for e in element_ids]
         now = utcnow()
         claim = uuid.uuid4().hex
-        fresh = self._elements.update_many(
-            {"_id": {"$in": ids}, "status": _UNPROCESSED},
-            {
-                "$set": {"status": _PROCESSING, "claim": claim, "leaseUntil": now + lease},
-                "$inc": {"attempts": 1},
-            },
-        )
-        if fresh.modified_count < len(ids):
-            self._elements.update_many(
-                {"_id": {"$in": ids}, "status": _PROCESSING, "leaseUntil": {"$lt": now}},
-                {"$set": {"claim": claim + "r", "leaseUntil": now + lease}, "$inc": {"attempts": 1}},
-            )
+        fresh = 0
+        for part in id_batches(ids):
+            fresh += self._elements.update_many(
+                {"_id": {"$in": list(part)}, "status": _UNPROCESSED},
+                {
+                    "$set": {"status": _PROCESSING, "claim": claim, "leaseUntil": now + lease},
+                    "$inc": {"attempts": 1},
+                },
+            ).modified_count
+        if fresh < len(ids):
+            for part in id_batches(ids):
+                self._elements.update_many(
+                    {"_id": {"$in": list(part)}, "status": _PROCESSING, "leaseUntil": {"$lt": now}},
+                    {"$set": {"claim": claim + "r", "leaseUntil": now + lease}, "$inc": {"attempts": 1}},
+                )
         claimed: list[ClaimedElement] = []
         moved: dict[str, int] = defaultdict(int)
-        for doc in self._elements.find({"_id": {"$in": ids}, "claim": {"$in": [claim, claim + "r"]}}):
-            claimed.append(ClaimedElement(element_from_document(doc), doc["claim"]))
-            if doc["claim"] == claim:
-                moved[doc["op"]] += 1
+        for part in id_batches(ids):
+            for doc in self._elements.find(
+                {"_id": {"$in": list(part)}, "claim": {"$in": [claim, claim + "r"]}}
+            ):
+                claimed.append(ClaimedElement(element_from_document(doc), doc["claim"]))
+                if doc["claim"] == claim:
+                    moved[doc["op"]] += 1
         for op, count in moved.items():
             move_counts(self._operations, op, transition(_EL.UNPROCESSED, _EL.PROCESSING, count))
         return claimed
 
     def renew(self, claimed: Sequence[ClaimedElement], lease: timedelta) -> None:
         """Push the lease of elements we still hold further out (only while our claim holds)."""
-        if not claimed:
-            return
-        self._elements.update_many(
-            {
-                "_id": {"$in": [str(c.element.id) for c in claimed]},
-                "claim": {"$in": list({c.claim for c in claimed})},
-                "status": _PROCESSING,
-            },
-            {"$set": {"leaseUntil": utcnow() + lease}},
-        )
+        until = utcnow() + lease
+        for part in id_batches(claimed):
+            self._elements.update_many(
+                {
+                    "_id": {"$in": [str(c.element.id) for c in part]},
+                    "claim": {"$in": list({c.claim for c in part})},
+                    "status": _PROCESSING,
+                },
+                {"$set": {"leaseUntil": until}},
+            )
 
     def record_results(self, results: Sequence[ElementResult], claims: Mapping[uuid.UUID, str]) -> int:
-        """Processing -> Succeeded/Failed in bulk, only where our claim still holds; moves the
-        counters by what actually changed. Returns the number recorded."""
+        """Processing -> Succeeded/Failed, only where our claim still holds; moves the counters by
+        what actually changed. Returns the number recorded.
+
+        Results with the same outcome fields (typically all successes of a fast handler) share one
+        ``update_many`` per id piece: a per-element ``UpdateOne`` costs the server a transaction
+        each."""
         now = utcnow()
-        groups: dict[tuple[uuid.UUID, bool], list[UpdateOne]] = defaultdict(list)
+        groups: dict[tuple[uuid.UUID, bool, str], tuple[Document, list[ElementResult]]] = {}
         for result in results:
             status = ElementProcessingStatus.SUCCEEDED if result.succeeded else ElementProcessingStatus.FAILED
             changes: Document = {
@@ -371,26 +385,26 @@ class WorkStore:
             }
             for key, value in result.metadata.items():
                 changes[f"meta.{key}"] = value
-            groups[(result.operation_id, result.succeeded)].append(
-                UpdateOne(
+            group = (result.operation_id, result.succeeded, repr(sorted(changes.items())))
+            groups.setdefault(group, (changes, []))[1].append(result)
+        changed_by: dict[tuple[uuid.UUID, bool], int] = defaultdict(int)
+        for (operation_id, succeeded, _), (changes, members) in groups.items():
+            for part in id_batches(members):
+                changed_by[(operation_id, succeeded)] += self._elements.update_many(
                     {
-                        "_id": str(result.element_id),
+                        "_id": {"$in": [str(r.element_id) for r in part]},
                         "status": _PROCESSING,
-                        "claim": claims[result.element_id],
+                        "claim": {"$in": list({claims[r.element_id] for r in part})},
                     },
                     {"$set": changes},
-                )
-            )
-        recorded = 0
-        for (operation_id, succeeded), updates in groups.items():
-            changed = self._elements.bulk_write(updates, ordered=False).modified_count
+                ).modified_count
+        for (operation_id, succeeded), changed in changed_by.items():
             if changed:
                 status = _EL.SUCCEEDED if succeeded else _EL.FAILED
                 move_counts(
                     self._operations, operation_id, transition(_EL.PROCESSING, status, changed), now=now
                 )
-            recorded += changed
-        return recorded
+        return sum(changed_by.values())
 
     def expired_leases(self, limit: int = 10_000) -> list[ClaimedElement]:
         """Elements left in Processing past their lease (their worker died or stalled)."""
@@ -405,14 +419,17 @@ class WorkStore:
             by_operation[element.operation_id].append(element)
         now = utcnow()
         for operation_id, members in by_operation.items():
-            changed = self._elements.update_many(
-                {
-                    "_id": {"$in": [str(e.id) for e in members]},
-                    "status": _PROCESSING,
-                    "leaseUntil": {"$lt": now},
-                },
-                {"$set": {"status": _UNPROCESSED, "claim": None, "leaseUntil": None}},
-            ).modified_count
+            changed = sum(
+                self._elements.update_many(
+                    {
+                        "_id": {"$in": [str(e.id) for e in part]},
+                        "status": _PROCESSING,
+                        "leaseUntil": {"$lt": now},
+                    },
+                    {"$set": {"status": _UNPROCESSED, "claim": None, "leaseUntil": None}},
+                ).modified_count
+                for part in id_batches(members)
+            )
             if changed:
                 move_counts(
                     self._operations, operation_id, transition(_EL.PROCESSING, _EL.UNPROCESSED, changed)

@@ -1,0 +1,21 @@
+"""Splitting ``_id $in`` filters into small pieces.
+
+MongoDB-protocol servers match every candidate document against the whole ``$in`` list, so one
+filter of n ids costs n * n comparisons on servers without a hashed ``$in`` (SecantusDB: a 500-id
+claim took ~1 ms per document, 50-id pieces ~0.5 ms). Fifty keeps both that and the round trips
+small; on MongoDB it only adds a few round trips per consumer batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
+
+IN_FILTER_IDS = 50
+
+T = TypeVar("T")
+
+
+def id_batches(ids: Sequence[T], size: int = IN_FILTER_IDS) -> Iterator[Sequence[T]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
