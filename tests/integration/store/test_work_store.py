@@ -78,3 +78,54 @@ def test_an_unknown_operation_is_not_claimable(stores: tuple[BatchStore, WorkSto
 
     _batch, work = stores
     assert work.claim([uuid.uuid4()], timedelta(seconds=5)) == []
+
+
+def test_claim_and_record_many_elements_with_mixed_outcomes(stores: tuple[BatchStore, WorkStore]) -> None:
+    """More elements than one ``$in`` piece, outcomes that differ per element: every element
+    gets exactly its own fields, a second claim takes nothing, counters are exact."""
+    from datetime import timedelta
+
+    from batchops.store.work_store import ElementResult
+
+    batch, work = stores
+    tokens = [f"d{i:03d}" for i in range(130)]
+    op = batch.create_operation(OperationCreate(operation_type="Custom"), tokens)
+    work.begin_initialization(op.id)
+    for index, chunk in work.target_chunks(op.id):
+        work.mark_chunk_initialized(op.id, index, work.insert_chunk_elements(op.id, index, STRIDE, chunk))
+    assert work.complete_initialization(op.id) is not None
+    claimed = work.claim([e.id for e in work.unprocessed_elements(op.id)], timedelta(seconds=30))
+    assert len(claimed) == 130
+    assert work.claim([c.element.id for c in claimed], timedelta(seconds=30)) == []  # held: nothing twice
+
+    def outcome(i: int, element_id: uuid.UUID) -> ElementResult:
+        if i % 10 == 0:
+            return ElementResult(element_id, op.id, succeeded=False, error=f"err-{i}", duration_ms=i)
+        return ElementResult(element_id, op.id, succeeded=True, metadata={"n": str(i % 3)}, duration_ms=i % 2)
+
+    by_token = {c.element.device_token: c for c in claimed}
+    results = [outcome(i, by_token[token].element.id) for i, token in enumerate(tokens)]
+    assert work.record_results(results, {c.element.id: c.claim for c in claimed}) == 130
+    stored = {e.device_token: e for e in batch.list_elements(op.id, _all()).items}
+    for i, token in enumerate(tokens):
+        element = stored[token]
+        if i % 10 == 0:
+            assert (element.status.value, element.error_message, element.duration_ms) == (
+                "Failed",
+                f"err-{i}",
+                i,
+            )
+        else:
+            assert (element.status.value, element.metadata, element.duration_ms) == (
+                "Succeeded",
+                {"n": str(i % 3)},
+                i % 2,
+            )
+    done: Any = work.finish_if_complete(op.id)
+    assert (done.status.value, done.counts.succeeded, done.counts.failed) == ("FinishedWithErrors", 117, 13)
+
+
+def _all() -> Any:
+    from batchops.domain import Paging
+
+    return Paging(page_number=1, page_size=1000)
