@@ -27,6 +27,7 @@ from batchops.config import Settings
 from batchops.engine.handlers import HandlerRegistry
 from batchops.engine.handlers.command_invocation import BatchCommandInvocationHandler
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
+from batchops.memory import limit_malloc_arenas
 from batchops.messaging.kafka import KafkaConfig
 from batchops.store import MongoConnector
 from batchops.tenants import TenantConfiguration, TenantEngineManager
@@ -87,6 +88,8 @@ class BatchOpsService:
         router_factory: RouterFactory | None = None,
         registry: HandlerRegistry | None = None,
     ) -> None:
+        # Before the clients, engines and gRPC server start their threads (see batchops.memory).
+        limit_malloc_arenas()
         self.settings = settings
         self.connector = MongoConnector(settings.mongodb_uri, settings.mongodb_tenant_prefix)
         self.registry = registry or default_registry()

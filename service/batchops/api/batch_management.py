@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
+from typing import Any
 
 import grpc
 
@@ -16,6 +17,7 @@ from batchops.api.convert import (
 )
 from batchops.api.criteria import CriteriaRpcs, CriteriaTargeting
 from batchops.api.errors import tenant_rpc
+from batchops.api.streamed_tokens import StreamedCreate
 from batchops.api.tenancy import TenantApi, TenantRouter
 from batchops.domain import (
     BATCH_COMMAND_INVOCATION,
@@ -56,7 +58,19 @@ def _optional_token(value: common.GOptionalString, has_value: bool) -> str | Non
     return check_token(value.value)
 
 
-def _targets(tokens: Sequence[str], limit: int) -> Sequence[str]:
+OperationRequest = bms.GCreateBatchOperationRequest | StreamedCreate
+CommandInvocationRequest = bms.GCreateBatchCommandInvocationRequest | StreamedCreate
+
+
+def _create_parts(request: Any) -> tuple[Any, Iterable[str]]:
+    """(request message, its device tokens), whether the tokens were streamed from the request
+    bytes (served over gRPC) or came in the message (a direct call)."""
+    if isinstance(request, StreamedCreate):
+        return request.message, request.tokens
+    return request, request.request.deviceTokens
+
+
+def _targets(tokens: Iterable[str], limit: int) -> Iterable[str]:
     """The request's tokens, all checked; the store streams them into chunks from there."""
     check_device_tokens(tokens, limit)
     return tokens
@@ -67,6 +81,9 @@ class BatchManagementServicer(CriteriaRpcs):
 
     ``targeting`` serves the criteria RPCs (``api.criteria``); without it they answer UNAVAILABLE.
     """
+
+    # Million-token lists are read from the request bytes as they are stored (api.streamed_tokens).
+    streamed_token_methods = frozenset({"CreateBatchOperation", "CreateBatchCommandInvocation"})
 
     def __init__(
         self,
@@ -85,9 +102,10 @@ class BatchManagementServicer(CriteriaRpcs):
 
     @tenant_rpc
     def CreateBatchOperation(
-        self, tenant: TenantApi, request: bms.GCreateBatchOperationRequest, context: Context
+        self, tenant: TenantApi, request: OperationRequest, context: Context
     ) -> bms.GCreateBatchOperationResponse:
-        req = request.request
+        message, tokens = _create_parts(request)
+        req = message.request
         token = _optional_token(req.token, req.HasField("token"))
         operation_type = check_operation_type(req.operationType)
         tenant.check_operation_type(operation_type)
@@ -98,14 +116,18 @@ class BatchManagementServicer(CriteriaRpcs):
             metadata=check_string_map(req.metadata, "metadata"),
             targeting="explicit device list",
         )
-        operation = tenant.create_operation(create, _targets(req.deviceTokens, self._max_tokens))
+        operation = tenant.create_operation(create, _targets(tokens, self._max_tokens))
         return bms.GCreateBatchOperationResponse(batchOperation=operation_to_wire(operation))
 
     @tenant_rpc
     def CreateBatchCommandInvocation(
-        self, tenant: TenantApi, request: bms.GCreateBatchCommandInvocationRequest, context: Context
+        self,
+        tenant: TenantApi,
+        request: CommandInvocationRequest,
+        context: Context,
     ) -> bms.GCreateBatchCommandInvocationResponse:
-        req = request.request
+        message, tokens = _create_parts(request)
+        req = message.request
         token = _optional_token(req.token, req.HasField("token"))
         if not req.commandToken:
             raise InvalidArgument("Command token is required.")
@@ -122,7 +144,7 @@ class BatchManagementServicer(CriteriaRpcs):
             invocation_parameters=parameter_values,
             targeting="explicit device list",
         )
-        operation = tenant.create_operation(create, _targets(req.deviceTokens, self._max_tokens))
+        operation = tenant.create_operation(create, _targets(tokens, self._max_tokens))
         return bms.GCreateBatchCommandInvocationResponse(batchOperation=operation_to_wire(operation))
 
     # ---- operations -------------------------------------------------------------------------

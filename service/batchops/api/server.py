@@ -13,6 +13,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from batchops.api.errors import safe_deserializer
+from batchops.api.streamed_tokens import streamed_create_parser
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,8 @@ def service_handler(descriptor: ServiceDescriptor, servicer: object) -> grpc.Gen
 
     Requests are decoded with a deserializer that never raises, so undecodable bytes reach the
     method (which answers INVALID_ARGUMENT) instead of gRPC's own INTERNAL. Methods the servicer
-    lacks answer UNIMPLEMENTED.
+    lacks answer UNIMPLEMENTED. Methods the servicer lists in ``streamed_token_methods`` get their
+    requests as ``StreamedCreate`` (see ``api.streamed_tokens``).
     """
     from google.protobuf import message_factory
 
@@ -38,9 +40,12 @@ def service_handler(descriptor: ServiceDescriptor, servicer: object) -> grpc.Gen
         request_class = message_factory.GetMessageClass(method.input_type)
         response_class = message_factory.GetMessageClass(method.output_type)
         behaviour = getattr(servicer, method.name, None) or _unimplemented(method.name)
+        parse: Callable[[bytes], Any] = request_class.FromString
+        if method.name in getattr(servicer, "streamed_token_methods", ()):
+            parse = streamed_create_parser(parse)
         handlers[method.name] = grpc.unary_unary_rpc_method_handler(
             behaviour,
-            request_deserializer=safe_deserializer(request_class.FromString),
+            request_deserializer=safe_deserializer(parse),
             response_serializer=response_class.SerializeToString,
         )
     return grpc.method_handlers_generic_handler(descriptor.full_name, handlers)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Protocol
 
 from batchops.domain import BatchOperation, OperationCreate
@@ -23,7 +23,7 @@ class TenantApi(Protocol):
     @property
     def store(self) -> BatchStore: ...
 
-    def create_operation(self, create: OperationCreate, device_tokens: Sequence[str]) -> BatchOperation: ...
+    def create_operation(self, create: OperationCreate, device_tokens: Iterable[str]) -> BatchOperation: ...
 
     def check_operation_type(self, operation_type: str) -> None: ...
 
@@ -42,7 +42,7 @@ class StoreOnlyTenant:
     def store(self) -> BatchStore:
         return self._store
 
-    def create_operation(self, create: OperationCreate, device_tokens: Sequence[str]) -> BatchOperation:
+    def create_operation(self, create: OperationCreate, device_tokens: Iterable[str]) -> BatchOperation:
         return self._store.create_operation(create, device_tokens)
 
     def check_operation_type(self, operation_type: str) -> None:

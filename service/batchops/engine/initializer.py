@@ -18,6 +18,7 @@ from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.pacing import Pacer
 from batchops.engine.publisher import WorkPublisher
 from batchops.logs import log_context
+from batchops.memory import release_free_memory
 from batchops.messaging.codecs import ElementWork, OperationChunk, UndecodableRecord, decode_operation_chunk
 from batchops.store.work_store import WorkStore
 
@@ -100,6 +101,9 @@ class Initializer:
             self._work.record_error(
                 operation.id, f"{len(rejected)} invalid device token(s), e.g. {rejected[0]!r}"
             )
+        # The chunk's documents and records are garbage now (and, after the first chunk, the
+        # create request that carried the whole list): give the pages back.
+        release_free_memory()
         self._complete(operation)
 
     def _complete(self, operation: BatchOperation) -> None:

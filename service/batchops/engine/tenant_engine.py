@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -203,7 +203,7 @@ class TenantEngine:
     def check_operation_type(self, operation_type: str) -> None:
         self._env.registry.require(operation_type)
 
-    def create_operation(self, create: OperationCreate, device_tokens: Sequence[str]) -> BatchOperation:
+    def create_operation(self, create: OperationCreate, device_tokens: Iterable[str]) -> BatchOperation:
         handler = self._env.registry.require(create.operation_type)
         handler.validate(_provisional(create))
         operation = self._store.create_operation(create, device_tokens)

@@ -119,9 +119,12 @@ def make_consumer(config: KafkaConfig, group_id: str, client_id: str) -> Consume
             "heartbeat.interval.ms": config.heartbeat_interval_ms,
             "max.poll.interval.ms": config.max_poll_interval_ms,
             "enable.partition.eof": False,
-            # librdkafka prefetches up to 64 MiB per consumer by default; a small cap keeps memory
-            # flat however large the operation (we take batches of a few hundred records anyway).
-            "queued.max.messages.kbytes": 8192,
+            # librdkafka prefetches up to 64 MiB per consumer (and fetches up to 50 MiB at once)
+            # by default; small caps keep memory flat however large the backlog (we take batches
+            # of a few hundred ~100-byte records; 2 MiB is still seconds of work).
+            "queued.max.messages.kbytes": 2048,
+            "fetch.max.bytes": 1_048_576,
+            "max.partition.fetch.bytes": 262_144,
         }
     )
 
