@@ -79,7 +79,7 @@ def bench(
         int | None, typer.Option(min=1, help="Devices of the small RSS run [10000].")
     ] = None,
     rss_timeout: Annotated[
-        float | None, typer.Option(min=1, help="Seconds an RSS run may take [1800].")
+        float | None, typer.Option(min=1, help="Seconds an RSS run may take [3600].")
     ] = None,
     invocation_devices: Annotated[
         int | None, typer.Option(min=1, help="Devices of the invocation runs [20000].")

@@ -45,7 +45,7 @@ class BenchOptions:
     latency_samples: int = 30
     rss_devices: int = 1_000_000
     rss_small_devices: int = 10_000
-    rss_timeout: float = 1800.0
+    rss_timeout: float = 3600.0
     invocation_devices: int = 20_000
     invocation_latencies_ms: tuple[float, ...] = (0.0, 5.0)
     update_sample: int = 20_000

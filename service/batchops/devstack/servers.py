@@ -72,7 +72,7 @@ def mongo_spec(layout: Layout, port: int, in_memory: bool) -> ServerSpec:
             "--storage-path",
             str(storage),
             "--cache-size",
-            "256M",
+            "1G",  # a million-element operation (elements + indexes) fits; 256M made it evict
             "--log-level",
             "WARNING",
         ]
