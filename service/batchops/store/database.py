@@ -15,6 +15,7 @@ TARGETS = "batchtargets"
 TOMBSTONES = "deletedoperations"
 
 Document = dict[str, object]
+OP_STATUS_SEQ = "op_status_seq"
 
 INDEXES: dict[str, list[IndexModel]] = {
     OPERATIONS: [
@@ -24,7 +25,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     ELEMENTS: [
         IndexModel([("op", ASCENDING), ("token", ASCENDING)], unique=True, name="op_token_unique"),
-        IndexModel([("op", ASCENDING), ("status", ASCENDING), ("seq", ASCENDING)], name="op_status_seq"),
+        IndexModel([("op", ASCENDING), ("status", ASCENDING), ("seq", ASCENDING)], name=OP_STATUS_SEQ),
         IndexModel([("op", ASCENDING), ("seq", ASCENDING)], name="op_seq"),
     ],
     TARGETS: [IndexModel([("op", ASCENDING), ("idx", ASCENDING)], unique=True, name="op_chunk")],

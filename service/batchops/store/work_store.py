@@ -27,7 +27,7 @@ from batchops.domain import (
 )
 from batchops.store.batch_store import utcnow
 from batchops.store.counters import move_counts, transition
-from batchops.store.database import ELEMENTS, OPERATIONS, TARGETS, TOMBSTONES
+from batchops.store.database import ELEMENTS, OP_STATUS_SEQ, OPERATIONS, TARGETS, TOMBSTONES
 from batchops.store.documents import (
     COUNT_FIELDS,
     Document,
@@ -42,6 +42,12 @@ _EL = ElementProcessingStatus
 _UNPROCESSED = ElementProcessingStatus.UNPROCESSED.value
 _PROCESSING = ElementProcessingStatus.PROCESSING.value
 _DUPLICATE_KEY = 11000
+# Operations whose elements may be in Processing (processing starts during initialization).
+_MAY_PROCESS = [
+    BatchOperationStatus.INITIALIZING.value,
+    BatchOperationStatus.INITIALIZED_SUCCESSFULLY.value,
+    BatchOperationStatus.INITIALIZED_WITH_ERRORS.value,
+]
 
 
 @dataclass(frozen=True)
@@ -407,9 +413,26 @@ class WorkStore:
         return sum(changed_by.values())
 
     def expired_leases(self, limit: int = 10_000) -> list[ClaimedElement]:
-        """Elements left in Processing past their lease (their worker died or stalled)."""
-        cursor = self._elements.find({"status": _PROCESSING, "leaseUntil": {"$lt": utcnow()}}).limit(limit)
-        return [ClaimedElement(element_from_document(doc), doc.get("claim") or "") for doc in cursor]
+        """Elements left in Processing past their lease (their worker died or stalled).
+
+        Asked operation by operation, so each query is an (op, status) index range holding only
+        that operation's in-flight elements: a status-only query scans the whole collection
+        (every few seconds, over millions of elements, it halved processing on SecantusDB)."""
+        now = utcnow()
+        found: list[ClaimedElement] = []
+        for operation in self._operations.find({"status": {"$in": _MAY_PROCESS}}, {"_id": 1}):
+            # Hinted: SecantusDB plans a collection scan when a predicate outside the index remains.
+            cursor = (
+                self._elements.find(
+                    {"op": operation["_id"], "status": _PROCESSING, "leaseUntil": {"$lt": now}}
+                )
+                .hint(OP_STATUS_SEQ)
+                .limit(limit - len(found))
+            )
+            found.extend(ClaimedElement(element_from_document(doc), doc.get("claim") or "") for doc in cursor)
+            if len(found) >= limit:
+                break
+        return found
 
     def requeue_expired(self, elements: Sequence[BatchElement]) -> list[BatchElement]:
         """Processing (lease expired) -> Unprocessed, per operation so the counters move by what

@@ -129,3 +129,29 @@ def _all() -> Any:
     from batchops.domain import Paging
 
     return Paging(page_number=1, page_size=1000)
+
+
+def test_expired_leases_are_found_per_operation(stores: tuple[BatchStore, WorkStore]) -> None:
+    """Found through each in-flight operation's (op, status) index range; live leases and
+    Unprocessed elements are not expired ones."""
+    from datetime import timedelta
+
+    batch, work = stores
+    expired_ids = set()
+    for name, lease in (
+        ("a", timedelta(seconds=-1)),
+        ("b", timedelta(seconds=-1)),
+        ("c", timedelta(minutes=5)),
+    ):
+        op = batch.create_operation(
+            OperationCreate(operation_type="Custom"), [f"{name}1", f"{name}2", f"{name}3"]
+        )
+        work.begin_initialization(op.id)
+        for index, chunk in work.target_chunks(op.id):
+            work.mark_chunk_initialized(op.id, index, work.insert_chunk_elements(op.id, index, STRIDE, chunk))
+        elements = list(work.unprocessed_elements(op.id))
+        claimed = work.claim([e.id for e in elements[:2]], lease)  # the third stays Unprocessed
+        if lease < timedelta(0):
+            expired_ids |= {c.element.id for c in claimed}
+    assert {c.element.id for c in work.expired_leases()} == expired_ids
+    assert len(work.expired_leases(limit=3)) == 3
