@@ -11,11 +11,12 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from batchops.bench.context import BenchContext, free_port
+from batchops.bench.context import BenchContext
 from batchops.bench.processes import Child, clean_env
 from batchops.bench.service_run import ServiceRun
 from batchops.bench.stats import rate
 from batchops.bench.watch import FINISHED, seconds_between
+from batchops.devstack.ports import free_ports
 from batchops.simulator import Fleet
 
 COMMAND = "ping"
@@ -25,7 +26,7 @@ MIN_RATE = 50.0
 
 def _simulator(ctx: BenchContext, devices: int, latency_ms: float) -> tuple[Child, str]:
     """The simulator process and its address (from the line it prints once listening)."""
-    port = free_port()
+    port = free_ports(1)[0]
     argv = [sys.executable, "-m", "batchops.cli", "simulate", "--host", "127.0.0.1", "--port", str(port)]
     argv += ["--devices", str(devices), "--seed", str(SEED), "--latency-ms", str(latency_ms)]
     child = Child(

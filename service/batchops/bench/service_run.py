@@ -16,10 +16,11 @@ from typing import Any
 from pymongo.database import Database
 
 from batchops.bench.client import BenchClient
-from batchops.bench.context import BenchContext, free_port
+from batchops.bench.context import BenchContext
 from batchops.bench.noop import PARAM_HOLD_FILE
 from batchops.bench.processes import Child, clean_env
 from batchops.bench.watch import OperationWatch, now
+from batchops.devstack.ports import free_ports
 
 TENANT = "bench"
 PRODUCT_ID = "sitewhere"
@@ -44,7 +45,7 @@ class ServiceRun:
                 "BATCHOPS_INSTANCE_ID": self.instance_id,
                 "BATCHOPS_GRPC_HOST": "127.0.0.1",
                 "BATCHOPS_GRPC_PORT": "0",
-                "BATCHOPS_METRICS_PORT": str(free_port()),
+                "BATCHOPS_METRICS_PORT": str(free_ports(1)[0]),
                 "BATCHOPS_LOG_FORMAT": "text",
                 "BATCHOPS_LOG_LEVEL": "WARNING",
                 **(extra_env or {}),

@@ -27,6 +27,18 @@ class PortHolder:
         return f"pid {self.pid}{label} listening on {self.address}"
 
 
+def free_ports(count: int, host: str = LOCALHOST) -> list[int]:
+    """``count`` distinct ports the OS just had free on ``host`` (all bound at once, so distinct)."""
+    socks = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for sock in socks:
+            sock.bind((host, 0))
+        return [int(sock.getsockname()[1]) for sock in socks]
+    finally:
+        for sock in socks:
+            sock.close()
+
+
 def can_bind(port: int, host: str = LOCALHOST) -> bool:
     """True when a listening socket could be bound to ``host:port`` right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,17 +18,12 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from pymongo import MongoClient
 
 from batchops.devstack import Endpoints, wait_for
+from batchops.devstack.ports import free_ports
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
 from batchops.wire import batch_model_pb2 as bm
 
 BATCHOPS = str(Path(sys.executable).parent / "batchops")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def serve_env(servers: Endpoints, unique_name: str, **extra: str) -> dict[str, str]:
@@ -50,9 +44,9 @@ def serve_env(servers: Endpoints, unique_name: str, **extra: str) -> dict[str, s
 
 @pytest.fixture
 def served(servers: Endpoints, unique_name: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
-    port = free_port()
+    port, metrics_port = free_ports(2)
     env = serve_env(
-        servers, unique_name, BATCHOPS_GRPC_PORT=str(port), BATCHOPS_METRICS_PORT=str(free_port())
+        servers, unique_name, BATCHOPS_GRPC_PORT=str(port), BATCHOPS_METRICS_PORT=str(metrics_port)
     )
     process = subprocess.Popen([BATCHOPS, "serve"], env=env, stderr=subprocess.PIPE, text=True)
     yield process, port

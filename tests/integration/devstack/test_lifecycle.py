@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ import psutil
 import pytest
 
 from batchops.devstack import SERVER_NAMES, DevStack, DevStackError, Ports
+from batchops.devstack.ports import free_ports
 from batchops.devstack.processes import PidRecord, read_record, write_record
 from batchops.devstack.servers import ServerSpec
 
@@ -24,17 +24,6 @@ _LISTENER = (
     "print('listening', flush=True)\n"
     "sys.stdin.read()\n"
 )
-
-
-def free_ports(count: int) -> list[int]:
-    socks = [socket.socket() for _ in range(count)]
-    try:
-        for sock in socks:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in socks]
-    finally:
-        for sock in socks:
-            sock.close()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ ports) so it can stop and start it; Kafka and MongoDB are the shared test server
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from mt_support import (
 )
 
 from batchops.devstack import DevStack, Ports, wait_for
+from batchops.devstack.ports import free_ports
 from batchops.devstack.servers import ServerSpec
 from batchops.tenants import ZkLayout
 from batchops.tenants.admin import add_tenant, configure_tenant, connect, document_from_options
@@ -35,20 +35,9 @@ class ZooKeeperOnly(DevStack):
         return [spec for spec in super().specs() if spec.name == "zookeeper"]
 
 
-def _free_ports(count: int) -> list[int]:
-    socks = [socket.socket() for _ in range(count)]
-    try:
-        for sock in socks:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in socks]
-    finally:
-        for sock in socks:
-            sock.close()
-
-
 @pytest.fixture
 def own_zookeeper(tmp_path: Path, devstack_install_dir: Path) -> Iterator[DevStack]:
-    zookeeper, mongo, kafka = _free_ports(3)  # only ZooKeeper's is used; DevStack wants three
+    zookeeper, mongo, kafka = free_ports(3)  # only ZooKeeper's is used; DevStack wants three
     stack = ZooKeeperOnly(
         tmp_path / "devstack",
         ports=Ports(kafka=kafka, mongo=mongo, zookeeper=zookeeper),
