@@ -257,27 +257,13 @@ class WorkStore:
             return None
         if operation.counts.finished < operation.total_elements:
             return None
-        new = (
-            BatchOperationStatus.FINISHED_WITH_ERRORS
-            if operation.counts.failed or operation.status == BatchOperationStatus.INITIALIZED_WITH_ERRORS
-            else BatchOperationStatus.FINISHED_SUCCESSFULLY
+        # Counters never run ahead, so succeeded + failed reaching the total means both are exact
+        # and nothing is left: zero the two a crash may have left lagging.
+        return self._finish(
+            operation,
+            any_failed=operation.counts.failed > 0,
+            fields={COUNT_FIELDS[_EL.UNPROCESSED]: 0, COUNT_FIELDS[_EL.PROCESSING]: 0},
         )
-        now = utcnow()
-        result = self._operations.update_one(
-            {"_id": str(operation_id), "status": operation.status.value},
-            # Counters never run ahead, so succeeded + failed reaching the total means both are
-            # exact and nothing is left: zero the two a crash may have left lagging.
-            {
-                "$set": {
-                    "status": new.value,
-                    "endedDate": now,
-                    "updatedDate": now,
-                    COUNT_FIELDS[_EL.UNPROCESSED]: 0,
-                    COUNT_FIELDS[_EL.PROCESSING]: 0,
-                }
-            },
-        )
-        return self.operation(operation_id) if result.modified_count else None
 
     def finish_from_elements(self, operation_id: uuid.UUID) -> BatchOperation | None:
         """Finish an initialized operation whose elements are all final, whatever its counters say
@@ -294,27 +280,30 @@ class WorkStore:
             counts[row["_id"]] = row["n"]
         if counts[_EL.UNPROCESSED.value] or counts[_EL.PROCESSING.value]:
             return None
-        failed = counts[_EL.FAILED.value] or operation.status == BatchOperationStatus.INITIALIZED_WITH_ERRORS
+        total = sum(counts.values())
+        return self._finish(
+            operation,
+            any_failed=counts[_EL.FAILED.value] > 0,
+            fields={"counts": counts, "total": total, "tokenCount": total},
+        )
+
+    def _finish(
+        self, operation: BatchOperation, *, any_failed: bool, fields: Document
+    ) -> BatchOperation | None:
+        """Initialized* -> Finished* (compare-and-set on the status read), with its end date and
+        ``fields``; FinishedWithErrors if an element failed or initialization had errors."""
+        with_errors = any_failed or operation.status == BatchOperationStatus.INITIALIZED_WITH_ERRORS
         new = (
             BatchOperationStatus.FINISHED_WITH_ERRORS
-            if failed
+            if with_errors
             else BatchOperationStatus.FINISHED_SUCCESSFULLY
         )
         now = utcnow()
         result = self._operations.update_one(
-            {"_id": str(operation_id), "status": operation.status.value},
-            {
-                "$set": {
-                    "status": new.value,
-                    "counts": counts,
-                    "total": sum(counts.values()),
-                    "tokenCount": sum(counts.values()),
-                    "endedDate": now,
-                    "updatedDate": now,
-                }
-            },
+            {"_id": str(operation.id), "status": operation.status.value},
+            {"$set": {"status": new.value, "endedDate": now, "updatedDate": now, **fields}},
         )
-        return self.operation(operation_id) if result.modified_count else None
+        return self.operation(operation.id) if result.modified_count else None
 
     def record_error(self, operation_id: uuid.UUID, error: str) -> None:
         self._operations.update_one({"_id": str(operation_id)}, {"$set": {"lastError": error[:2000]}})
