@@ -78,6 +78,27 @@ def _fields(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, int, 
         i = value_end
 
 
+def _create_fields(data: bytes, start: int, end: int) -> Iterator[tuple[bool, int, int, int]]:
+    """(is a device token, field start, value start, value end) of each field of one create
+    message, checked as ``_fields`` checks them; tokens take a tight path (a million of them)."""
+    i = start
+    while i < end:
+        field_start = i
+        if data[i] == _TOKEN_TAG:
+            length, i = _varint(data, i + 1, end)
+            if i + length > end:
+                raise WireFormatError("device token runs past the end of its message")
+            yield True, field_start, i, i + length
+            i += length
+            continue
+        tag, after_tag = _varint(data, i, end)
+        if tag >> 3 == 0:
+            raise WireFormatError("field number 0")
+        value_start, i = _skip(data, tag & 7, after_tag, end)
+        # A token whose tag was written in more than one byte is still a token.
+        yield tag == _TOKEN_TAG, field_start, value_start, i
+
+
 @dataclass(frozen=True)
 class StreamedTokens:
     """The request's device tokens, decoded from its bytes each time they are iterated."""
@@ -92,43 +113,21 @@ class StreamedTokens:
     def __iter__(self) -> Iterator[str]:
         data = self.data
         for start, end in self.spans:
-            i = start
-            while i < end:
-                if data[i] == _TOKEN_TAG:  # the common case, kept tight: a million of these
-                    length, i = _varint(data, i + 1, end)
-                    yield data[i : i + length].decode("utf-8")
-                    i += length
-                else:
-                    tag, after_tag = _varint(data, i, end)
-                    value_start, i = _skip(data, tag & 7, after_tag, end)
-                    if tag == _TOKEN_TAG:
-                        yield data[value_start:i].decode("utf-8")
+            for is_token, _field_start, value_start, value_end in _create_fields(data, start, end):
+                if is_token:
+                    yield data[value_start:value_end].decode("utf-8")
 
 
 def _check_create(data: bytes, start: int, end: int, others: bytearray) -> int:
     """Check one create message's tokens (wire format, strict UTF-8 as protobuf's parser) and
     count them; copy its other fields to ``others``."""
     count = 0
-    i = start
-    while i < end:
-        field_start = i
-        if data[i] == _TOKEN_TAG:
-            length, i = _varint(data, i + 1, end)
-            if i + length > end:
-                raise WireFormatError("device token runs past the end of its message")
-            data[i : i + length].decode("utf-8")
-            count += 1
-            i += length
-            continue
-        tag, after_tag = _varint(data, i, end)
-        if tag >> 3 == 0:
-            raise WireFormatError("field number 0")
-        value_start, i = _skip(data, tag & 7, after_tag, end)
-        if tag == _TOKEN_TAG:  # a token whose tag was written in more than one byte
-            data[value_start:i].decode("utf-8")
+    for is_token, field_start, value_start, value_end in _create_fields(data, start, end):
+        if is_token:
+            data[value_start:value_end].decode("utf-8")
             count += 1
         else:
-            others += data[field_start:i]
+            others += data[field_start:value_end]
     return count
 
 
