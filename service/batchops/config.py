@@ -117,6 +117,13 @@ class Settings(BaseSettings):
     max_device_tokens: int = Field(
         2_000_000, ge=1, description="Most device tokens one create request may carry."
     )
+    # ---- hardening (issue 12) ----
+    max_page_bytes: int = Field(
+        3 * 1024 * 1024,
+        ge=256 * 1024,
+        le=64 * 1024 * 1024,
+        description="Largest encoded list page; a fuller page ends early (count stays the total).",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod

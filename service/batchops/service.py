@@ -143,7 +143,7 @@ class BatchOpsService:
             BATCH_MANAGEMENT,
             BatchManagementServicer(
                 self.router,
-                PagingLimits(settings.default_page_size, settings.max_page_size),
+                PagingLimits(settings.default_page_size, settings.max_page_size, settings.max_page_bytes),
                 settings.max_device_tokens,
                 targeting=CriteriaTargeting(
                     self.clients.device_management,

@@ -17,6 +17,7 @@ from batchops.api.convert import (
 )
 from batchops.api.criteria import CriteriaRpcs, CriteriaTargeting
 from batchops.api.errors import tenant_rpc
+from batchops.api.page_budget import PageBudget
 from batchops.api.streamed_tokens import StreamedCreate
 from batchops.api.tenancy import TenantApi, TenantRouter
 from batchops.domain import (
@@ -44,12 +45,15 @@ from batchops.wire import batch_model_pb2 as bm
 from batchops.wire import sitewhere_common_pb2 as common
 
 Context = grpc.ServicerContext
+# Below gRPC's default 4 MiB receive limit, so a default client can read every page.
+DEFAULT_MAX_PAGE_BYTES = 3 * 1024 * 1024
 
 
 class PagingLimits:
-    def __init__(self, default_size: int, max_size: int) -> None:
+    def __init__(self, default_size: int, max_size: int, max_bytes: int = DEFAULT_MAX_PAGE_BYTES) -> None:
         self.default_size = default_size
         self.max_size = max_size
+        self.max_bytes = max_bytes
 
 
 def _optional_token(value: common.GOptionalString, has_value: bool) -> str | None:
@@ -171,10 +175,9 @@ class BatchManagementServicer(CriteriaRpcs):
         self, tenant: TenantApi, request: bms.GListBatchOperationsRequest, context: Context
     ) -> bms.GListBatchOperationsResponse:
         paging = self._paging_of(request.criteria.paging)
-        page = tenant.store.list_operations(paging)
-        results = bm.GBatchOperationSearchResults(
-            count=page.total, batchOperations=[operation_to_wire(op) for op in page.items]
-        )
+        budget = PageBudget(self._paging.max_bytes, operation_to_wire)
+        page = tenant.store.list_operations(paging, budget.keep)
+        results = bm.GBatchOperationSearchResults(count=page.total, batchOperations=budget.messages)
         return bms.GListBatchOperationsResponse(results=results)
 
     @tenant_rpc
@@ -241,10 +244,9 @@ class BatchManagementServicer(CriteriaRpcs):
             if criteria.HasField("processingStatusFilter")
             else None
         )
-        page = tenant.store.list_elements(operation_id, self._paging_of(criteria.paging), status)
-        results = bm.GBatchElementSearchResults(
-            count=page.total, batchElements=[element_to_wire(element) for element in page.items]
-        )
+        budget = PageBudget(self._paging.max_bytes, element_to_wire)
+        page = tenant.store.list_elements(operation_id, self._paging_of(criteria.paging), status, budget.keep)
+        results = bm.GBatchElementSearchResults(count=page.total, batchElements=budget.messages)
         return bms.GListBatchElementsResponse(results=results)
 
     @tenant_rpc

@@ -93,7 +93,8 @@ def operation_to_wire(operation: BatchOperation) -> bm.GBatchOperation:
             createdBy=common.GUserReference(username=operation.created_by or ""),
             updatedDate=date_to_wire(operation.updated_date),
             updatedBy=common.GUserReference(username=operation.updated_by or ""),
-            metadata=operation.metadata,
+            # Metadata goes once, in the operation's own field: a second copy here doubled every
+            # response and operations record (issue 12, items 4 and 6).
         ),
         unprocessedCount=operation.counts.unprocessed,
         processingCount=operation.counts.processing,

@@ -14,6 +14,10 @@ MAX_OPERATION_TYPE_LENGTH = 128
 MAX_MAP_ENTRIES = 256
 MAX_MAP_KEY_LENGTH = 256
 MAX_MAP_VALUE_LENGTH = 8192
+# Keys plus values, UTF-8 bytes, per map (parameters, metadata, parameter values). An operation
+# carries at most two maps, so its fields stay far below what one operations record (and a
+# list page) must carry besides them: 10,000 device tokens per record, 100 operations per page.
+MAX_MAP_BYTES = 64 * 1024
 MAX_TENANT_ID_LENGTH = 48
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@~-]*")
@@ -78,6 +82,7 @@ def check_device_tokens(tokens: Iterable[str], limit: int) -> int:
 def check_string_map(values: Mapping[str, str], what: str) -> dict[str, str]:
     if len(values) > MAX_MAP_ENTRIES:
         raise InvalidArgument(f"Too many {what} entries: at most {MAX_MAP_ENTRIES}.")
+    size = 0
     for key, value in values.items():
         if not key or len(key) > MAX_MAP_KEY_LENGTH or key.startswith("$") or "." in key or "\x00" in key:
             raise InvalidArgument(
@@ -87,6 +92,11 @@ def check_string_map(values: Mapping[str, str], what: str) -> dict[str, str]:
             raise InvalidArgument(
                 f"Invalid {what} value for {key!r}: at most {MAX_MAP_VALUE_LENGTH} characters."
             )
+        size += len(key.encode("utf-8", "surrogatepass")) + len(value.encode("utf-8", "surrogatepass"))
+    if size > MAX_MAP_BYTES:
+        raise InvalidArgument(
+            f"{what.capitalize()} too large: {size} bytes of keys and values, at most {MAX_MAP_BYTES}."
+        )
     return dict(values)
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
@@ -37,6 +37,7 @@ from batchops.domain import (
     element_transition_allowed,
     operation_transition_allowed,
 )
+from batchops.domain.validation import check_string_map
 from batchops.store.counters import move_counts, transition
 from batchops.store.database import ELEMENTS, OPERATIONS, TARGETS, TOMBSTONES
 from batchops.store.documents import (
@@ -175,7 +176,10 @@ class BatchStore:
             )
         return operation_from_document(doc)
 
-    def list_operations(self, paging: Paging) -> Page[BatchOperation]:
+    def list_operations(
+        self, paging: Paging, keep: Callable[[BatchOperation], bool] | None = None
+    ) -> Page[BatchOperation]:
+        """One page; ``keep`` may end it early (returning False for the first item left out)."""
         total = self._operations.count_documents({})
         cursor = (
             self._operations.find({})
@@ -183,7 +187,8 @@ class BatchStore:
             .skip(paging.skip)
             .limit(paging.page_size)
         )
-        return Page[BatchOperation](total=total, items=[operation_from_document(doc) for doc in cursor])
+        items = _take(cursor, operation_from_document, keep)
+        return Page[BatchOperation](total=total, items=items)
 
     def update_operation(self, operation_id: uuid.UUID, update: OperationUpdate) -> BatchOperation:
         """Apply the fields present in ``update``; a status change is checked and compare-and-set."""
@@ -200,6 +205,9 @@ class BatchStore:
                 changes["startedDate"] = update.processing_started_date
             if update.processing_ended_date is not None:
                 changes["endedDate"] = update.processing_ended_date
+            if update.metadata:
+                # Updates merge key by key: bound the merged map, not just the request's part.
+                check_string_map({**current.metadata, **update.metadata}, "metadata")
             for key, value in (update.metadata or {}).items():
                 changes[f"meta.{key}"] = value
             result = self._operations.update_one(
@@ -265,7 +273,11 @@ class BatchStore:
         return element_from_document(doc)
 
     def list_elements(
-        self, operation_id: uuid.UUID, paging: Paging, status: ElementProcessingStatus | None = None
+        self,
+        operation_id: uuid.UUID,
+        paging: Paging,
+        status: ElementProcessingStatus | None = None,
+        keep: Callable[[BatchElement], bool] | None = None,
     ) -> Page[BatchElement]:
         self.get_operation(operation_id)
         query: Document = {"op": str(operation_id)}
@@ -278,7 +290,7 @@ class BatchStore:
             .skip(paging.skip)
             .limit(paging.page_size)
         )
-        return Page[BatchElement](total=total, items=[element_from_document(doc) for doc in cursor])
+        return Page[BatchElement](total=total, items=_take(cursor, element_from_document, keep))
 
     def update_element(self, element_id: uuid.UUID, update: ElementUpdate) -> BatchElement:
         """Apply the fields present in ``update``; a status change is compare-and-set and moves the
@@ -297,6 +309,9 @@ class BatchStore:
                 changes["processedDate"] = update.processed_date
             if update.error_message is not None:
                 changes["error"] = update.error_message
+            if update.metadata:
+                # Updates merge key by key: bound the merged map, not just the request's part.
+                check_string_map({**current.metadata, **update.metadata}, "metadata")
             for key, value in (update.metadata or {}).items():
                 changes[f"meta.{key}"] = value
             if not changes:
@@ -318,3 +333,19 @@ class BatchStore:
         count: int,
     ) -> None:
         move_counts(self._operations, operation_id, transition(old, new, count))
+
+
+_Item = TypeVar("_Item")
+
+
+def _take(cursor: Any, convert: Callable[[Any], _Item], keep: Callable[[_Item], bool] | None) -> list[_Item]:
+    """Convert documents until ``keep`` refuses one; the cursor is closed so the rest of the
+    page is never fetched."""
+    items: list[_Item] = []
+    with cursor:
+        for doc in cursor:
+            item = convert(doc)
+            if keep is not None and not keep(item):
+                break
+            items.append(item)
+    return items
