@@ -124,6 +124,13 @@ class Settings(BaseSettings):
         le=64 * 1024 * 1024,
         description="Largest encoded list page; a fuller page ends early (count stays the total).",
     )
+    grpc_max_request_bytes: int = Field(
+        1024 * 1024,
+        ge=256 * 1024,
+        le=64 * 1024 * 1024,
+        description="Largest request of every method but the two create RPCs (those may use "
+        "BATCHOPS_GRPC_MAX_MESSAGE_BYTES).",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -130,6 +130,7 @@ class BatchOpsService:
             settings.grpc_host,
             settings.grpc_port,
             max_message_bytes=settings.grpc_max_message_bytes,
+            max_request_bytes=settings.grpc_max_request_bytes,
             # Metrics outermost, so calls the auth interceptor refuses are counted too.
             interceptors=[
                 metrics.MetricsInterceptor(),

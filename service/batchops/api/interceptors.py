@@ -25,8 +25,11 @@ _FACTORIES: dict[str, Callable[..., Handler]] = {
 }
 
 
-def wrap_handler(handler: Handler, wrap: BehaviourWrapper) -> Handler:
-    """A copy of ``handler`` whose behaviour, whatever its streaming kind, is ``wrap(behaviour)``.
+def wrap_handler(
+    handler: Handler, wrap: BehaviourWrapper, request_deserializer: Callable[[bytes], Any] | None = None
+) -> Handler:
+    """A copy of ``handler`` whose behaviour, whatever its streaming kind, is ``wrap(behaviour)``
+    (and whose deserializer is ``request_deserializer``, if given).
 
     For response-streaming methods the wrapper sees only the call that creates the response
     iterator, not its iteration.
@@ -36,7 +39,7 @@ def wrap_handler(handler: Handler, wrap: BehaviourWrapper) -> Handler:
         if behaviour is not None:
             return factory(
                 wrap(behaviour),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=request_deserializer or handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )
     return handler

@@ -25,27 +25,63 @@ def _unimplemented(name: str) -> Callable[[Any, grpc.ServicerContext], Any]:
     return handler
 
 
-def service_handler(descriptor: ServiceDescriptor, servicer: object) -> grpc.GenericRpcHandler:
+class OversizedRequest:
+    """Stands in for a request larger than its method allows; the bytes are never parsed."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        self.size = size
+        self.limit = limit
+
+
+def _bounded(parse: Callable[[bytes], Any], limit: int) -> Callable[[bytes], Any]:
+    def deserialize(data: bytes) -> Any:
+        return OversizedRequest(len(data), limit) if len(data) > limit else parse(data)
+
+    return deserialize
+
+
+def _refusing_oversized(name: str, behaviour: Callable[[Any, grpc.ServicerContext], Any]) -> Any:
+    def run(request: Any, context: grpc.ServicerContext) -> Any:
+        if isinstance(request, OversizedRequest):
+            context.abort(
+                grpc.StatusCode.RESOURCE_EXHAUSTED,
+                f"1:{name} request of {request.size} bytes exceeds the {request.limit} bytes allowed.",
+            )
+        return behaviour(request, context)
+
+    return run
+
+
+def service_handler(
+    descriptor: ServiceDescriptor, servicer: object, max_request_bytes: int | None = None
+) -> grpc.GenericRpcHandler:
     """Register ``servicer``'s methods for a service by descriptor.
 
     Requests are decoded with a deserializer that never raises, so undecodable bytes reach the
     method (which answers INVALID_ARGUMENT) instead of gRPC's own INTERNAL. Methods the servicer
     lacks answer UNIMPLEMENTED. Methods the servicer lists in ``streamed_token_methods`` get their
-    requests as ``StreamedCreate`` (see ``api.streamed_tokens``).
+    requests as ``StreamedCreate`` (see ``api.streamed_tokens``) and may use the server's whole
+    receive limit; every other method's requests above ``max_request_bytes`` are refused with
+    RESOURCE_EXHAUSTED before they are parsed.
     """
     from google.protobuf import message_factory
 
+    streamed = getattr(servicer, "streamed_token_methods", ())
     handlers: dict[str, grpc.RpcMethodHandler[Any, Any]] = {}
     for method in descriptor.methods:
         request_class = message_factory.GetMessageClass(method.input_type)
         response_class = message_factory.GetMessageClass(method.output_type)
         behaviour = getattr(servicer, method.name, None) or _unimplemented(method.name)
         parse: Callable[[bytes], Any] = request_class.FromString
-        if method.name in getattr(servicer, "streamed_token_methods", ()):
+        if method.name in streamed:
             parse = streamed_create_parser(parse)
+        deserialize = safe_deserializer(parse)
+        if method.name not in streamed and max_request_bytes is not None:
+            deserialize = _bounded(deserialize, max_request_bytes)
+            behaviour = _refusing_oversized(method.name, behaviour)
         handlers[method.name] = grpc.unary_unary_rpc_method_handler(
             behaviour,
-            request_deserializer=safe_deserializer(parse),
+            request_deserializer=deserialize,
             response_serializer=response_class.SerializeToString,
         )
     return grpc.method_handlers_generic_handler(descriptor.full_name, handlers)
@@ -58,6 +94,7 @@ class GrpcServer:
         port: int,
         *,
         max_message_bytes: int,
+        max_request_bytes: int | None = None,
         max_workers: int = 32,
         interceptors: Sequence[grpc.ServerInterceptor] = (),
     ) -> None:
@@ -68,8 +105,12 @@ class GrpcServer:
                 ("grpc.max_receive_message_length", max_message_bytes),
                 ("grpc.max_send_message_length", max_message_bytes),
                 ("grpc.so_reuseport", 0),
+                # Identity only: a compressed request is refused (UNIMPLEMENTED) from its headers,
+                # before a small gzip body could inflate to the whole receive limit.
+                ("grpc.compression_enabled_algorithms_bitset", 1),
             ],
         )
+        self._max_request_bytes = max_request_bytes
         self._health = health.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self._health, self._server)
         self._service_names: list[str] = [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name]
@@ -79,8 +120,12 @@ class GrpcServer:
         self.host = host
 
     def add_service(self, descriptor: ServiceDescriptor, servicer: object) -> None:
-        self._server.add_generic_rpc_handlers((service_handler(descriptor, servicer),))
-        self._service_names.append(descriptor.full_name)
+        self.add_handler(descriptor.full_name, service_handler(descriptor, servicer, self._max_request_bytes))
+
+    def add_handler(self, service_name: str, handler: grpc.GenericRpcHandler) -> None:
+        """Serve a service from a ready-made handler (health and reflection list it too)."""
+        self._server.add_generic_rpc_handlers((handler,))
+        self._service_names.append(service_name)
 
     def start(self, serving_services: Iterable[str] | None = None) -> None:
         reflection.enable_server_reflection([*self._service_names, reflection.SERVICE_NAME], self._server)
