@@ -131,6 +131,13 @@ class Settings(BaseSettings):
         description="Largest request of every method but the two create RPCs (those may use "
         "BATCHOPS_GRPC_MAX_MESSAGE_BYTES).",
     )
+    grpc_tenant_max_concurrent_calls: int = Field(
+        8,
+        ge=1,
+        le=1024,
+        description="Calls one tenant may have in progress (of 32 API workers); more fail at once "
+        "with RESOURCE_EXHAUSTED.",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -22,6 +22,7 @@ from batchops.api import (
 from batchops.api.auth import Authenticator, AuthInterceptor, AuthSettings, describe_auth
 from batchops.api.criteria import CriteriaTargeting
 from batchops.api.system_token import SystemTokenIssuer
+from batchops.api.tenant_limits import TenantCalls, TenantConcurrencyInterceptor
 from batchops.clients import ClientSettings, ServiceClients, connect
 from batchops.config import Settings
 from batchops.engine.handlers import HandlerRegistry
@@ -136,6 +137,11 @@ class BatchOpsService:
                 metrics.MetricsInterceptor(),
                 AuthInterceptor(
                     Authenticator(self.auth),
+                    services=(BATCH_MANAGEMENT.full_name, MULTITENANT_MANAGEMENT.full_name),
+                ),
+                # After auth: only authenticated calls count against their tenant's limit.
+                TenantConcurrencyInterceptor(
+                    TenantCalls(settings.grpc_tenant_max_concurrent_calls),
                     services=(BATCH_MANAGEMENT.full_name, MULTITENANT_MANAGEMENT.full_name),
                 ),
             ],

@@ -13,6 +13,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from batchops.api.errors import safe_deserializer
+from batchops.api.interceptors import Behaviour, wrap_handler
 from batchops.api.streamed_tokens import streamed_create_parser
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,45 @@ def service_handler(
     return grpc.method_handlers_generic_handler(descriptor.full_name, handlers)
 
 
+HEALTH_CHECK_METHOD = "/grpc.health.v1.Health/Check"
+_SIDE_SERVICES = ("/grpc.health.v1.Health/", f"/{reflection.SERVICE_NAME}/")
+
+
+class SidePools(grpc.ServerInterceptor):
+    """Runs health and reflection on their own small thread pools, never on the API's workers.
+
+    A liveness probe must not fail because one tenant's slow calls hold every worker. Health
+    ``Check`` gets a pool of its own; ``Watch`` and reflection (long-lived streams that could hold
+    their threads) share another, so they cannot starve ``Check`` either. gRPC's sync server runs a
+    behaviour on the pool named by its ``experimental_thread_pool`` attribute; install this
+    interceptor first (outermost), so that the behaviour carrying it is the one the server sees.
+    """
+
+    def __init__(self, check_workers: int = 2, stream_workers: int = 4) -> None:
+        self.check_pool = futures.ThreadPoolExecutor(check_workers, thread_name_prefix="grpc-health")
+        self.stream_pool = futures.ThreadPoolExecutor(stream_workers, thread_name_prefix="grpc-side")
+
+    def intercept_service(self, continuation: Any, handler_call_details: grpc.HandlerCallDetails) -> Any:
+        handler = continuation(handler_call_details)
+        method = handler_call_details.method
+        if handler is None or not method.startswith(_SIDE_SERVICES):
+            return handler
+        pool = self.check_pool if method == HEALTH_CHECK_METHOD else self.stream_pool
+        return wrap_handler(handler, lambda behaviour: _on_pool(behaviour, pool))
+
+    def shutdown(self) -> None:
+        self.check_pool.shutdown(wait=False, cancel_futures=True)
+        self.stream_pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _on_pool(behaviour: Behaviour, pool: futures.ThreadPoolExecutor) -> Behaviour:
+    def run(request: Any, context: grpc.ServicerContext) -> Any:
+        return behaviour(request, context)
+
+    run.experimental_thread_pool = pool  # type: ignore[attr-defined]
+    return run
+
+
 class GrpcServer:
     def __init__(
         self,
@@ -98,9 +138,10 @@ class GrpcServer:
         max_workers: int = 32,
         interceptors: Sequence[grpc.ServerInterceptor] = (),
     ) -> None:
+        self._side_pools = SidePools()
         self._server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
-            interceptors=list(interceptors),
+            interceptors=[self._side_pools, *interceptors],
             options=[
                 ("grpc.max_receive_message_length", max_message_bytes),
                 ("grpc.max_send_message_length", max_message_bytes),
@@ -145,6 +186,7 @@ class GrpcServer:
         """Refuse new calls, let in-flight calls finish within the grace period."""
         self.set_serving(False)
         self._server.stop(grace_seconds).wait()
+        self._side_pools.shutdown()
 
     def wait(self) -> None:
         self._server.wait_for_termination()
