@@ -5,12 +5,13 @@ Every field here is documented in the README's configuration reference; keep the
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import socket
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -138,11 +139,42 @@ class Settings(BaseSettings):
         description="Calls one tenant may have in progress (of 32 API workers); more fail at once "
         "with RESOURCE_EXHAUSTED.",
     )
+    allow_unauthenticated_remote: bool = Field(
+        False,
+        description="Start with authentication off on a non-loopback BATCHOPS_GRPC_HOST (refused "
+        "otherwise); only for a private network such as the compose stack.",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _no_open_door(self) -> Settings:
+        # Auth off on a reachable address lets anyone use every tenant: refuse unless forced.
+        if (
+            not self.auth_enabled
+            and not self.allow_unauthenticated_remote
+            and not is_loopback(self.grpc_host)
+        ):
+            raise ValueError(
+                f"authentication is off (BATCHOPS_AUTH_ENABLED=false) but BATCHOPS_GRPC_HOST="
+                f"{self.grpc_host} is not a loopback address: bind 127.0.0.1, turn authentication on, "
+                "or set BATCHOPS_ALLOW_UNAUTHENTICATED_REMOTE=true"
+            )
+        return self
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost; wildcards (0.0.0.0, ::) and other names are not."""
+    name = host.strip().strip("[]")
+    if name.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 class ConfigurationError(Exception):
@@ -164,6 +196,9 @@ def load_settings(**overrides: object) -> Settings:
 def describe_validation_error(exc: ValidationError) -> str:
     lines = ["invalid configuration:"]
     for error in exc.errors():
-        name = "_".join(str(part) for part in error["loc"]) or "?"
+        if not error["loc"]:  # a check across settings: its message names them
+            lines.append(f"  {error['msg'].removeprefix('Value error, ')}")
+            continue
+        name = "_".join(str(part) for part in error["loc"])
         lines.append(f"  BATCHOPS_{name.upper()}: {error['msg']} (got {error.get('input')!r})")
     return "\n".join(lines)

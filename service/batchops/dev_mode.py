@@ -20,7 +20,14 @@ SIMULATOR_PORT = 9100
 
 
 def dev_overrides() -> dict[str, object]:
-    return {"auth_enabled": False, "log_format": "text"}
+    # Authentication is off, so the API (and the metrics endpoint, which binds the same address)
+    # must be reachable from this machine only, whatever BATCHOPS_GRPC_HOST says.
+    return {
+        "auth_enabled": False,
+        "grpc_host": "127.0.0.1",
+        "allow_unauthenticated_remote": False,
+        "log_format": "text",
+    }
 
 
 def ensure_demo_tenant(settings: Settings) -> None:

@@ -119,3 +119,28 @@ def test_bad_configuration_names_the_setting(
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert variable in result.stderr, result.stderr
+
+
+def test_auth_off_on_all_interfaces_refuses_to_start(servers: Endpoints, unique_name: str) -> None:
+    """Issue 12, item 8: no unauthenticated API on a reachable address unless forced."""
+    port, metrics_port = free_ports(2)
+    env = serve_env(
+        servers,
+        unique_name,
+        BATCHOPS_GRPC_HOST="0.0.0.0",
+        BATCHOPS_GRPC_PORT=str(port),
+        BATCHOPS_METRICS_PORT=str(metrics_port),
+    )
+    process = subprocess.Popen([BATCHOPS, "serve"], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        code: int | None = process.wait(60)  # a refusal is immediate; a server would still run
+    except subprocess.TimeoutExpired:
+        code = None
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(30)
+    assert code == 2
+    assert process.stderr is not None
+    stderr = process.stderr.read()
+    assert "BATCHOPS_ALLOW_UNAUTHENTICATED_REMOTE" in stderr and "Traceback" not in stderr

@@ -114,6 +114,8 @@ def test_only_the_service_api_and_metrics_ports_are_published() -> None:
     assert published == {"batchops"}
     targets = {int(_resolve(p).rsplit(":", 1)[1]) for p in services["batchops"]["ports"]}
     assert targets == {9000, 9090}
+    # Authentication is off by default: published on the host's loopback only (issue 12, item 8).
+    assert {_resolve(p).split(":", 1)[0] for p in services["batchops"]["ports"]} == {"127.0.0.1"}
 
 
 def test_service_environment_points_at_the_compose_services() -> None:
@@ -133,6 +135,8 @@ def test_service_environment_points_at_the_compose_services() -> None:
     assert env["BATCHOPS_KAFKA_TOPIC_REPLICATION"] == "1", "single broker"
     json.loads(str(env["BATCHOPS_KAFKA_OVERRIDES"]))
     assert env["BATCHOPS_AUTH_ENABLED"] in {"true", "false"}
+    # In its container the API listens on the compose network: with auth off, an explicit consent.
+    assert env["BATCHOPS_ALLOW_UNAUTHENTICATED_REMOTE"] == "true"
     # key material is never written into the file: only passed through from the caller's environment
     assert env["BATCHOPS_AUTH_JWT_SECRET"] is None and env["BATCHOPS_AUTH_JWT_PUBLIC_KEY"] is None
 

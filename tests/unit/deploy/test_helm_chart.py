@@ -42,6 +42,7 @@ KNOWN_SETTINGS = {
     "BATCHOPS_LOG_LEVEL",
     "BATCHOPS_LOG_FORMAT",
     "BATCHOPS_AUTH_ENABLED",
+    "BATCHOPS_ALLOW_UNAUTHENTICATED_REMOTE",
     "BATCHOPS_AUTH_JWT_SECRET",
     "BATCHOPS_AUTH_JWT_PUBLIC_KEY",
     "BATCHOPS_DEVICE_MANAGEMENT_ADDRESS",
@@ -239,6 +240,7 @@ def test_environment_comes_from_the_config_map_then_the_secret(chart: Any) -> No
     assert data["BATCHOPS_GRPC_PORT"] == "9000" and data["BATCHOPS_METRICS_PORT"] == "9090"
     assert data["BATCHOPS_PRODUCT_ID"] == "sitewhere" and data["BATCHOPS_INSTANCE_ID"] == "sitewhere1"
     assert data["BATCHOPS_AUTH_ENABLED"] == "false"
+    assert data["BATCHOPS_ALLOW_UNAUTHENTICATED_REMOTE"] == "true"  # auth.allowUnauthenticated
     assert not any("JWT" in key for key in data), "key material only in the Secret"
 
 
@@ -248,6 +250,7 @@ def test_jwt_secret_lives_in_the_secret(chart: Any) -> None:
     assert base64.b64decode(secret["data"]["BATCHOPS_AUTH_JWT_SECRET"]) == b"not-a-real-secret"
     assert set(secret["data"]) <= KNOWN_SETTINGS
     assert _one(docs, "ConfigMap")["data"]["BATCHOPS_AUTH_ENABLED"] == "true"
+    assert _one(docs, "ConfigMap")["data"]["BATCHOPS_ALLOW_UNAUTHENTICATED_REMOTE"] == "false"
     assert _container(docs)["envFrom"][1]["secretRef"]["name"] == secret["metadata"]["name"]
 
 
@@ -360,3 +363,9 @@ def _manifests_with(chart: Any, values: dict[str, Any]) -> list[Manifest]:
 def _selector(docs: list[Manifest]) -> dict[str, str]:
     selector: dict[str, str] = _one(docs, "Service")["spec"]["selector"]
     return selector
+
+
+def test_auth_off_refuses_to_start_unless_allowed(chart: Any) -> None:
+    """Issue 12, item 8: auth.allowUnauthenticated=false makes an auth-less pod refuse to start."""
+    docs = _manifests(chart, "auth.allowUnauthenticated=false")
+    assert _one(docs, "ConfigMap")["data"]["BATCHOPS_ALLOW_UNAUTHENTICATED_REMOTE"] == "false"
