@@ -113,9 +113,13 @@ class PermissionDenied(AuthError):
 
 @dataclass(frozen=True)
 class AuthSettings:
-    """``rs256_public_key`` is PEM text or the path of a PEM file."""
+    """``rs256_public_key`` is PEM text or the path of a PEM file.
 
-    enabled: bool = False
+    Authentication is on unless switched off explicitly: settings built without the process's
+    configuration must fail closed (an Authenticator without a key refuses to start).
+    """
+
+    enabled: bool = True
     hs256_secret: str | None = None
     rs256_public_key: str | None = None
     issuer: str | None = None

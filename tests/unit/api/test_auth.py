@@ -219,7 +219,16 @@ def test_disabled_auth_gives_development_principal_with_every_tenant() -> None:
     assert principal.tenants is ALL_TENANTS
     assert principal.token == "unverified"
     disabled.authorize(principal, "any-tenant")
-    assert "DISABLED" in describe_auth(AuthSettings())
+    assert "DISABLED" in describe_auth(AuthSettings(enabled=False))
+
+
+def test_auth_settings_default_to_authentication_on() -> None:
+    """Issue 12, item 9: settings built without the process configuration fail closed."""
+    assert AuthSettings().enabled
+    with pytest.raises(ValueError, match="neither"):
+        Authenticator(AuthSettings())
+    with pytest.raises(AuthError):
+        Authenticator(AuthSettings(hs256_secret=SECRET)).authenticate((("tenant", "t1"),))
 
 
 def test_describe_enabled_auth() -> None:
