@@ -67,7 +67,11 @@ class Settings(BaseSettings):
     )
     metrics_port: int = Field(9090, ge=0, le=65535, description="Port of the Prometheus metrics endpoint.")
     log_level: LogLevel = Field("INFO", description="Log level.")
-    log_format: Literal["json", "text"] = Field("json", description="json: one JSON object per line.")
+    log_format: Literal["json", "text"] = Field(
+        "json",
+        description="json: one JSON object per line; text: one line per record, "
+        "control characters in logged values escaped.",
+    )
     default_page_size: int = Field(100, ge=1, description="Page size used when a request asks for 0.")
     max_page_size: int = Field(10_000, ge=1, description="Largest page size a request may ask for.")
     target_chunk_size: int = Field(

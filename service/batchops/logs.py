@@ -10,6 +10,7 @@ import contextlib
 import contextvars
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -52,15 +53,40 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+# Line breaks and other control characters (C0, DEL, C1 and the Unicode line separators).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_control(text: str) -> str:
+    """``text`` with every control character written as an escape: callers' values (a tenant
+    header, an error message) can then never start a line of their own in a text log."""
+    return _CONTROL.sub(lambda m: _NAMED.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
+
+
 class TextFormatter(logging.Formatter):
+    """One line per record: message and context values are escaped; a traceback follows on
+    indented lines, so nothing a caller sent can pass for a log line of its own."""
+
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
+        record.message = escape_control(record.getMessage())
+        record.asctime = self.formatTime(record, self.datefmt)
+        text = self.formatMessage(record)
         context = _CONTEXT.get()
         if context:
-            text += " [" + " ".join(f"{k}={v}" for k, v in context.items()) + "]"
+            text += (
+                " [" + " ".join(f"{escape_control(k)}={escape_control(v)}" for k, v in context.items()) + "]"
+            )
+        details = []
+        if record.exc_info:
+            details.append(self.formatException(record.exc_info))
+        if record.stack_info:
+            details.append(self.formatStack(record.stack_info))
+        for detail in details:
+            text += "".join("\n    " + escape_control(line) for line in detail.splitlines())
         return text
 
 
