@@ -148,6 +148,12 @@ class Settings(BaseSettings):
         description="Start with authentication off on a non-loopback BATCHOPS_GRPC_HOST (refused "
         "otherwise); only for a private network such as the compose stack.",
     )
+    auth_jwt_max_lifetime_seconds: float | None = Field(
+        None,
+        gt=0,
+        le=10 * 365 * 86400,
+        description="If set, tokens whose 'exp' lies further ahead than this are refused.",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -75,6 +75,7 @@ def auth_settings(settings: Settings) -> AuthSettings:
         issuer=settings.auth_jwt_issuer,
         audience=settings.auth_jwt_audience,
         leeway_seconds=settings.auth_jwt_leeway_seconds,
+        max_lifetime_seconds=settings.auth_jwt_max_lifetime_seconds,
     )
 
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,6 +126,9 @@ class AuthSettings:
     issuer: str | None = None
     audience: str | None = None
     leeway_seconds: float = 30.0
+    # If set, a token's ``exp`` may lie at most this far ahead (a stolen token with a far-future
+    # expiry is otherwise a credential forever).
+    max_lifetime_seconds: float | None = None
 
 
 def load_public_key(value: str) -> RSAPublicKey:
@@ -161,6 +165,8 @@ def describe_auth(settings: AuthSettings) -> str:
     if settings.audience:
         parts.append(f"audience={settings.audience}")
     parts.append(f"leeway={settings.leeway_seconds:g}s")
+    if settings.max_lifetime_seconds is not None:
+        parts.append(f"max lifetime={settings.max_lifetime_seconds:g}s")
     return "JWT authentication enabled (" + ", ".join(parts) + ")"
 
 
@@ -243,7 +249,16 @@ class Authenticator:
             raise AuthError("Invalid JWT: token is not yet valid.") from None
         except jwt.InvalidTokenError as exc:
             raise AuthError(f"Invalid JWT: {exc}") from None
+        self._check_lifetime(claims)
         return principal_from_claims(claims, token)
+
+    def _check_lifetime(self, claims: Mapping[str, Any]) -> None:
+        limit = self.settings.max_lifetime_seconds
+        if limit is None:
+            return
+        # PyJWT has checked that exp is a number and not in the past.
+        if float(claims["exp"]) - time.time() > limit + self.settings.leeway_seconds:
+            raise AuthError(f"Invalid JWT: expiry is more than {limit:g} seconds away.")
 
     def authenticate(self, metadata: Sequence[tuple[str, str | bytes]] | None) -> Principal:
         token = extract_token(metadata)

@@ -259,3 +259,26 @@ def test_outgoing_metadata_carries_the_jwt() -> None:
     assert outgoing_metadata(Principal("u", frozenset(), ALL_TENANTS, "tok")) == (("jwt", "tok"),)
     assert outgoing_metadata(Principal("u", frozenset(), ALL_TENANTS, "")) == ()
     assert outgoing_metadata() == ()
+
+
+def test_max_token_lifetime_refuses_far_future_expiry() -> None:
+    """Issue 12, item 15: with a maximum lifetime, exp=1e300 (or a year ahead) is refused."""
+    bounded = Authenticator(
+        AuthSettings(enabled=True, hs256_secret=SECRET, leeway_seconds=30, max_lifetime_seconds=3600)
+    )
+    for exp in (1e300, time.time() + 365 * 86400, time.time() + 3600 + 120):
+        with pytest.raises(AuthError, match="more than 3600 seconds"):
+            bounded.verify(make_token(exp=exp))
+    assert bounded.verify(make_token(exp=int(time.time()) + 3000)).username == "alice"
+    # Without the setting any expiry is accepted, as before.
+    unbounded = Authenticator(AuthSettings(enabled=True, hs256_secret=SECRET))
+    assert unbounded.verify(make_token(exp=1e300)).username == "alice"
+    assert "max lifetime=3600s" in describe_auth(bounded.settings)
+
+
+def test_max_token_lifetime_setting_reaches_the_authenticator() -> None:
+    from batchops.config import load_settings
+    from batchops.service import auth_settings
+
+    settings = load_settings(auth_jwt_secret=SECRET, auth_jwt_max_lifetime_seconds=600)
+    assert auth_settings(settings).max_lifetime_seconds == 600
