@@ -154,11 +154,37 @@ class Settings(BaseSettings):
         le=10 * 365 * 86400,
         description="If set, tokens whose 'exp' lies further ahead than this are refused.",
     )
+    grpc_tls_cert_file: str | None = Field(
+        None, description="PEM certificate (chain) of the gRPC API; set with the key file to serve TLS only."
+    )
+    grpc_tls_key_file: str | None = Field(None, description="PEM private key of the gRPC API certificate.")
+    grpc_tls_client_ca_file: str | None = Field(
+        None, description="If set, clients must present a certificate signed by this PEM CA (mutual TLS)."
+    )
+    grpc_health_port: int | None = Field(
+        None,
+        ge=0,
+        le=65535,
+        description="If set, also serve grpc.health.v1 alone, in plaintext, on this port (for probes "
+        "that cannot speak TLS).",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> Settings:
+        if bool(self.grpc_tls_cert_file) != bool(self.grpc_tls_key_file):
+            raise ValueError(
+                "set both BATCHOPS_GRPC_TLS_CERT_FILE and BATCHOPS_GRPC_TLS_KEY_FILE, or neither"
+            )
+        if self.grpc_tls_client_ca_file and not self.grpc_tls_cert_file:
+            raise ValueError(
+                "BATCHOPS_GRPC_TLS_CLIENT_CA_FILE needs BATCHOPS_GRPC_TLS_CERT_FILE and _KEY_FILE"
+            )
+        return self
 
     @model_validator(mode="after")
     def _no_open_door(self) -> Settings:

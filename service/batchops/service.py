@@ -23,6 +23,7 @@ from batchops.api.auth import Authenticator, AuthInterceptor, AuthSettings, desc
 from batchops.api.criteria import CriteriaTargeting
 from batchops.api.system_token import SystemTokenIssuer
 from batchops.api.tenant_limits import TenantCalls, TenantConcurrencyInterceptor
+from batchops.api.tls import TlsFiles
 from batchops.clients import ClientSettings, ServiceClients, connect
 from batchops.config import Settings
 from batchops.engine.handlers import HandlerRegistry
@@ -79,6 +80,12 @@ def auth_settings(settings: Settings) -> AuthSettings:
     )
 
 
+def tls_files(settings: Settings) -> TlsFiles | None:
+    if not settings.grpc_tls_cert_file or not settings.grpc_tls_key_file:
+        return None
+    return TlsFiles(settings.grpc_tls_cert_file, settings.grpc_tls_key_file, settings.grpc_tls_client_ca_file)
+
+
 class BatchOpsService:
     """Everything one process runs. ``start`` returns once the API is serving; tenant engines
     come up in the background (calls to a tenant get UNAVAILABLE until its engine runs)."""
@@ -133,6 +140,8 @@ class BatchOpsService:
             settings.grpc_port,
             max_message_bytes=settings.grpc_max_message_bytes,
             max_request_bytes=settings.grpc_max_request_bytes,
+            tls=tls_files(settings),
+            health_port=settings.grpc_health_port,
             # Metrics outermost, so calls the auth interceptor refuses are counted too.
             interceptors=[
                 metrics.MetricsInterceptor(),

@@ -15,6 +15,7 @@ from grpc_reflection.v1alpha import reflection
 from batchops.api.errors import safe_deserializer
 from batchops.api.interceptors import Behaviour, wrap_handler
 from batchops.api.streamed_tokens import streamed_create_parser
+from batchops.api.tls import TlsFiles, server_credentials
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,8 @@ class GrpcServer:
         max_request_bytes: int | None = None,
         max_workers: int = 32,
         interceptors: Sequence[grpc.ServerInterceptor] = (),
+        tls: TlsFiles | None = None,
+        health_port: int | None = None,
     ) -> None:
         self._side_pools = SidePools()
         self._server = grpc.server(
@@ -155,10 +158,29 @@ class GrpcServer:
         self._health = health.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self._health, self._server)
         self._service_names: list[str] = [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name]
-        self.port = self._server.add_insecure_port(f"{host}:{port}")
+        address = f"{host}:{port}"
+        if tls is None:
+            self.port = self._server.add_insecure_port(address)
+        else:
+            self.port = self._server.add_secure_port(address, server_credentials(tls))
         if self.port == 0:
-            raise OSError(f"cannot listen on {host}:{port} (address in use?)")
+            raise OSError(f"cannot listen on {address} (address in use?)")
         self.host = host
+        self.tls = tls is not None
+        self._health_server: grpc.Server | None = None
+        self.health_port: int | None = None
+        if health_port is not None:
+            self._health_server, self.health_port = self._plaintext_health(host, health_port)
+
+    def _plaintext_health(self, host: str, port: int) -> tuple[grpc.Server, int]:
+        """Health alone, without TLS, on its own port and threads: for probes that cannot speak
+        TLS (Kubernetes' gRPC probe) when the API requires it. It reveals only serving status."""
+        server = grpc.server(futures.ThreadPoolExecutor(2, thread_name_prefix="grpc-probe"))
+        health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
+        bound = server.add_insecure_port(f"{host}:{port}")
+        if bound == 0:
+            raise OSError(f"cannot listen on {host}:{port} for health checks (address in use?)")
+        return server, bound
 
     def add_service(self, descriptor: ServiceDescriptor, servicer: object) -> None:
         self.add_handler(descriptor.full_name, service_handler(descriptor, servicer, self._max_request_bytes))
@@ -171,8 +193,13 @@ class GrpcServer:
     def start(self, serving_services: Iterable[str] | None = None) -> None:
         reflection.enable_server_reflection([*self._service_names, reflection.SERVICE_NAME], self._server)
         self._server.start()
+        if self._health_server is not None:
+            self._health_server.start()
         self.set_serving(True, serving_services)
-        log.info("gRPC API listening", extra={"address": f"{self.host}:{self.port}"})
+        log.info(
+            "gRPC API listening",
+            extra={"address": f"{self.host}:{self.port}", "tls": self.tls, "health_port": self.health_port},
+        )
 
     def set_serving(self, serving: bool, services: Iterable[str] | None = None) -> None:
         status = (
@@ -186,6 +213,8 @@ class GrpcServer:
         """Refuse new calls, let in-flight calls finish within the grace period."""
         self.set_serving(False)
         self._server.stop(grace_seconds).wait()
+        if self._health_server is not None:
+            self._health_server.stop(None).wait()
         self._side_pools.shutdown()
 
     def wait(self) -> None:
