@@ -39,7 +39,7 @@ WORKDIR /home/batchops
 EXPOSE 9000 9090
 # Healthy only while the standard grpc.health.v1 service on the API port answers SERVING.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os,sys,grpc;from grpc_health.v1 import health_pb2 as h,health_pb2_grpc as g;ch=grpc.insecure_channel('127.0.0.1:'+os.environ.get('BATCHOPS_GRPC_PORT','9000'));r=g.HealthStub(ch).Check(h.HealthCheckRequest(service=''),timeout=4);sys.exit(0 if r.status==h.HealthCheckResponse.SERVING else 1)"]
+    CMD ["python", "-c", "import os,sys,grpc;from grpc_health.v1 import health_pb2 as h,health_pb2_grpc as g;ch=grpc.insecure_channel('127.0.0.1:'+(os.environ.get('BATCHOPS_GRPC_HEALTH_PORT') or os.environ.get('BATCHOPS_GRPC_PORT','9000')));r=g.HealthStub(ch).Check(h.HealthCheckRequest(service=''),timeout=4);sys.exit(0 if r.status==h.HealthCheckResponse.SERVING else 1)"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["batchops"]
 CMD ["serve"]

@@ -139,6 +139,10 @@ def test_service_environment_points_at_the_compose_services() -> None:
     assert env["BATCHOPS_ALLOW_UNAUTHENTICATED_REMOTE"] == "true"
     # key material is never written into the file: only passed through from the caller's environment
     assert env["BATCHOPS_AUTH_JWT_SECRET"] is None and env["BATCHOPS_AUTH_JWT_PUBLIC_KEY"] is None
+    # TLS files are passed through from the caller's environment, never set in the file.
+    for name in ("CERT_FILE", "KEY_FILE", "CLIENT_CA_FILE"):
+        assert env[f"BATCHOPS_GRPC_TLS_{name}"] is None
+    assert env["BATCHOPS_GRPC_HEALTH_PORT"] is None
 
 
 def test_simulator_command() -> None:

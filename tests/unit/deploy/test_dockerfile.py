@@ -208,3 +208,25 @@ def _project() -> dict[str, Any]:
     with (REPO_ROOT / "pyproject.toml").open("rb") as f:
         project: dict[str, Any] = tomllib.load(f)["project"]
     return project
+
+
+def test_healthcheck_uses_the_plaintext_health_port_when_set() -> None:
+    """With TLS on, the probe asks the health-only port (issue 12, also asked)."""
+    from concurrent import futures
+
+    import grpc
+    from grpc_health.v1 import health, health_pb2_grpc
+
+    server = grpc.server(futures.ThreadPoolExecutor(1))
+    health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), server)  # "" is SERVING
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        code = _healthcheck_command()[2]
+        env = {**os.environ, "BATCHOPS_GRPC_PORT": "1", "BATCHOPS_GRPC_HEALTH_PORT": str(port)}
+        proc = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, timeout=30, check=False
+        )
+        assert proc.returncode == 0, proc.stderr
+    finally:
+        server.stop(None).wait()

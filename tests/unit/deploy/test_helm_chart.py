@@ -43,6 +43,10 @@ KNOWN_SETTINGS = {
     "BATCHOPS_LOG_FORMAT",
     "BATCHOPS_AUTH_ENABLED",
     "BATCHOPS_ALLOW_UNAUTHENTICATED_REMOTE",
+    "BATCHOPS_GRPC_TLS_CERT_FILE",
+    "BATCHOPS_GRPC_TLS_KEY_FILE",
+    "BATCHOPS_GRPC_TLS_CLIENT_CA_FILE",
+    "BATCHOPS_GRPC_HEALTH_PORT",
     "BATCHOPS_AUTH_JWT_SECRET",
     "BATCHOPS_AUTH_JWT_PUBLIC_KEY",
     "BATCHOPS_DEVICE_MANAGEMENT_ADDRESS",
@@ -63,6 +67,7 @@ SCENARIOS: dict[str, str | None] = {
     ),
     "existing-secret": "auth.enabled=true,auth.existingSecret=batchops-credentials",
     "service-monitor": "metrics.serviceMonitor.enabled=true",
+    "tls": "tls.enabled=true,tls.secretName=batchops-tls,tls.requireClientCert=true",
 }
 
 Manifest = dict[str, Any]
@@ -369,3 +374,30 @@ def test_auth_off_refuses_to_start_unless_allowed(chart: Any) -> None:
     """Issue 12, item 8: auth.allowUnauthenticated=false makes an auth-less pod refuse to start."""
     docs = _manifests(chart, "auth.allowUnauthenticated=false")
     assert _one(docs, "ConfigMap")["data"]["BATCHOPS_ALLOW_UNAUTHENTICATED_REMOTE"] == "false"
+
+
+def test_tls_mounts_the_secret_and_probes_the_plaintext_health_port(chart: Any) -> None:
+    """Issue 12, also asked: TLS from a kubernetes.io/tls Secret; probes cannot speak TLS."""
+    docs = _manifests(chart, SCENARIOS["tls"])
+    data = _one(docs, "ConfigMap")["data"]
+    assert data["BATCHOPS_GRPC_TLS_CERT_FILE"] == "/etc/batchops/tls/tls.crt"
+    assert data["BATCHOPS_GRPC_TLS_KEY_FILE"] == "/etc/batchops/tls/tls.key"
+    assert data["BATCHOPS_GRPC_TLS_CLIENT_CA_FILE"] == "/etc/batchops/tls/ca.crt"
+    assert data["BATCHOPS_GRPC_HEALTH_PORT"] == "9001"
+    container = _container(docs)
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert container[probe]["grpc"]["port"] == 9001, probe
+    assert {"name": "grpc-health", "containerPort": 9001, "protocol": "TCP"} in container["ports"]
+    mount = next(m for m in container["volumeMounts"] if m["name"] == "tls")
+    assert mount["mountPath"] == "/etc/batchops/tls" and mount["readOnly"] is True
+    volumes = _one(docs, "Deployment")["spec"]["template"]["spec"]["volumes"]
+    assert next(v for v in volumes if v["name"] == "tls")["secret"]["secretName"] == "batchops-tls"
+    # The Service does not expose the plaintext health port.
+    assert 9001 not in {p["port"] for p in _one(docs, "Service")["spec"]["ports"]}
+
+
+def test_tls_off_by_default_and_needs_a_secret(chart: Any) -> None:
+    data = _one(_manifests(chart), "ConfigMap")["data"]
+    assert not any(key.startswith("BATCHOPS_GRPC_TLS") for key in data)
+    with pytest.raises(helm.HelmRenderError, match=r"tls\.secretName"):
+        _render(chart, "tls.enabled=true")
