@@ -168,6 +168,13 @@ class Settings(BaseSettings):
         description="If set, also serve grpc.health.v1 alone, in plaintext, on this port (for probes "
         "that cannot speak TLS).",
     )
+    zookeeper_auth_username: str | None = Field(
+        None,
+        pattern=r"^[^:]+$",
+        description="ZooKeeper digest user: set with the password to authenticate and to give every "
+        "node batchops creates an ACL for this identity only.",
+    )
+    zookeeper_auth_password: SecretStr | None = Field(None, description="ZooKeeper digest password.")
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -183,6 +190,14 @@ class Settings(BaseSettings):
         if self.grpc_tls_client_ca_file and not self.grpc_tls_cert_file:
             raise ValueError(
                 "BATCHOPS_GRPC_TLS_CLIENT_CA_FILE needs BATCHOPS_GRPC_TLS_CERT_FILE and _KEY_FILE"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _zookeeper_pair(self) -> Settings:
+        if bool(self.zookeeper_auth_username) != bool(self.zookeeper_auth_password):
+            raise ValueError(
+                "set both BATCHOPS_ZOOKEEPER_AUTH_USERNAME and BATCHOPS_ZOOKEEPER_AUTH_PASSWORD, or neither"
             )
         return self
 

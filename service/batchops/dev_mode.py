@@ -10,6 +10,7 @@ from batchops.simulator.fleet import Fleet
 from batchops.simulator.server import FleetSimulator
 from batchops.tenants import ZkLayout
 from batchops.tenants.admin import TenantExistsError, add_tenant, connect, document_from_options
+from batchops.tenants.zk_auth import credentials_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def dev_overrides() -> dict[str, object]:
 
 def ensure_demo_tenant(settings: Settings) -> None:
     """Create the demo tenant in ZooKeeper unless it exists (its engine then starts on its own)."""
-    with connect(settings.zookeeper_hosts) as client:
+    with connect(settings.zookeeper_hosts, credentials=credentials_from_settings(settings)) as client:
         try:
             add_tenant(client, ZkLayout(settings.instance_id), DEMO_TENANT, document_from_options({}))
             log.info("demo tenant created", extra={"tenant": DEMO_TENANT})

@@ -33,6 +33,7 @@ from batchops.memory import limit_malloc_arenas
 from batchops.messaging.kafka import KafkaConfig
 from batchops.store import MongoConnector
 from batchops.tenants import TenantConfiguration, TenantEngineManager
+from batchops.tenants.zk_auth import credentials_from_settings
 from batchops.wire import batch_management_pb2, multitenant_management_pb2
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,7 @@ class BatchOpsService:
                 settings.instance_id,
                 self.make_engine,
                 instance_name=settings.instance_name,
+                credentials=credentials_from_settings(settings),
             )
             self.router = ManagedRouter(self.manager)
         self.server = GrpcServer(

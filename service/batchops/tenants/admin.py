@@ -28,6 +28,7 @@ from batchops.tenants.configuration import (
 )
 from batchops.tenants.layout import JSON_CONFIG_NODE, SITEWHERE_CONFIG_NODE, ZkLayout
 from batchops.tenants.nodes import read_tenant_nodes
+from batchops.tenants.zk_auth import ZkCredentials, client_options
 
 
 class TenantAdminError(Exception):
@@ -102,8 +103,16 @@ def document_from_file(data: bytes) -> ConfigDocument:
 
 
 @contextlib.contextmanager
-def connect(zk_hosts: str, timeout: float = 10.0) -> Iterator[KazooClient]:
-    client = KazooClient(hosts=zk_hosts, timeout=timeout, connection_retry={"max_tries": 2, "max_delay": 1.0})
+def connect(
+    zk_hosts: str, timeout: float = 10.0, credentials: ZkCredentials | None = None
+) -> Iterator[KazooClient]:
+    """A started client; with ``credentials`` it authenticates and creates nodes with their ACL."""
+    client = KazooClient(
+        hosts=zk_hosts,
+        timeout=timeout,
+        connection_retry={"max_tries": 2, "max_delay": 1.0},
+        **client_options(credentials),
+    )
     try:
         client.start(timeout=timeout)
     except (KazooTimeoutError, KazooException, ValueError) as exc:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from kazoo.exceptions import NoAuthError
 
 from batchops.tenants.admin import (
     ConfigDocument,
@@ -30,6 +31,7 @@ from batchops.tenants.admin import (
 )
 from batchops.tenants.configuration import TenantConfiguration
 from batchops.tenants.layout import ZkLayout
+from batchops.tenants.zk_auth import ZkCredentials, credentials_from_env
 
 tenants_app = typer.Typer(no_args_is_help=True, help="Tenants in ZooKeeper (SiteWhere 2.x layout).")
 
@@ -89,6 +91,13 @@ def _run(action: Callable[[], T]) -> T:
     except TenantAdminError as exc:
         typer.echo(f"batchops: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
+    except NoAuthError:
+        typer.echo(
+            "batchops: ZooKeeper refused access to the tenant nodes: set BATCHOPS_ZOOKEEPER_AUTH_USERNAME "
+            "and BATCHOPS_ZOOKEEPER_AUTH_PASSWORD to the credentials they were written with",
+            err=True,
+        )
+        raise typer.Exit(1) from None
 
 
 def _document(
@@ -128,7 +137,7 @@ def add(
         # Input is validated before ZooKeeper is asked, so a bad option fails even for an existing tenant.
         document = _document(config_file, options)
         layout = _layout(instance_id)
-        with connect(zk, zk_timeout) as client:
+        with connect(zk, zk_timeout, _credentials()) as client:
             if not if_not_exists:
                 add_tenant(client, layout, tenant_id, document)
             elif not add_tenant_if_absent(client, layout, tenant_id, document):
@@ -163,7 +172,7 @@ def configure(
 
     def action() -> str:
         layout = _layout(instance_id)
-        with connect(zk, zk_timeout) as client:
+        with connect(zk, zk_timeout, _credentials()) as client:
 
             def current() -> TenantConfiguration | None:
                 return get_tenant(client, layout, tenant_id).config  # None (defaults) if invalid now
@@ -189,7 +198,7 @@ def remove(
 
     def action() -> None:
         layout = _layout(instance_id)
-        with connect(zk, zk_timeout) as client:
+        with connect(zk, zk_timeout, _credentials()) as client:
             remove_tenant(client, layout, tenant_id)
 
     _run(action)
@@ -207,7 +216,7 @@ def list_(
 
     def action() -> list[TenantInfo]:
         layout = _layout(instance_id)
-        with connect(zk, zk_timeout) as client:
+        with connect(zk, zk_timeout, _credentials()) as client:
             return list_tenants(client, layout)
 
     tenants = _run(action)
@@ -242,6 +251,15 @@ _SETTINGS = (
 
 def _settings(arguments: dict[str, Any]) -> dict[str, Any]:
     return {name: arguments[name] for name in _SETTINGS}
+
+
+def _credentials() -> ZkCredentials | None:
+    """From BATCHOPS_ZOOKEEPER_AUTH_USERNAME/_PASSWORD, as the service reads them (never a flag:
+    a password on the command line is visible to every user of the machine)."""
+    try:
+        return credentials_from_env()
+    except ValueError as exc:
+        raise InvalidTenantInput(str(exc)) from None
 
 
 def _layout(instance_id: str) -> ZkLayout:

@@ -27,6 +27,7 @@ from batchops.tenants.runner import Backoff, Desired, TenantRunner
 from batchops.tenants.serial import KeyedSerialExecutor
 from batchops.tenants.status import TenantState, TenantStatus
 from batchops.tenants.watcher import TenantListWatcher
+from batchops.tenants.zk_auth import ZkCredentials, client_options
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class TenantEngineManager:
         retry_initial_delay: float = 1.0,
         retry_max_delay: float = 60.0,
         max_start_attempts: int | None = None,
+        credentials: ZkCredentials | None = None,
     ) -> None:
         self._zk_hosts = zk_hosts
         self._layout = ZkLayout(instance_id)
@@ -58,7 +60,10 @@ class TenantEngineManager:
         self._backoff = Backoff(retry_initial_delay, retry_max_delay, max_start_attempts)
         # Reconnect quickly after an outage (kazoo's default backoff grows to an hour).
         self._client = KazooClient(
-            hosts=zk_hosts, timeout=session_timeout, connection_retry={"max_tries": -1, "max_delay": 2.0}
+            hosts=zk_hosts,
+            timeout=session_timeout,
+            connection_retry={"max_tries": -1, "max_delay": 2.0},
+            **client_options(credentials),
         )
         self._lock = threading.Lock()
         self._changed = threading.Condition()

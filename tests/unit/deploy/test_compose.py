@@ -143,6 +143,8 @@ def test_service_environment_points_at_the_compose_services() -> None:
     for name in ("CERT_FILE", "KEY_FILE", "CLIENT_CA_FILE"):
         assert env[f"BATCHOPS_GRPC_TLS_{name}"] is None
     assert env["BATCHOPS_GRPC_HEALTH_PORT"] is None
+    # ZooKeeper credentials likewise (the bootstrap job shares this environment).
+    assert env["BATCHOPS_ZOOKEEPER_AUTH_USERNAME"] is None and env["BATCHOPS_ZOOKEEPER_AUTH_PASSWORD"] is None
 
 
 def test_simulator_command() -> None:
