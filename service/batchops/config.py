@@ -194,6 +194,15 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _page_fits_a_message(self) -> Settings:
+        if self.max_page_bytes >= self.grpc_max_message_bytes:
+            raise ValueError(
+                f"BATCHOPS_MAX_PAGE_BYTES ({self.max_page_bytes}) must be below "
+                f"BATCHOPS_GRPC_MAX_MESSAGE_BYTES ({self.grpc_max_message_bytes}): a page must fit a response"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _zookeeper_pair(self) -> Settings:
         if bool(self.zookeeper_auth_username) != bool(self.zookeeper_auth_password):
             raise ValueError(
