@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent import futures
-from typing import Any
+from typing import Any, NoReturn
 
 import grpc
 from google.protobuf.descriptor import ServiceDescriptor
@@ -13,7 +13,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from batchops.api.errors import safe_deserializer
-from batchops.api.interceptors import Behaviour, wrap_handler
+from batchops.api.interceptors import Behaviour, short_method, wrap_handler
 from batchops.api.streamed_tokens import streamed_create_parser
 from batchops.api.tls import TlsFiles, server_credentials
 
@@ -42,13 +42,31 @@ def _bounded(parse: Callable[[bytes], Any], limit: int) -> Callable[[bytes], Any
     return deserialize
 
 
-def _refusing_oversized(name: str, behaviour: Callable[[Any, grpc.ServicerContext], Any]) -> Any:
-    def run(request: Any, context: grpc.ServicerContext) -> Any:
+def _refuse(name: str, request: OversizedRequest, context: grpc.ServicerContext) -> NoReturn:
+    context.abort(
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+        f"1:{name} request of {request.size} bytes exceeds the {request.limit} bytes allowed.",
+    )
+    raise AssertionError("unreachable")  # abort raises
+
+
+def _checked(requests: Iterator[Any], name: str, context: grpc.ServicerContext) -> Iterator[Any]:
+    for request in requests:
         if isinstance(request, OversizedRequest):
-            context.abort(
-                grpc.StatusCode.RESOURCE_EXHAUSTED,
-                f"1:{name} request of {request.size} bytes exceeds the {request.limit} bytes allowed.",
-            )
+            _refuse(name, request, context)
+        yield request
+
+
+def _refusing_oversized(
+    name: str, behaviour: Callable[[Any, grpc.ServicerContext], Any], streaming: bool = False
+) -> Any:
+    """``behaviour``, answering RESOURCE_EXHAUSTED for a request ``_bounded`` left unparsed."""
+
+    def run(request: Any, context: grpc.ServicerContext) -> Any:
+        if streaming:
+            return behaviour(_checked(request, name, context), context)
+        if isinstance(request, OversizedRequest):
+            _refuse(name, request, context)
         return behaviour(request, context)
 
     return run
@@ -103,7 +121,10 @@ class SidePools(grpc.ServerInterceptor):
     interceptor first (outermost), so that the behaviour carrying it is the one the server sees.
     """
 
-    def __init__(self, check_workers: int = 2, stream_workers: int = 4) -> None:
+    def __init__(
+        self, max_request_bytes: int | None = None, check_workers: int = 2, stream_workers: int = 4
+    ) -> None:
+        self._max_request_bytes = max_request_bytes  # their requests are tiny: the small limit
         self.check_pool = futures.ThreadPoolExecutor(check_workers, thread_name_prefix="grpc-health")
         self.stream_pool = futures.ThreadPoolExecutor(stream_workers, thread_name_prefix="grpc-side")
 
@@ -113,7 +134,16 @@ class SidePools(grpc.ServerInterceptor):
         if handler is None or not method.startswith(_SIDE_SERVICES):
             return handler
         pool = self.check_pool if method == HEALTH_CHECK_METHOD else self.stream_pool
-        return wrap_handler(handler, lambda behaviour: _on_pool(behaviour, pool))
+        limit = self._max_request_bytes
+        if limit is None or handler.request_deserializer is None:
+            return wrap_handler(handler, lambda behaviour: _on_pool(behaviour, pool))
+        name = short_method(method)
+        streaming = bool(handler.request_streaming)
+        return wrap_handler(
+            handler,
+            lambda behaviour: _on_pool(_refusing_oversized(name, behaviour, streaming), pool),
+            request_deserializer=_bounded(handler.request_deserializer, limit),
+        )
 
     def shutdown(self) -> None:
         self.check_pool.shutdown(wait=False, cancel_futures=True)
@@ -141,7 +171,7 @@ class GrpcServer:
         tls: TlsFiles | None = None,
         health_port: int | None = None,
     ) -> None:
-        self._side_pools = SidePools()
+        self._side_pools = SidePools(max_request_bytes)
         self._server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
             interceptors=[self._side_pools, *interceptors],

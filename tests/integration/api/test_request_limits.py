@@ -134,3 +134,26 @@ def test_only_the_create_rpcs_accept_large_requests(
     )
     created = secured_stub.CreateBatchOperation(create, metadata=metadata).batchOperation
     assert created.deviceTokenCount == 20_000
+
+
+def test_health_and_reflection_get_the_small_limit_too(secured_service: BatchOpsService) -> None:
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+    from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+    with grpc.insecure_channel(f"127.0.0.1:{secured_service.port}") as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        assert (
+            health.Check(health_pb2.HealthCheckRequest(), timeout=30).status
+            == health_pb2.HealthCheckResponse.SERVING
+        )
+        with pytest.raises(grpc.RpcError) as info:
+            health.Check(health_pb2.HealthCheckRequest(service="s" * 300_000), timeout=30)
+        assert info.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, info.value.details()
+        reflection = reflection_pb2_grpc.ServerReflectionStub(channel)
+        big = reflection_pb2.ServerReflectionRequest(file_containing_symbol="x" * 300_000)
+        with pytest.raises(grpc.RpcError) as info:
+            list(reflection.ServerReflectionInfo(iter([big]), timeout=30))
+        assert info.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, info.value.details()
+        small = reflection_pb2.ServerReflectionRequest(list_services="")
+        answers = list(reflection.ServerReflectionInfo(iter([small]), timeout=30))
+        assert answers[0].list_services_response.service
