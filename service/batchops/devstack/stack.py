@@ -43,6 +43,10 @@ class Ports:
     kafka: int = 9092
     mongo: int = 27017
     zookeeper: int = 2181
+    kafka_controller: int = 9093  # the KRaft controller listener of the one-node broker
+
+    def all(self) -> tuple[int, ...]:
+        return (self.kafka, self.kafka_controller, self.mongo, self.zookeeper)
 
 
 @dataclass(frozen=True)
@@ -79,9 +83,9 @@ class DevStack:
         ready_timeout: float = 120.0,
         stop_grace: float = 10.0,
     ) -> None:
-        values = (ports.kafka, ports.mongo, ports.zookeeper)
+        values = ports.all()
         if len(set(values)) != len(values) or not all(0 < port < 65536 for port in values):
-            raise DevStackError(f"the three servers need three distinct valid ports, got {ports}")
+            raise DevStackError(f"the servers need four distinct valid ports, got {ports}")
         self._layout = Layout.create(state_dir, install_dir)
         self._ports = ports
         self._mongo_in_memory = mongo_in_memory
@@ -108,7 +112,7 @@ class DevStack:
         return [
             zookeeper_spec(self._layout, self._ports.zookeeper),
             mongo_spec(self._layout, self._ports.mongo, self._mongo_in_memory),
-            kafka_spec(self._layout, self._ports.kafka),
+            kafka_spec(self._layout, self._ports.kafka, self._ports.kafka_controller),
         ]
 
     # -- up ------------------------------------------------------------------------------------------
@@ -150,9 +154,10 @@ class DevStack:
     def _refuse_taken_ports(specs: Sequence[ServerSpec], own_pids: set[int]) -> None:
         problems = []
         for spec in specs:
-            reason = check_port(spec.port, own_pids)
-            if reason is not None:
-                problems.append(f"cannot start {spec.name}: {reason}")
+            for port in (spec.port, *spec.other_ports):
+                reason = check_port(port, own_pids)
+                if reason is not None:
+                    problems.append(f"cannot start {spec.name}: {reason}")
         if problems:
             raise DevStackError("\n".join(problems))
 

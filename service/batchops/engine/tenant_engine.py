@@ -30,6 +30,7 @@ from batchops.messaging.kafka import (
     ensure_topics,
     make_consumer,
 )
+from batchops.messaging.lag import LagGauge, tenant_lag_targets
 from batchops.messaging.topics import TenantTopics
 from batchops.store import BatchStore, MongoConnector, utcnow
 from batchops.store.work_store import WorkStore
@@ -92,6 +93,7 @@ class TenantEngine:
         self.dead_letters: DeadLetters | None = None
         self.recovery: Recovery | None = None
         self._unregister_metrics: Callable[[], None] | None = None
+        self.lag: LagGauge | None = None
 
     # ---- lifecycle --------------------------------------------------------------------------
 
@@ -165,9 +167,18 @@ class TenantEngine:
             )
             self._sweeper = Sweeper(self.recovery, env.recovery_interval_seconds, self.tenant_id)
             self._sweeper.start()
-            self._unregister_metrics = metrics.add_operation_counts_source(
+            unregister_counts = metrics.add_operation_counts_source(
                 lambda: {self.tenant_id: self.work.operation_counts()}
             )
+            self.lag = LagGauge(env.kafka, tenant_lag_targets(self.topics))
+            lag = self.lag
+            unregister_lag = metrics.add_consumer_lag_source(lambda: {self.tenant_id: lag.read()})
+
+            def unregister() -> None:
+                unregister_counts()
+                unregister_lag()
+
+            self._unregister_metrics = unregister
             log.info("tenant engine started", extra={"topics_prefix": self.topics.prefix})
 
     def wait_ready(self, timeout: float) -> bool:
