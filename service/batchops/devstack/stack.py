@@ -117,11 +117,13 @@ class DevStack:
 
     # -- up ------------------------------------------------------------------------------------------
 
-    def up(self) -> Endpoints:
-        """Install what is missing, start what is not running, wait until all answer their protocol."""
+    def up(self, only: Iterable[str] | None = None) -> Endpoints:
+        """Install what is missing, start what is not running (all, or the named servers), wait
+        until they answer their protocol."""
+        names = self._select(only)
         self._layout.ensure()
         with file_lock(self._layout.lock_file):
-            specs = self.specs()
+            specs = [spec for spec in self.specs() if spec.name in names]
             reused = self._find_running(specs)
             to_start = [spec for spec in specs if spec.name not in reused]
             self._refuse_taken_ports(to_start, own_pids={live.record.pid for live in reused.values()})
