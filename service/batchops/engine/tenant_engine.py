@@ -4,6 +4,7 @@ of the tenant (creation persists, then fans out through Kafka)."""
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -94,6 +95,7 @@ class TenantEngine:
         self.recovery: Recovery | None = None
         self._unregister_metrics: Callable[[], None] | None = None
         self.lag: LagGauge | None = None
+        self._stopping = threading.Event()
 
     # ---- lifecycle --------------------------------------------------------------------------
 
@@ -119,6 +121,7 @@ class TenantEngine:
                 pacer,
                 initializer_beat,
                 self.tenant_id,
+                stopping=self._stopping.is_set,
             )
             self._processor = Processor(
                 self.tenant_id,
@@ -186,6 +189,7 @@ class TenantEngine:
         return all(loop.wait_assigned(timeout) for loop in self._loops)
 
     def stop(self) -> None:
+        self._stopping.set()  # long handler work gives up at its next step (left uncommitted)
         with log_context(tenant=self.tenant_id):
             if self._unregister_metrics is not None:
                 self._unregister_metrics()

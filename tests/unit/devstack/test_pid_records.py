@@ -9,7 +9,9 @@ from batchops.devstack.processes import PidRecord, live_process, log_tail, read_
 
 
 def test_round_trip(tmp_path: Path) -> None:
-    record = PidRecord(name="kafka", pid=4242, create_time=1700000000.25, port=9092, argv=("java", "kafka.Kafka"))
+    record = PidRecord(
+        name="kafka", pid=4242, create_time=1700000000.25, port=9092, argv=("java", "kafka.Kafka")
+    )
     path = tmp_path / "pids" / "kafka.json"
     write_record(path, record)
     assert read_record(path) == record
