@@ -13,6 +13,7 @@ also carries the standard process, platform and GC collectors.
 | `batchops_handler_duration_seconds` | histogram | tenant, operation_type | one handler call for one element |
 | `batchops_consumer_batch_size` | histogram | tenant, topic | records per Kafka poll batch; topic = operations, elements |
 | `batchops_throttle_wait_seconds_total` | counter | tenant | seconds spent waiting on the tenant's rate limit |
+| `batchops_consumer_lag` | gauge | tenant, topic | records of the topic (operations, elements) the tenant's consumer group has not processed yet (read from Kafka at scrape time; group-wide, so every instance reports the same value) |
 | `batchops_grpc_requests_total` | counter | method, code | gRPC calls by `Service/Method` and status code, aborts included |
 | `batchops_grpc_request_duration_seconds` | histogram | method | gRPC call latency |
 
@@ -48,6 +49,7 @@ from prometheus_client.registry import Collector
 
 from batchops.api.interceptors import Behaviour, Handler, short_method, wrap_handler
 from batchops.domain import BatchOperationStatus
+from batchops.messaging.topics import ELEMENTS_LABEL, OPERATIONS_LABEL
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +61,8 @@ if GC_COLLECTOR is not None:  # absent on interpreters without gc.get_stats
 
 OUTCOME_SUCCEEDED: Final = "succeeded"
 OUTCOME_FAILED: Final = "failed"
-TOPIC_OPERATIONS: Final = "operations"
-TOPIC_ELEMENTS: Final = "elements"
+TOPIC_OPERATIONS: Final = OPERATIONS_LABEL
+TOPIC_ELEMENTS: Final = ELEMENTS_LABEL
 
 ELEMENTS_FINISHED: Final = Counter(
     "batchops_elements_finished",
@@ -188,6 +190,53 @@ class OperationsByStatus(Collector):
 OPERATIONS: Final = OperationsByStatus()
 REGISTRY.register(OPERATIONS)
 
+# tenant -> topic label -> records not yet processed
+LagSource = Callable[[], Mapping[str, Mapping[str, int]]]
+
+
+class ConsumerLag(Collector):
+    """``batchops_consumer_lag``: read from the engines' lag sources at scrape time."""
+
+    _NAME = "batchops_consumer_lag"
+    _HELP = "Records of a tenant's topic its consumer group has not processed yet."
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sources: list[LagSource] = []
+
+    def add_source(self, source: LagSource) -> Callable[[], None]:
+        with self._lock:
+            self._sources.append(source)
+
+        def remove() -> None:
+            with self._lock:
+                if source in self._sources:
+                    self._sources.remove(source)
+
+        return remove
+
+    def collect(self) -> Iterator[Metric]:
+        family = GaugeMetricFamily(self._NAME, self._HELP, labels=["tenant", "topic"])
+        with self._lock:
+            sources = list(self._sources)
+        for source in sources:
+            try:
+                lags = source()
+            except Exception:  # a failing source must not break the whole scrape
+                log.exception("consumer lag source failed")
+                continue
+            for tenant, topics in sorted(lags.items()):
+                for topic, lag in sorted(topics.items()):
+                    family.add_metric([tenant, topic], lag)
+        yield family
+
+    def describe(self) -> Iterator[Metric]:
+        yield GaugeMetricFamily(self._NAME, self._HELP)
+
+
+CONSUMER_LAG: Final = ConsumerLag()
+REGISTRY.register(CONSUMER_LAG)
+
 
 # ---- recording helpers (the engine's API) ---------------------------------------------------
 
@@ -200,6 +249,11 @@ def set_operation_counts(tenant: str, counts: Mapping[str, int]) -> None:
 def add_operation_counts_source(source: OperationCountsSource) -> Callable[[], None]:
     """Have ``source`` (tenant -> status -> count) read at every scrape; returns an unregister."""
     return OPERATIONS.add_source(source)
+
+
+def add_consumer_lag_source(source: LagSource) -> Callable[[], None]:
+    """Have ``source`` (tenant -> topic -> lag) read at every scrape; returns an unregister."""
+    return CONSUMER_LAG.add_source(source)
 
 
 def element_finished(tenant: str, outcome: str, count: int = 1) -> None:

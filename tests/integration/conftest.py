@@ -25,7 +25,7 @@ _HERE = Path(__file__).parent
 REPO_ROOT = _HERE.parents[1]
 TEST_STATE_DIR = REPO_ROOT / ".devstack" / "test"
 TEST_INSTALL_DIR = TEST_STATE_DIR / "venvs"
-TEST_PORTS = Ports(kafka=19092, mongo=27117, zookeeper=12181)
+TEST_PORTS = Ports(kafka=19092, mongo=27117, zookeeper=12181, kafka_controller=19093)
 
 _EXTERNAL_VARS = ("BATCHOPS_TEST_KAFKA", "BATCHOPS_TEST_MONGO_URI", "BATCHOPS_TEST_ZK")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from batchops.devstack import DevStack, Endpoints, Ports, default_state_dir
 
-BENCH_PORTS = Ports(kafka=29092, mongo=27317, zookeeper=22181)
+BENCH_PORTS = Ports(kafka=29292, mongo=27317, zookeeper=22181, kafka_controller=29293)
 # The bench stack keeps MongoDB data on disk: a 1,000,000-element operation does not fit in
 # SecantusDB's in-memory mode (its cache is 256 MB), and on-disk is what a deployment runs.
 MONGO_STORAGE = "on-disk"

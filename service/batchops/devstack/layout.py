@@ -57,6 +57,14 @@ class Layout:
         return self.state_dir / "conf" / "secantusd.toml"
 
     @property
+    def kafka_conf_dir(self) -> Path:
+        return self.state_dir / "conf" / "kafka"
+
+    @property
+    def kafka_data_dir(self) -> Path:
+        return self.state_dir / "kafka-data"
+
+    @property
     def zk_conf_dir(self) -> Path:
         return self.state_dir / "conf" / "zookeeper"
 

@@ -20,7 +20,7 @@ def tcp_open(host: str, port: int, timeout: float = 0.5) -> bool:
 
 
 def kafka_ready(bootstrap: str, timeout: float = 2.0) -> bool:
-    """A Metadata request (after ApiVersions) through an AdminClient succeeds and lists a broker."""
+    """A Metadata request (after ApiVersions) through an AdminClient lists a broker and a controller."""
     host, _, port = bootstrap.rpartition(":")
     if not tcp_open(host, int(port), timeout):
         return False  # avoids librdkafka's connection-refused log noise while the broker starts
@@ -31,7 +31,8 @@ def kafka_ready(bootstrap: str, timeout: float = 2.0) -> bool:
         metadata = admin.list_topics(timeout=timeout)
     except KafkaException:
         return False
-    return bool(metadata.brokers)
+    # Before the KRaft quorum has elected its controller the broker answers with none (-1).
+    return bool(metadata.brokers) and metadata.controller_id >= 0
 
 
 def mongo_ready(uri: str, timeout: float = 2.0) -> bool:

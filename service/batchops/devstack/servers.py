@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from batchops.devstack import install, probes, zookeeper
+from batchops.devstack import install, kafka, probes, zookeeper
 from batchops.devstack.layout import Layout
 from batchops.devstack.ports import LOCALHOST
 
@@ -19,32 +19,28 @@ class ServerSpec:
     port: int
     prepare: Callable[[], list[str]]
     probe: Callable[[float], bool]
+    other_ports: tuple[int, ...] = ()  # listeners besides ``port`` that must be free too
 
     @property
     def address(self) -> str:
         return f"{LOCALHOST}:{self.port}"
 
 
-def kafka_spec(layout: Layout, port: int) -> ServerSpec:
-    url = f"tcp://{LOCALHOST}:{port}"
-
+def kafka_spec(layout: Layout, port: int, controller_port: int) -> ServerSpec:
     def prepare() -> list[str]:
-        binary = install.install_tansu(layout.install_dir)
-        return [
-            str(binary),
-            "broker",
-            "--listener-url",
-            url,
-            "--advertised-listener-url",
-            url,
-            "--storage-engine",
-            "memory://tansu/",
-            "--cluster-id",
-            "local",
-        ]
+        libs = kafka.install_kafka(layout.install_dir)
+        java = install.find_java()
+        kafka.java_major(java)
+        properties = kafka.write_config(layout.kafka_conf_dir, layout.kafka_data_dir, port, controller_port)
+        kafka.format_storage(java, libs, properties, layout.kafka_data_dir)
+        return kafka.command(java, libs, layout.kafka_conf_dir)
 
     return ServerSpec(
-        "kafka", port, prepare, lambda timeout: probes.kafka_ready(f"{LOCALHOST}:{port}", timeout)
+        "kafka",
+        port,
+        prepare,
+        lambda timeout: probes.kafka_ready(f"{LOCALHOST}:{port}", timeout),
+        other_ports=(controller_port,),
     )
 
 

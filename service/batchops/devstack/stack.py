@@ -43,6 +43,10 @@ class Ports:
     kafka: int = 9092
     mongo: int = 27017
     zookeeper: int = 2181
+    kafka_controller: int = 9093  # the KRaft controller listener of the one-node broker
+
+    def all(self) -> tuple[int, ...]:
+        return (self.kafka, self.kafka_controller, self.mongo, self.zookeeper)
 
 
 @dataclass(frozen=True)
@@ -79,9 +83,9 @@ class DevStack:
         ready_timeout: float = 120.0,
         stop_grace: float = 10.0,
     ) -> None:
-        values = (ports.kafka, ports.mongo, ports.zookeeper)
+        values = ports.all()
         if len(set(values)) != len(values) or not all(0 < port < 65536 for port in values):
-            raise DevStackError(f"the three servers need three distinct valid ports, got {ports}")
+            raise DevStackError(f"the servers need four distinct valid ports, got {ports}")
         self._layout = Layout.create(state_dir, install_dir)
         self._ports = ports
         self._mongo_in_memory = mongo_in_memory
@@ -108,16 +112,18 @@ class DevStack:
         return [
             zookeeper_spec(self._layout, self._ports.zookeeper),
             mongo_spec(self._layout, self._ports.mongo, self._mongo_in_memory),
-            kafka_spec(self._layout, self._ports.kafka),
+            kafka_spec(self._layout, self._ports.kafka, self._ports.kafka_controller),
         ]
 
     # -- up ------------------------------------------------------------------------------------------
 
-    def up(self) -> Endpoints:
-        """Install what is missing, start what is not running, wait until all answer their protocol."""
+    def up(self, only: Iterable[str] | None = None) -> Endpoints:
+        """Install what is missing, start what is not running (all, or the named servers), wait
+        until they answer their protocol."""
+        names = self._select(only)
         self._layout.ensure()
         with file_lock(self._layout.lock_file):
-            specs = self.specs()
+            specs = [spec for spec in self.specs() if spec.name in names]
             reused = self._find_running(specs)
             to_start = [spec for spec in specs if spec.name not in reused]
             self._refuse_taken_ports(to_start, own_pids={live.record.pid for live in reused.values()})
@@ -150,9 +156,10 @@ class DevStack:
     def _refuse_taken_ports(specs: Sequence[ServerSpec], own_pids: set[int]) -> None:
         problems = []
         for spec in specs:
-            reason = check_port(spec.port, own_pids)
-            if reason is not None:
-                problems.append(f"cannot start {spec.name}: {reason}")
+            for port in (spec.port, *spec.other_ports):
+                reason = check_port(port, own_pids)
+                if reason is not None:
+                    problems.append(f"cannot start {spec.name}: {reason}")
         if problems:
             raise DevStackError("\n".join(problems))
 

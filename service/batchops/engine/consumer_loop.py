@@ -19,6 +19,11 @@ log = logging.getLogger(__name__)
 BatchHandler = Callable[[Sequence[Message]], None]
 
 
+class Interrupted(Exception):
+    """Raised by a handler that gave up a batch because its engine is stopping. Nothing of the
+    batch is committed; its work is idempotent, so whoever gets the records next redoes it."""
+
+
 class ConsumerLoop:
     def __init__(
         self,
@@ -97,6 +102,10 @@ class ConsumerLoop:
             return
         try:
             self._handle(records)
+        except Interrupted:
+            log.info("batch interrupted by shutdown; left uncommitted")
+            self._rewind(consumer, records)
+            return
         except Exception:
             self.failures += 1
             log.exception("batch handling failed; will retry the same records")

@@ -5,13 +5,14 @@ to Initialized* once every chunk is in. Re-running a chunk after a crash adds no
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from confluent_kafka import Message
 
 from batchops import metrics
 from batchops.domain import BatchOperation, BatchOpsError, element_id_for
 from batchops.domain.validation import check_device_token
+from batchops.engine.consumer_loop import Interrupted
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.external import TARGETING_TOPIC, ExternalOperations
 from batchops.engine.heartbeat import Heartbeat
@@ -27,6 +28,9 @@ log = logging.getLogger(__name__)
 # Element sequence numbers are chunk_index * stride + position, so chunks never overlap whatever
 # size the producer chose (at most this many tokens per record).
 SEQ_STRIDE = 1_000_000
+# Elements are inserted in slices of this many, so a stopping engine waits for one slice, not a
+# whole chunk (one insert of 10,000 elements takes seconds on a slow or busy database).
+INSERT_SLICE = 2_000
 
 
 class Initializer:
@@ -39,6 +43,7 @@ class Initializer:
         pacer: Pacer,
         heartbeat: Heartbeat,
         tenant_id: str = "",
+        stopping: Callable[[], bool] = lambda: False,
     ) -> None:
         self._work = work
         self._publisher = publisher
@@ -47,12 +52,14 @@ class Initializer:
         self._pacer = pacer
         self._heartbeat = heartbeat
         self._tenant = tenant_id
+        self._stopping = stopping
         self.initialized_elements = 0
 
     def handle_batch(self, records: Sequence[Message]) -> None:
         metrics.observe_consumer_batch(self._tenant, "operations", len(records))
         self._heartbeat.activity()
         for record in records:
+            self._check_stopping()
             try:
                 chunk = decode_operation_chunk(record.value())
             except UndecodableRecord as exc:
@@ -80,11 +87,23 @@ class Initializer:
             return
         tokens, rejected = _valid_tokens(chunk.device_tokens)
         self._work.store_chunk_targets(operation.id, chunk.chunk_index, tokens)
-        present = self._work.insert_chunk_elements(operation.id, chunk.chunk_index, SEQ_STRIDE, tokens)
+        present = 0
+        for start in range(0, len(tokens), INSERT_SLICE):
+            self._check_stopping()
+            piece = tokens[start : start + INSERT_SLICE]
+            present += self._work.insert_chunk_elements(
+                operation.id, chunk.chunk_index, SEQ_STRIDE, piece, start=start
+            )
+        self._check_stopping()
+
+        def progress() -> None:
+            self._heartbeat.beat(operation.id)
+            self._check_stopping()
+
         self._publisher.publish_elements(
             (ElementWork(element_id_for(operation.id, token), operation.id, token) for token in tokens),
             self._pacer,
-            on_progress=lambda: self._heartbeat.beat(operation.id),
+            on_progress=progress,
             on_wait=lambda seconds: metrics.throttle_waited(self._tenant, seconds),
         )
         counted = self._work.mark_chunk_initialized(
@@ -105,6 +124,10 @@ class Initializer:
         # create request that carried the whole list): give the pages back.
         release_free_memory()
         self._complete(operation)
+
+    def _check_stopping(self) -> None:
+        if self._stopping():
+            raise Interrupted
 
     def _complete(self, operation: BatchOperation) -> None:
         done = self._work.complete_initialization(operation.id)

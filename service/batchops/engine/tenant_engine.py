@@ -4,6 +4,7 @@ of the tenant (creation persists, then fans out through Kafka)."""
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from batchops.messaging.kafka import (
     ensure_topics,
     make_consumer,
 )
+from batchops.messaging.lag import LagGauge, tenant_lag_targets
 from batchops.messaging.topics import TenantTopics
 from batchops.store import BatchStore, MongoConnector, utcnow
 from batchops.store.work_store import WorkStore
@@ -92,6 +94,8 @@ class TenantEngine:
         self.dead_letters: DeadLetters | None = None
         self.recovery: Recovery | None = None
         self._unregister_metrics: Callable[[], None] | None = None
+        self.lag: LagGauge | None = None
+        self._stopping = threading.Event()
 
     # ---- lifecycle --------------------------------------------------------------------------
 
@@ -117,6 +121,7 @@ class TenantEngine:
                 pacer,
                 initializer_beat,
                 self.tenant_id,
+                stopping=self._stopping.is_set,
             )
             self._processor = Processor(
                 self.tenant_id,
@@ -165,9 +170,18 @@ class TenantEngine:
             )
             self._sweeper = Sweeper(self.recovery, env.recovery_interval_seconds, self.tenant_id)
             self._sweeper.start()
-            self._unregister_metrics = metrics.add_operation_counts_source(
+            unregister_counts = metrics.add_operation_counts_source(
                 lambda: {self.tenant_id: self.work.operation_counts()}
             )
+            self.lag = LagGauge(env.kafka, tenant_lag_targets(self.topics))
+            lag = self.lag
+            unregister_lag = metrics.add_consumer_lag_source(lambda: {self.tenant_id: lag.read()})
+
+            def unregister() -> None:
+                unregister_counts()
+                unregister_lag()
+
+            self._unregister_metrics = unregister
             log.info("tenant engine started", extra={"topics_prefix": self.topics.prefix})
 
     def wait_ready(self, timeout: float) -> bool:
@@ -175,6 +189,7 @@ class TenantEngine:
         return all(loop.wait_assigned(timeout) for loop in self._loops)
 
     def stop(self) -> None:
+        self._stopping.set()  # long handler work gives up at its next step (left uncommitted)
         with log_context(tenant=self.tenant_id):
             if self._unregister_metrics is not None:
                 self._unregister_metrics()

@@ -11,6 +11,10 @@ FAILED_BATCH_ELEMENTS = "failed-batch-elements"
 # Ours: records that could not be decoded or validated, with the reason in a header.
 DEAD_LETTERS = "batch-operations-dead-letters"
 
+# Short labels of the two consumed topics in metrics and CLI output.
+OPERATIONS_LABEL = "operations"
+ELEMENTS_LABEL = "elements"
+
 OPERATION_CONSUMERS = "unprocessed-batch-operation-consumers"
 ELEMENT_CONSUMERS = "unprocessed-batch-element-consumers"
 

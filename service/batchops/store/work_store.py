@@ -145,14 +145,20 @@ class WorkStore:
         return result.modified_count == 1
 
     def insert_chunk_elements(
-        self, operation_id: uuid.UUID, chunk_index: int, chunk_size: int, tokens: Sequence[str]
+        self,
+        operation_id: uuid.UUID,
+        chunk_index: int,
+        chunk_size: int,
+        tokens: Sequence[str],
+        start: int = 0,
     ) -> int:
-        """Insert a chunk's elements; ids derive from (operation, token), so a re-run inserts only
-        what is missing. Returns how many of the chunk's elements now exist in its range (a token
-        repeated from an earlier chunk lives in that chunk's range, not this one's)."""
+        """Insert a chunk's elements (``tokens`` begin at position ``start`` of the chunk); ids
+        derive from (operation, token), so a re-run inserts only what is missing. Returns how many
+        of them now exist in the chunk's range (a token repeated from an earlier chunk lives in
+        that chunk's range, not this one's)."""
         base = chunk_index * chunk_size
         docs = [
-            element_document(element_id_for(operation_id, token), operation_id, token, base + offset)
+            element_document(element_id_for(operation_id, token), operation_id, token, base + start + offset)
             for offset, token in enumerate(tokens)
         ]
         if not docs:

@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from kazoo.exceptions import NoAuthError
 
+from batchops.messaging.topics import ELEMENTS_LABEL, OPERATIONS_LABEL
 from batchops.tenants.admin import (
     ConfigDocument,
     InvalidTenantInput,
@@ -30,6 +31,7 @@ from batchops.tenants.admin import (
     remove_tenant,
 )
 from batchops.tenants.configuration import TenantConfiguration
+from batchops.tenants.lag import tenant_lags
 from batchops.tenants.layout import ZkLayout
 from batchops.tenants.zk_auth import ZkCredentials, credentials_from_env
 
@@ -42,6 +44,16 @@ ZkOption = Annotated[
 ]
 InstanceOption = Annotated[
     str, typer.Option("--instance-id", envvar="BATCHOPS_INSTANCE_ID", help="SiteWhere instance id (ZK root).")
+]
+KafkaOption = Annotated[
+    str,
+    typer.Option(
+        "--kafka", envvar="BATCHOPS_KAFKA_BOOTSTRAP_SERVERS", help="Kafka bootstrap servers (for --lag)."
+    ),
+]
+ProductOption = Annotated[
+    str,
+    typer.Option("--product-id", envvar="BATCHOPS_PRODUCT_ID", help="Product id of topic names (for --lag)."),
 ]
 TimeoutOption = Annotated[
     float, typer.Option("--zk-timeout", min=0.1, help="Seconds to wait for ZooKeeper before giving up.")
@@ -211,8 +223,13 @@ def list_(
     zk: ZkOption = "127.0.0.1:2181",
     instance_id: InstanceOption = "sitewhere1",
     zk_timeout: TimeoutOption = 10.0,
+    lag: Annotated[
+        bool, typer.Option("--lag", help="Also show each tenant's consumer lag (records not processed yet).")
+    ] = False,
+    kafka: KafkaOption = "127.0.0.1:9092",
+    product_id: ProductOption = "sitewhere",
 ) -> None:
-    """List tenants with their configuration source and main settings."""
+    """List tenants with their configuration source and main settings (and, with --lag, consumer lag)."""
 
     def action() -> list[TenantInfo]:
         layout = _layout(instance_id)
@@ -220,20 +237,31 @@ def list_(
             return list_tenants(client, layout)
 
     tenants = _run(action)
+    lags = tenant_lags(kafka, product_id, instance_id, [t.tenant_id for t in tenants]) if lag else {}
     if as_json:
-        typer.echo(json.dumps([tenant.to_json() for tenant in tenants], indent=2))
+        rows = [tenant.to_json() for tenant in tenants]
+        if lag:
+            for row in rows:
+                row["consumerLag"] = lags.get(row["tenantId"])
+        typer.echo(json.dumps(rows, indent=2))
         return
     if not tenants:
         typer.echo("no tenants")
         return
-    typer.echo(f"{'TENANT':<48} {'CONFIGURED':<10} {'SOURCE':<22} {'THROTTLE_MS':>11} {'RATE/S':>8}  ERROR")
+    lag_header = f" {'OPS_LAG':>8} {'ELEM_LAG':>9}" if lag else ""
+    header = f"{'TENANT':<48} {'CONFIGURED':<10} {'SOURCE':<22} {'THROTTLE_MS':>11} {'RATE/S':>8}"
+    typer.echo(f"{header}{lag_header}  ERROR")
     for tenant in tenants:
         config = tenant.config
         throttle = str(config.throttle_delay_ms) if config else "-"
         rate = f"{config.rate_limit_per_second:g}" if config else "-"
+        lag_cells = ""
+        if lag:
+            topics = lags.get(tenant.tenant_id) or {}
+            lag_cells = f" {topics.get(OPERATIONS_LABEL, '-')!s:>8} {topics.get(ELEMENTS_LABEL, '-')!s:>9}"
         typer.echo(
             f"{tenant.tenant_id:<48} {'yes' if tenant.configured else 'no':<10} {tenant.source:<22} "
-            f"{throttle:>11} {rate:>8}  {tenant.error or ''}"
+            f"{throttle:>11} {rate:>8}{lag_cells}  {tenant.error or ''}"
         )
 
 

@@ -44,9 +44,18 @@ def serve_env(servers: Endpoints, unique_name: str, **extra: str) -> dict[str, s
 
 @pytest.fixture
 def served(servers: Endpoints, unique_name: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
-    port, metrics_port = free_ports(2)
+    port, metrics_port, closed_port = free_ports(3)
     env = serve_env(
-        servers, unique_name, BATCHOPS_GRPC_PORT=str(port), BATCHOPS_METRICS_PORT=str(metrics_port)
+        servers,
+        unique_name,
+        BATCHOPS_GRPC_PORT=str(port),
+        BATCHOPS_METRICS_PORT=str(metrics_port),
+        # No device management here: refused at once on loopback, one attempt, so elements fail in
+        # milliseconds and the drain does not depend on DNS or retry timing (a dependency that
+        # hangs during shutdown is its own case).
+        BATCHOPS_DEVICE_MANAGEMENT_ADDRESS=f"127.0.0.1:{closed_port}",
+        BATCHOPS_EVENT_MANAGEMENT_ADDRESS=f"127.0.0.1:{closed_port}",
+        BATCHOPS_GRPC_CLIENT_MAX_ATTEMPTS="1",
     )
     process = subprocess.Popen([BATCHOPS, "serve"], env=env, stderr=subprocess.PIPE, text=True)
     yield process, port

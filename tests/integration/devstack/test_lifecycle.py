@@ -42,8 +42,8 @@ def foreign_listener() -> Iterator[tuple[subprocess.Popen[str], int]]:
 
 
 def _stack(state_dir: Path, install_dir: Path, kafka: int | None = None) -> DevStack:
-    zk, mongo, free_kafka = free_ports(3)
-    ports = Ports(kafka=kafka or free_kafka, mongo=mongo, zookeeper=zk)
+    zk, mongo, free_kafka, controller = free_ports(4)
+    ports = Ports(kafka=kafka or free_kafka, mongo=mongo, zookeeper=zk, kafka_controller=controller)
     return DevStack(state_dir, ports=ports, mongo_in_memory=True, install_dir=install_dir, ready_timeout=60)
 
 
@@ -130,10 +130,10 @@ class _BrokenKafkaStack(DevStack):
 def test_a_server_dying_at_start_reports_its_log_and_stops_the_others(
     tmp_path: Path, devstack_install_dir: Path
 ) -> None:
-    zk, mongo, kafka = free_ports(3)
+    zk, mongo, kafka, controller = free_ports(4)
     stack = _BrokenKafkaStack(
         tmp_path / "state",
-        ports=Ports(kafka=kafka, mongo=mongo, zookeeper=zk),
+        ports=Ports(kafka=kafka, mongo=mongo, zookeeper=zk, kafka_controller=controller),
         mongo_in_memory=True,
         install_dir=devstack_install_dir,
         ready_timeout=60,

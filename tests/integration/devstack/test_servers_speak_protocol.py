@@ -60,8 +60,6 @@ def test_kafka_keyed_messages_reach_a_consumer_group(servers: Endpoints, unique_
             "bootstrap.servers": servers.kafka_bootstrap,
             "group.id": f"{unique_name}-group",
             "auto.offset.reset": "earliest",
-            "session.timeout.ms": 6000,
-            "heartbeat.interval.ms": 500,
             "enable.auto.commit": False,
         }
     )

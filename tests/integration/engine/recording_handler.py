@@ -5,6 +5,7 @@ separate database, so tests can count effects. Devices whose token ends in ``-fa
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 
 from pymongo import MongoClient
@@ -54,4 +55,21 @@ class NoopHandler:
         return None
 
     def handle(self, context: HandlerContext) -> ElementOutcome:
+        return ElementOutcome.success()
+
+
+class GateHandler:
+    """Every element waits until the test opens the gate (processing held on demand)."""
+
+    operation_type = "Gate"
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+
+    def validate(self, operation: object) -> None:
+        return None
+
+    def handle(self, context: HandlerContext) -> ElementOutcome:
+        # Bounded wait: a test that never opens the gate must not hang the engine's shutdown.
+        self.gate.wait(300)
         return ElementOutcome.success()

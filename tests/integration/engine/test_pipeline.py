@@ -53,8 +53,6 @@ def read_all(servers: Endpoints, topic: str, expected: int, group: str) -> list[
             "bootstrap.servers": servers.kafka_bootstrap,
             "group.id": group,
             "auto.offset.reset": "earliest",
-            "session.timeout.ms": 6000,
-            "heartbeat.interval.ms": 500,
         }
     )
     consumer.subscribe([topic])

@@ -37,10 +37,10 @@ class ZooKeeperOnly(DevStack):
 
 @pytest.fixture
 def own_zookeeper(tmp_path: Path, devstack_install_dir: Path) -> Iterator[DevStack]:
-    zookeeper, mongo, kafka = free_ports(3)  # only ZooKeeper's is used; DevStack wants three
+    zookeeper, mongo, kafka, controller = free_ports(4)  # only ZooKeeper's is used; DevStack wants all
     stack = ZooKeeperOnly(
         tmp_path / "devstack",
-        ports=Ports(kafka=kafka, mongo=mongo, zookeeper=zookeeper),
+        ports=Ports(kafka=kafka, mongo=mongo, zookeeper=zookeeper, kafka_controller=controller),
         install_dir=devstack_install_dir,
         ready_timeout=60,
     )

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from batchops.devstack.kafka import KAFKA_VERSION
+
 jsonschema = pytest.importorskip("jsonschema", reason="needs the dev extra (jsonschema)")
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -27,7 +29,13 @@ SCHEMA_PACKAGE = "check_jsonschema.builtin_schemas.vendor"
 SCHEMA_NAME = "compose-spec.json"
 
 SERVICE_IMAGE_USERS = ("batchops", "simulator", "bootstrap")
-INFRA_IMAGES = {"zookeeper": "zookeeper:3.8", "kafka": "apache/kafka:3.9.", "mongodb": "mongo:7"}
+# Compose runs the same Kafka major.minor as development and the tests (the dev stack's pin).
+_KAFKA_MAJOR_MINOR = ".".join(KAFKA_VERSION.split(".")[:2])
+INFRA_IMAGES = {
+    "zookeeper": "zookeeper:3.8",
+    "kafka": f"apache/kafka:{_KAFKA_MAJOR_MINOR}.",
+    "mongodb": "mongo:7",
+}
 
 _INTERPOLATION = re.compile(r"\$\{(\w+)(?::?-([^}]*))?\}")
 

@@ -12,15 +12,15 @@ from batchops.devstack import DevStackError, install
 def test_installed_package_with_matching_stamp_is_skipped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    venv = tmp_path / install.TANSU.venv_name
+    venv = tmp_path / install.SECANTUS.venv_name
     venv.mkdir()
-    (venv / install.STAMP_NAME).write_text(json.dumps({"requirement": install.TANSU.requirement}))
+    (venv / install.STAMP_NAME).write_text(json.dumps({"requirement": install.SECANTUS.requirement}))
 
     def no_commands(argv: Sequence[str], what: str, **_kw: object) -> str:
         raise AssertionError(f"should not run {what}")
 
     monkeypatch.setattr(install, "run_checked", no_commands)
-    assert install.ensure_venv_package(install.TANSU, tmp_path) == venv
+    assert install.ensure_venv_package(install.SECANTUS, tmp_path) == venv
 
 
 def test_stale_stamp_triggers_a_fresh_venv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,7 +32,7 @@ def test_layout_paths(tmp_path: Path) -> None:
     assert layout.pid_file("kafka") == tmp_path / "state" / "pids" / "kafka.json"
     assert layout.log_file("mongo") == tmp_path / "state" / "logs" / "mongo.log"
     shared = Layout.create(tmp_path / "state", tmp_path / "shared")
-    assert shared.venv_dir("tansu") == tmp_path / "shared" / "tansu"
+    assert shared.venv_dir("secantus") == tmp_path / "shared" / "secantus"
 
 
 def test_endpoints_follow_ports(tmp_path: Path) -> None:

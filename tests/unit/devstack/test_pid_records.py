@@ -9,7 +9,9 @@ from batchops.devstack.processes import PidRecord, live_process, log_tail, read_
 
 
 def test_round_trip(tmp_path: Path) -> None:
-    record = PidRecord(name="kafka", pid=4242, create_time=1700000000.25, port=9092, argv=("tansu", "broker"))
+    record = PidRecord(
+        name="kafka", pid=4242, create_time=1700000000.25, port=9092, argv=("java", "kafka.Kafka")
+    )
     path = tmp_path / "pids" / "kafka.json"
     write_record(path, record)
     assert read_record(path) == record
@@ -31,7 +33,7 @@ def test_integer_create_time_and_missing_argv_are_accepted() -> None:
         {"name": "x", "pid": True, "create_time": 1.0, "port": 1},
         {"name": "x", "pid": 1, "create_time": "now", "port": 1},
         {"name": "x", "pid": 1, "create_time": 1.0, "port": 70000},
-        {"name": "x", "pid": 1, "create_time": 1.0, "port": 1, "argv": "tansu broker"},
+        {"name": "x", "pid": 1, "create_time": 1.0, "port": 1, "argv": "java kafka.Kafka"},
     ],
 )
 def test_invalid_records_are_rejected(data: object) -> None:

@@ -8,7 +8,7 @@ def test_bindable_port_is_free() -> None:
 
 
 def test_port_held_by_our_own_process_is_fine() -> None:
-    holders = [PortHolder(pid=100, name="tansu", address="127.0.0.1:9092")]
+    holders = [PortHolder(pid=100, name="java", address="127.0.0.1:9092")]
     assert port_conflict(9092, bindable=False, holders=holders, own_pids={100}) is None
 
 
