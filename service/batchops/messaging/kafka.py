@@ -12,7 +12,26 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
+from batchops.config import ConfigurationError
+from batchops.messaging.limits import MAX_MESSAGE_BYTES
+
 log = logging.getLogger(__name__)
+
+# Properties the delivery guarantees rest on (offsets committed only after the work is durable,
+# every send confirmed, no duplicates from retries): BATCHOPS_KAFKA_OVERRIDES may not change them.
+PROTECTED_PROPERTIES = frozenset(
+    {
+        "enable.auto.commit",
+        "enable.auto.offset.store",
+        "auto.offset.reset",
+        "group.id",
+        "enable.idempotence",
+        "acks",
+        "request.required.acks",
+    }
+)
+# Errors that mean a record can never be written as it is (retrying cannot help).
+_TOO_LARGE = frozenset({KafkaError.MSG_SIZE_TOO_LARGE, KafkaError.RECORD_LIST_TOO_LARGE})
 
 
 @dataclass(frozen=True)
@@ -23,15 +42,35 @@ class KafkaConfig:
     heartbeat_interval_ms: int = 500
     max_poll_interval_ms: int = 300_000
 
+    def __post_init__(self) -> None:
+        refused = sorted(PROTECTED_PROPERTIES & set(self.overrides))
+        if refused:
+            raise ConfigurationError(
+                f"invalid configuration:\n  BATCHOPS_KAFKA_OVERRIDES: {', '.join(refused)} cannot be "
+                "overridden (offset commits and confirmed sends depend on them)"
+            )
+
     def base(self) -> dict[str, str | int | float | bool]:
         return {"bootstrap.servers": self.bootstrap_servers, **self.overrides}
+
+    def with_defaults(
+        self, defaults: Mapping[str, str | int | float | bool]
+    ) -> dict[str, str | int | float | bool]:
+        """Our settings for a client, under the operator's overrides (they win)."""
+        return {**defaults, **self.base()}
 
 
 _FLUSH_BYTES = 4 * 1024 * 1024
 
 
 class PublishError(Exception):
-    """Records could not be confirmed as written (after the producer's own retries)."""
+    """Records could not be confirmed as written (after the producer's own retries).
+
+    ``too_large``: the record exceeds what the producer or the topic accepts."""
+
+    def __init__(self, message: str, *, too_large: bool = False) -> None:
+        super().__init__(message)
+        self.too_large = too_large
 
 
 class ConfirmedProducer:
@@ -39,17 +78,7 @@ class ConfirmedProducer:
     acknowledged, raising if any was not."""
 
     def __init__(self, config: KafkaConfig, client_id: str) -> None:
-        settings = {
-            **config.base(),
-            "client.id": client_id,
-            "enable.idempotence": True,
-            "acks": "all",
-            "linger.ms": 5,
-            "compression.type": "none",
-            "queue.buffering.max.messages": 200_000,
-            "message.timeout.ms": 60_000,
-        }
-        self._producer = Producer(settings)
+        self._producer = Producer(producer_settings(config, client_id))
         self._lock = threading.Lock()
 
     def send_all(
@@ -88,56 +117,99 @@ class ConfirmedProducer:
     def send_one(
         self, topic: str, key: str | bytes, value: bytes, headers: Mapping[str, str] | None = None
     ) -> None:
-        errors: list[str] = []
+        errors: list[KafkaError] = []
 
         def on_delivery(error: KafkaError | None, _message: object) -> None:
             if error is not None:
-                errors.append(str(error))
+                errors.append(error)
 
         with self._lock:
-            self._producer.produce(
-                topic, value=value, key=key, headers=list((headers or {}).items()), on_delivery=on_delivery
+            try:
+                self._producer.produce(
+                    topic,
+                    value=value,
+                    key=key,
+                    headers=list((headers or {}).items()),
+                    on_delivery=on_delivery,
+                )
+            except KafkaException as exc:  # refused before sending (e.g. larger than message.max.bytes)
+                errors.append(exc.args[0])
+            else:
+                remaining = self._producer.flush(30)
+                if remaining:
+                    raise PublishError(f"record to {topic} not confirmed: timeout")
+        if errors:
+            raise PublishError(
+                f"record to {topic} not confirmed: {errors[0]}",
+                too_large=errors[0].code() in _TOO_LARGE,
             )
-            remaining = self._producer.flush(30)
-        if remaining or errors:
-            raise PublishError(f"record to {topic} not confirmed: {errors[0] if errors else 'timeout'}")
 
     def close(self, timeout: float = 30.0) -> None:
         with self._lock:
             self._producer.flush(timeout)
 
 
-def make_consumer(config: KafkaConfig, group_id: str, client_id: str) -> Consumer:
-    return Consumer(
+def producer_settings(config: KafkaConfig, client_id: str) -> dict[str, str | int | float | bool]:
+    settings = config.with_defaults(
         {
-            **config.base(),
-            "group.id": group_id,
             "client.id": client_id,
-            "enable.auto.commit": False,
-            "auto.offset.reset": "earliest",
+            "linger.ms": 5,
+            "compression.type": "none",
+            "queue.buffering.max.messages": 200_000,
+            "message.timeout.ms": 60_000,
+            # Kafka's default (1 MB) is below what an operations record may carry.
+            "message.max.bytes": MAX_MESSAGE_BYTES,
+        }
+    )
+    settings.update({"enable.idempotence": True, "acks": "all"})
+    return settings
+
+
+def make_consumer(config: KafkaConfig, group_id: str, client_id: str) -> Consumer:
+    return Consumer(consumer_settings(config, group_id, client_id))
+
+
+def consumer_settings(
+    config: KafkaConfig, group_id: str, client_id: str
+) -> dict[str, str | int | float | bool]:
+    settings = config.with_defaults(
+        {
+            "client.id": client_id,
             "session.timeout.ms": config.session_timeout_ms,
             "heartbeat.interval.ms": config.heartbeat_interval_ms,
             "max.poll.interval.ms": config.max_poll_interval_ms,
             "enable.partition.eof": False,
             # librdkafka prefetches up to 64 MiB per consumer (and fetches up to 50 MiB at once)
             # by default; small caps keep memory flat however large the backlog (we take batches
-            # of a few hundred ~100-byte records; 2 MiB is still seconds of work).
+            # of a few hundred ~100-byte records; 2 MiB is still seconds of work). A larger record
+            # is still fetched whole: brokers return the first record batch whatever these caps.
             "queued.max.messages.kbytes": 2048,
             "fetch.max.bytes": 1_048_576,
             "max.partition.fetch.bytes": 262_144,
         }
     )
+    settings.update({"group.id": group_id, "enable.auto.commit": False, "auto.offset.reset": "earliest"})
+    return settings
 
 
 def ensure_topics(config: KafkaConfig, topics: Sequence[str], partitions: int, replication: int) -> None:
-    """Create the topics that do not exist yet; existing ones are left as they are."""
+    """Create the topics that do not exist yet (accepting records up to ``MAX_MESSAGE_BYTES``);
+    existing ones are left as they are."""
     admin = AdminClient(config.base())
     existing = set(admin.list_topics(timeout=15).topics)
     missing = [name for name in topics if name not in existing]
     if not missing:
         return
     futures = admin.create_topics(
-        [NewTopic(name, num_partitions=partitions, replication_factor=replication) for name in missing],
+        [
+            NewTopic(
+                name,
+                num_partitions=partitions,
+                replication_factor=replication,
+                config={"max.message.bytes": str(MAX_MESSAGE_BYTES)},
+            )
+            for name in missing
+        ],
         operation_timeout=15,
         request_timeout=15,
     )
