@@ -170,6 +170,16 @@ class TenantEngine:
             )
             log.info("tenant engine started", extra={"topics_prefix": self.topics.prefix})
 
+    @property
+    def consumers(self) -> dict[str, str]:
+        """Each consumer loop's state (running, restarting after a crash, stopped)."""
+        return {loop.name: loop.state.value for loop in self._loops}
+
+    @property
+    def healthy(self) -> bool:
+        """True while both consumers are subscribed and polling: records are being worked on."""
+        return bool(self._loops) and all(loop.running for loop in self._loops)
+
     def wait_ready(self, timeout: float) -> bool:
         """True once both consumers have joined their groups and hold partitions."""
         return all(loop.wait_assigned(timeout) for loop in self._loops)
