@@ -117,6 +117,13 @@ class Settings(BaseSettings):
     max_device_tokens: int = Field(
         2_000_000, ge=1, description="Most device tokens one create request may carry."
     )
+    initialization_timeout_seconds: float = Field(
+        3600.0,
+        gt=0,
+        le=30 * 24 * 3600,
+        description="How long an Initializing operation may go without progress before it ends "
+        "InitializedWithErrors with the chunks that arrived.",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -57,6 +57,10 @@ class EngineEnvironment:
     # Process-wide topic defaults; a tenant configuration that names its own wins.
     topic_partitions: int = 8
     topic_replication: int = 1
+    # Kafka entry point and recovery: chunk counts are bounded by the token limit, and an
+    # operation whose chunks never all arrive ends after this long without progress.
+    max_device_tokens: int = 2_000_000
+    initialization_timeout_seconds: float = 3600.0
 
     def topic_layout(self, config: TenantConfiguration) -> tuple[int, int]:
         explicit = config.model_fields_set
@@ -117,6 +121,7 @@ class TenantEngine:
                 pacer,
                 initializer_beat,
                 self.tenant_id,
+                max_chunk_count=env.max_device_tokens,
             )
             self._processor = Processor(
                 self.tenant_id,
@@ -162,6 +167,7 @@ class TenantEngine:
                 initializer=initializer_beat,
                 processor=processor_beat,
                 held_claims=self._processor.held_claims,
+                initialization_timeout=timedelta(seconds=env.initialization_timeout_seconds),
             )
             self._sweeper = Sweeper(self.recovery, env.recovery_interval_seconds, self.tenant_id)
             self._sweeper.start()

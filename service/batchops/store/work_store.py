@@ -42,6 +42,8 @@ _EL = ElementProcessingStatus
 _UNPROCESSED = ElementProcessingStatus.UNPROCESSED.value
 _PROCESSING = ElementProcessingStatus.PROCESSING.value
 _DUPLICATE_KEY = 11000
+# Last time initialization or processing of an operation moved (see ``progress``).
+PROGRESS_DATE = "progressDate"
 # Operations whose elements may be in Processing (processing starts during initialization).
 _MAY_PROCESS = [
     BatchOperationStatus.INITIALIZING.value,
@@ -129,6 +131,14 @@ class WorkStore:
     def touch(self, operation_id: uuid.UUID, **fields: Any) -> None:
         self._operations.update_one({"_id": str(operation_id)}, {"$set": {"updatedDate": utcnow(), **fields}})
 
+    def progress(self, operation_id: uuid.UUID) -> None:
+        """Work on the operation moved (a chunk, a heartbeat): unlike ``touch`` (recovery's own
+        re-publishing), this also holds off the initialization timeout."""
+        now = utcnow()
+        self._operations.update_one(
+            {"_id": str(operation_id)}, {"$set": {"updatedDate": now, PROGRESS_DATE: now}}
+        )
+
     def begin_initialization(self, operation_id: uuid.UUID) -> bool:
         """Unprocessed -> Initializing (with its start date). True if this call moved it."""
         now = utcnow()
@@ -139,6 +149,7 @@ class WorkStore:
                     "status": BatchOperationStatus.INITIALIZING.value,
                     "startedDate": now,
                     "updatedDate": now,
+                    PROGRESS_DATE: now,
                 }
             },
         )
@@ -203,6 +214,7 @@ class WorkStore:
     ) -> bool:
         """Count the chunk's ``present`` elements into the operation exactly once (the chunk mark
         and the counter increment are one write). False if the chunk was already counted."""
+        now = utcnow()
         result = self._operations.update_one(
             {"_id": str(operation_id), "chunksDone": {"$ne": chunk_index}},
             {
@@ -213,7 +225,7 @@ class WorkStore:
                     "initErrors": rejected,
                     "tokenCount": tokens,
                 },
-                "$set": {"updatedDate": utcnow()},
+                "$set": {"updatedDate": now, PROGRESS_DATE: now},
             },
         )
         return result.modified_count == 1
@@ -249,6 +261,54 @@ class WorkStore:
             },
         )
         return self.operation(operation_id)
+
+    def stalled_initializations(self, before: datetime) -> Iterator[BatchOperation]:
+        """Initializing operations without progress since ``before`` (their missing chunks never
+        came; operations from before progress dates existed are judged by their last update)."""
+        query: Document = {
+            "status": BatchOperationStatus.INITIALIZING.value,
+            "$or": [
+                {PROGRESS_DATE: {"$lt": before}},
+                {PROGRESS_DATE: {"$exists": False}, "updatedDate": {"$lt": before}},
+            ],
+        }
+        for doc in self._operations.find(query, {"chunksDone": 0}):
+            yield operation_from_document(doc)
+
+    def end_initialization(self, operation_id: uuid.UUID, before: datetime) -> BatchOperation | None:
+        """Initializing -> InitializedWithErrors with the elements of the chunks that did arrive,
+        if it still made no progress since ``before``; the reason goes into its last error."""
+        doc = self._operations.find_one(
+            {"_id": str(operation_id)}, {"chunksDone": 1, "chunkCount": 1, "total": 1}
+        )
+        if doc is None:
+            return None
+        arrived, expected = len(doc.get("chunksDone") or []), max(int(doc.get("chunkCount") or 0), 1)
+        reason = (
+            f"initialization timed out: {arrived} of {expected} target chunk(s) arrived; "
+            "the elements of those are processed"
+        )
+        result = self._operations.update_one(
+            {
+                "_id": str(operation_id),
+                "status": BatchOperationStatus.INITIALIZING.value,
+                "$or": [
+                    {PROGRESS_DATE: {"$lt": before}},
+                    {PROGRESS_DATE: {"$exists": False}, "updatedDate": {"$lt": before}},
+                ],
+            },
+            {
+                # A chunk counted meanwhile moves the progress date, so the filter fails and
+                # ``total`` read above is still the operation's.
+                "$set": {
+                    "status": BatchOperationStatus.INITIALIZED_WITH_ERRORS.value,
+                    "updatedDate": utcnow(),
+                    "tokenCount": int(doc.get("total") or 0),
+                    "lastError": reason,
+                }
+            },
+        )
+        return self.operation(operation_id) if result.modified_count else None
 
     def finish_if_complete(self, operation_id: uuid.UUID) -> BatchOperation | None:
         """Initialized* -> Finished* as soon as every element is final; returns the finished one."""
