@@ -99,6 +99,12 @@ class ConfirmedProducer:
                         break
                     except BufferError:
                         self._producer.poll(0.05)  # local queue full: let deliveries drain
+                    except KafkaException as exc:  # refused before sending (e.g. too large)
+                        error: KafkaError = exc.args[0]
+                        self._producer.flush(timeout)
+                        raise PublishError(
+                            f"record to {topic} refused: {error}", too_large=error.code() in _TOO_LARGE
+                        ) from None
                 sent += 1
                 pending_bytes += len(value)
                 if pending_bytes > _FLUSH_BYTES:
