@@ -370,29 +370,44 @@ class WorkStore:
 
     # ---- elements ---------------------------------------------------------------------------
 
-    def claim(self, element_ids: Sequence[uuid.UUID], lease: timedelta) -> list[ClaimedElement]:
+    def claim(
+        self,
+        element_ids: Sequence[uuid.UUID],
+        lease: timedelta,
+        operations: Mapping[uuid.UUID, uuid.UUID] | None = None,
+    ) -> list[ClaimedElement]:
         """Unprocessed -> Processing for those of ``element_ids`` still unprocessed, plus those whose
-        Processing lease has expired (their worker died). Already-final elements are left alone."""
+        Processing lease has expired (their worker died). Already-final elements are left alone.
+        With ``operations`` (element id -> operation id, as a record claims), only elements that
+        belong to that operation are claimed."""
         if not element_ids:
             return []
         ids = [str(e) for e in element_ids]
+        groups = _claim_groups(element_ids, operations)
         now = utcnow()
         claim = uuid.uuid4().hex
         fresh = 0
-        for part in id_batches(ids):
-            fresh += self._elements.update_many(
-                {"_id": {"$in": list(part)}, "status": _UNPROCESSED},
-                {
-                    "$set": {"status": _PROCESSING, "claim": claim, "leaseUntil": now + lease},
-                    "$inc": {"attempts": 1},
-                },
-            ).modified_count
+        for belongs, members in groups:
+            for part in id_batches(members):
+                fresh += self._elements.update_many(
+                    {"_id": {"$in": list(part)}, "status": _UNPROCESSED, **belongs},
+                    {
+                        "$set": {"status": _PROCESSING, "claim": claim, "leaseUntil": now + lease},
+                        "$inc": {"attempts": 1},
+                    },
+                ).modified_count
         if fresh < len(ids):
-            for part in id_batches(ids):
-                self._elements.update_many(
-                    {"_id": {"$in": list(part)}, "status": _PROCESSING, "leaseUntil": {"$lt": now}},
-                    {"$set": {"claim": claim + "r", "leaseUntil": now + lease}, "$inc": {"attempts": 1}},
-                )
+            for belongs, members in groups:
+                for part in id_batches(members):
+                    self._elements.update_many(
+                        {
+                            "_id": {"$in": list(part)},
+                            "status": _PROCESSING,
+                            "leaseUntil": {"$lt": now},
+                            **belongs,
+                        },
+                        {"$set": {"claim": claim + "r", "leaseUntil": now + lease}, "$inc": {"attempts": 1}},
+                    )
         claimed: list[ClaimedElement] = []
         moved: dict[str, int] = defaultdict(int)
         for part in id_batches(ids):
@@ -461,6 +476,14 @@ class WorkStore:
                 )
         return sum(changed_by.values())
 
+    def element_operations(self, element_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        """The stored operation of each of ``element_ids`` that exists."""
+        found: dict[uuid.UUID, uuid.UUID] = {}
+        for part in id_batches([str(e) for e in element_ids]):
+            for doc in self._elements.find({"_id": {"$in": list(part)}}, {"op": 1}):
+                found[uuid.UUID(doc["_id"])] = uuid.UUID(doc["op"])
+        return found
+
     def expired_leases(self, limit: int = 10_000) -> list[ClaimedElement]:
         """Elements left in Processing past their lease (their worker died or stalled).
 
@@ -515,3 +538,15 @@ class WorkStore:
         cursor = self._elements.find({"op": str(operation_id), "status": _UNPROCESSED}, batch_size=batch_size)
         for doc in cursor.sort("seq", ASCENDING):
             yield element_from_document(doc)
+
+
+def _claim_groups(
+    element_ids: Sequence[uuid.UUID], operations: Mapping[uuid.UUID, uuid.UUID] | None
+) -> list[tuple[Document, list[str]]]:
+    """Element ids to claim, each group with the extra filter its elements must match."""
+    if operations is None:
+        return [({}, [str(e) for e in element_ids])]
+    by_operation: dict[str, list[str]] = defaultdict(list)
+    for element_id in element_ids:
+        by_operation[str(operations[element_id])].append(str(element_id))
+    return [({"op": op}, members) for op, members in by_operation.items()]
