@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient
@@ -14,6 +15,7 @@ from confluent_kafka.cimpl import NewTopic
 
 from batchops.config import ConfigurationError
 from batchops.messaging.limits import MAX_MESSAGE_BYTES
+from batchops.messaging.producer_health import ProducerHealth
 
 log = logging.getLogger(__name__)
 
@@ -73,22 +75,58 @@ class PublishError(Exception):
         self.too_large = too_large
 
 
+ProducerFactory = Callable[[dict[str, Any]], Producer]
+
+
 class ConfirmedProducer:
     """An idempotent producer (acks=all) whose ``send_all`` returns only once every record is
-    acknowledged, raising if any was not."""
+    acknowledged, raising if any was not.
 
-    def __init__(self, config: KafkaConfig, client_id: str) -> None:
-        self._producer = Producer(producer_settings(config, client_id))
+    A producer that can no longer deliver (fatal error, lost or fenced producer id, sends that
+    keep timing out) is replaced by a new one; the send that found out still fails (callers
+    retry: the consumers rewind, recovery sweeps again), and ``send_one`` retries once itself."""
+
+    def __init__(self, config: KafkaConfig, client_id: str, factory: ProducerFactory = Producer) -> None:
+        self._settings: dict[str, Any] = producer_settings(config, client_id)
+        self._factory = factory
+        self._health = ProducerHealth()
         self._lock = threading.Lock()
+        self._producer = self._new_producer()
+        self.rebuilds = 0
+
+    def _new_producer(self) -> Producer:
+        return self._factory({**self._settings, "error_cb": self._on_error})
+
+    def _on_error(self, error: KafkaError) -> None:
+        # Runs inside poll/flush, i.e. under the lock.
+        if error.fatal():
+            log.error("Kafka producer fatal error: %s", error)
+            self._health.fatal(error)
+
+    def _settle(self, errors: Sequence[KafkaError], unconfirmed: int) -> bool:
+        """After a send (under the lock): replace the producer if it is wedged. True if replaced."""
+        if not self._health.observe(errors, unconfirmed):
+            return False
+        log.warning("replacing the Kafka producer: %s", self._health.reason)
+        old, self._producer = self._producer, self._new_producer()
+        self._health.reset()
+        self.rebuilds += 1
+        try:
+            # What it still holds was already reported as failed: drop it, do not wait for it.
+            old.purge()
+            old.flush(0)
+        except Exception:  # the old handle is garbage either way
+            log.debug("discarding the old producer failed", exc_info=True)
+        return True
 
     def send_all(
         self, topic: str, records: Iterable[tuple[str | bytes, bytes]], timeout: float = 60.0
     ) -> int:
-        errors: list[str] = []
+        errors: list[KafkaError] = []
 
         def on_delivery(error: KafkaError | None, _message: object) -> None:
             if error is not None:
-                errors.append(str(error))
+                errors.append(error)
 
         sent = pending_bytes = 0
         with self._lock:
@@ -101,7 +139,8 @@ class ConfirmedProducer:
                         self._producer.poll(0.05)  # local queue full: let deliveries drain
                     except KafkaException as exc:  # refused before sending (e.g. too large)
                         error: KafkaError = exc.args[0]
-                        self._producer.flush(timeout)
+                        remaining = self._producer.flush(timeout)
+                        self._settle([*errors, error], remaining)
                         raise PublishError(
                             f"record to {topic} refused: {error}", too_large=error.code() in _TOO_LARGE
                         ) from None
@@ -114,6 +153,7 @@ class ConfirmedProducer:
                 elif sent % 10_000 == 0:
                     self._producer.poll(0)
             remaining = self._producer.flush(timeout)
+            self._settle(errors, remaining)
         if remaining:
             raise PublishError(f"{remaining} record(s) to {topic} not confirmed within {timeout:.0f}s")
         if errors:
@@ -123,12 +163,28 @@ class ConfirmedProducer:
     def send_one(
         self, topic: str, key: str | bytes, value: bytes, headers: Mapping[str, str] | None = None
     ) -> None:
+        for attempt in (1, 2):
+            errors, remaining, replaced = self._send_one(topic, key, value, headers)
+            if not errors and not remaining:
+                return
+            if not replaced or attempt == 2:
+                break
+        if remaining and not errors:
+            raise PublishError(f"record to {topic} not confirmed: timeout")
+        raise PublishError(
+            f"record to {topic} not confirmed: {errors[0]}", too_large=errors[0].code() in _TOO_LARGE
+        )
+
+    def _send_one(
+        self, topic: str, key: str | bytes, value: bytes, headers: Mapping[str, str] | None
+    ) -> tuple[list[KafkaError], int, bool]:
         errors: list[KafkaError] = []
 
         def on_delivery(error: KafkaError | None, _message: object) -> None:
             if error is not None:
                 errors.append(error)
 
+        remaining = 0
         with self._lock:
             try:
                 self._producer.produce(
@@ -142,13 +198,7 @@ class ConfirmedProducer:
                 errors.append(exc.args[0])
             else:
                 remaining = self._producer.flush(30)
-                if remaining:
-                    raise PublishError(f"record to {topic} not confirmed: timeout")
-        if errors:
-            raise PublishError(
-                f"record to {topic} not confirmed: {errors[0]}",
-                too_large=errors[0].code() in _TOO_LARGE,
-            )
+            return errors, remaining, self._settle(errors, remaining)
 
     def close(self, timeout: float = 30.0) -> None:
         with self._lock:
