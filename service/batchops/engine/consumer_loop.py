@@ -69,6 +69,8 @@ class ConsumerLoop:
         self.failures = 0
         self.commit_failures = 0
         self.crashes = 0
+        self.rebalances = 0
+        self.batches_started = 0
 
     def start(self) -> None:
         self._thread.start()
@@ -144,6 +146,7 @@ class ConsumerLoop:
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         # A batch in flight keeps running: its commit may then fail, and its records come again
         # to the partitions' next owner (handling is idempotent).
+        self.rebalances += 1
         log.info("partitions revoked: %s", sorted(p.partition for p in partitions))
 
     def _poll_once(self, consumer: Consumer) -> None:
@@ -177,6 +180,7 @@ class ConsumerLoop:
     def _handle_polling(self, consumer: Consumer, records: Sequence[Message]) -> None:
         """Run the handler on the worker thread; meanwhile pause the assignment and keep polling,
         which keeps this member in its group however long the batch takes."""
+        self.batches_started += 1
         future: Future[None] = self._worker.submit(self._handle, records)
         paused: dict[tuple[str, int], TopicPartition] = {}
         strays: list[Message] = []

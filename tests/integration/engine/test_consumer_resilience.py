@@ -5,7 +5,8 @@ reported (engine state, metric, CheckTenantEngineAvailable) within seconds."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import grpc
@@ -139,3 +140,63 @@ def test_an_engine_whose_consumers_cannot_run_is_reported_unavailable(
             mtm.GCheckTenantEngineAvailableRequest(), metadata=(("tenant", unique_name),), timeout=30
         )
     assert answer.available is False
+
+
+def test_a_rebalance_during_a_batch_loses_nothing_and_the_loop_carries_on(
+    servers: Endpoints, unique_name: str
+) -> None:
+    """Another member joins while a batch is handled (partitions are revoked and reassigned under
+    it, and its commit may fail): the loop neither crashes nor stalls, and once the other member
+    leaves it consumes every partition again."""
+    kafka = KafkaConfig(servers.kafka_bootstrap)
+    topic, group = f"rebalance-{unique_name}", f"g-{unique_name}"
+    ensure_topics(kafka, [topic], 2, 1)
+    producer = Producer({"bootstrap.servers": servers.kafka_bootstrap})
+    seen: list[bytes] = []
+    release = threading.Event()
+
+    def slow_handler(records: Sequence[Message]) -> None:
+        # Hold the first batch until the group has rebalanced around it.
+        wait_for(release.is_set, 120, interval=0.1, message="never released")
+        seen.extend(bytes(r.value() or b"") for r in records)
+
+    loop = ConsumerLoop(
+        "rebalanced",
+        lambda: make_consumer(kafka, group, f"a-{unique_name}"),
+        topic,
+        slow_handler,
+        batch_size=10,
+        tenant_id=unique_name,
+    )
+    loop.start()
+    other = make_consumer(kafka, group, f"b-{unique_name}")
+    try:
+        assert loop.wait_assigned(60)
+        producer.produce(topic, value=b"first", partition=0)
+        assert producer.flush(30) == 0
+        wait_for(lambda: loop.batches_started >= 1, 60, message="the first batch never started")
+        other.subscribe([topic])
+        wait_for(
+            lambda: other.poll(0.2) is not None or bool(other.assignment()),
+            60,
+            interval=0,
+            message="the other member never got a partition",
+        )
+        assert loop.rebalances >= 1
+        release.set()
+        wait_for(lambda: b"first" in seen, 60, message="the held batch never completed")
+    finally:
+        release.set()
+        other.close()  # its partition returns to the loop
+    try:
+        for partition in (0, 1):
+            producer.produce(topic, value=f"second-{partition}".encode(), partition=partition)
+        assert producer.flush(30) == 0
+        wait_for(
+            lambda: {b"second-0", b"second-1"} <= set(seen),
+            90,
+            message="the loop stopped consuming after the rebalance",
+        )
+        assert loop.crashes == 0 and loop.running
+    finally:
+        loop.stop()
