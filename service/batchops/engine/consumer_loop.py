@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -26,6 +27,10 @@ from batchops.logs import log_context
 log = logging.getLogger(__name__)
 
 BatchHandler = Callable[[Sequence[Message]], None]
+
+
+class BatchAbandoned(Exception):
+    """The loop was stopped and the batch outlived the stop grace (it keeps running unowned)."""
 
 
 class LoopState(StrEnum):
@@ -49,6 +54,7 @@ class ConsumerLoop:
         retry_backoff: float = 1.0,
         restart_backoff: float = 1.0,
         max_restart_backoff: float = 30.0,
+        stop_grace: float = 20.0,
     ) -> None:
         self.name = name
         self._factory = consumer_factory
@@ -60,6 +66,9 @@ class ConsumerLoop:
         self._backoff = retry_backoff
         self._restart_backoff = restart_backoff
         self._max_restart_backoff = max_restart_backoff
+        # On stop, how long a running batch may still take before its member leaves the group
+        # anyway (a hung handler must not hold the partitions of a stopped engine).
+        self._stop_grace = stop_grace
         self._stop = threading.Event()
         self._assigned = threading.Event()
         self._state = LoopState.STARTING
@@ -161,6 +170,12 @@ class ConsumerLoop:
             return
         try:
             self._handle_polling(consumer, records)
+        except BatchAbandoned:
+            log.warning(
+                "stopping: batch still running after %.0f s; its records come again", self._stop_grace
+            )
+            self._rewind(consumer, records)
+            return
         except Exception:
             self.failures += 1
             log.exception("batch handling failed; will retry the same records")
@@ -184,6 +199,7 @@ class ConsumerLoop:
         future: Future[None] = self._worker.submit(self._handle, records)
         paused: dict[tuple[str, int], TopicPartition] = {}
         strays: list[Message] = []
+        give_up_at: float | None = None
         try:
             while True:
                 try:
@@ -191,6 +207,10 @@ class ConsumerLoop:
                     return
                 except FutureTimeout:
                     pass
+                if self._stop.is_set():
+                    give_up_at = give_up_at or time.monotonic() + self._stop_grace
+                    if time.monotonic() >= give_up_at:
+                        raise BatchAbandoned()
                 _pause_new(consumer, paused)
                 # Serves heartbeats and rebalances; paused partitions deliver nothing, but a record
                 # already on its way is kept and re-read after the batch.

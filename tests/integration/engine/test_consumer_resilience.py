@@ -200,3 +200,30 @@ def test_a_rebalance_during_a_batch_loses_nothing_and_the_loop_carries_on(
         assert loop.crashes == 0 and loop.running
     finally:
         loop.stop()
+
+
+def test_stopping_leaves_the_group_even_if_a_batch_hangs(servers: Endpoints, unique_name: str) -> None:
+    kafka = KafkaConfig(servers.kafka_bootstrap)
+    topic = f"hang-{unique_name}"
+    ensure_topics(kafka, [topic], 1, 1)
+    unblock = threading.Event()
+    loop = ConsumerLoop(
+        "hung",
+        lambda: make_consumer(kafka, f"g-{unique_name}", f"c-{unique_name}"),
+        topic,
+        lambda _records: unblock.wait(120) and None,
+        batch_size=10,
+        tenant_id=unique_name,
+        stop_grace=1.0,
+    )
+    loop.start()
+    try:
+        assert loop.wait_assigned(60)
+        producer = Producer({"bootstrap.servers": servers.kafka_bootstrap})
+        producer.produce(topic, value=b"hangs")
+        assert producer.flush(30) == 0
+        wait_for(lambda: loop.batches_started >= 1, 60, message="the batch never started")
+        loop.stop(timeout=60)
+        assert not loop.alive and loop.state is LoopState.STOPPED
+    finally:
+        unblock.set()
