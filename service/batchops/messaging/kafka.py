@@ -10,7 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
-from confluent_kafka.admin import AdminClient
+from confluent_kafka.admin import (  # type: ignore[attr-defined]  # exported, not in __all__
+    AdminClient,
+    AlterConfigOpType,
+    ConfigEntry,
+    ConfigResource,
+)
 from confluent_kafka.cimpl import NewTopic
 
 from batchops.config import ConfigurationError
@@ -250,10 +255,11 @@ def consumer_settings(
 
 def ensure_topics(config: KafkaConfig, topics: Sequence[str], partitions: int, replication: int) -> None:
     """Create the topics that do not exist yet (accepting records up to ``MAX_MESSAGE_BYTES``);
-    existing ones are left as they are."""
+    existing ones keep their layout, and their record limit is raised if it is lower."""
     admin = AdminClient(config.base())
     existing = set(admin.list_topics(timeout=15).topics)
     missing = [name for name in topics if name not in existing]
+    _raise_record_limit(admin, [name for name in topics if name in existing])
     if not missing:
         return
     futures = admin.create_topics(
@@ -276,3 +282,40 @@ def ensure_topics(config: KafkaConfig, topics: Sequence[str], partitions: int, r
         except KafkaException as exc:
             if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                 raise
+
+
+def _raise_record_limit(admin: AdminClient, topics: Sequence[str]) -> None:
+    """Topics created before the limit was set (or by someone else) get ``max.message.bytes``
+    raised to ours; a broker that refuses (e.g. no ALTER_CONFIGS permission) is only logged."""
+    if not topics:
+        return
+    try:
+        described = admin.describe_configs([ConfigResource("topic", name) for name in topics])
+        low = []
+        for resource, future in described.items():
+            entry = future.result(timeout=15).get("max.message.bytes")
+            if entry is not None and int(entry.value) < MAX_MESSAGE_BYTES:
+                low.append(resource.name)
+        if not low:
+            return
+        altered = admin.incremental_alter_configs(
+            [
+                ConfigResource(
+                    "topic",
+                    name,
+                    incremental_configs=[
+                        ConfigEntry(
+                            "max.message.bytes",
+                            str(MAX_MESSAGE_BYTES),
+                            incremental_operation=AlterConfigOpType.SET,
+                        )
+                    ],
+                )
+                for name in low
+            ]
+        )
+        for resource, future in altered.items():
+            future.result(timeout=15)
+            log.info("raised max.message.bytes of an existing topic", extra={"topic": resource.name})
+    except (KafkaException, ValueError) as exc:
+        log.warning("could not raise max.message.bytes of existing topics: %s", exc)

@@ -11,7 +11,7 @@ from typing import Any
 import psutil
 import pytest
 from confluent_kafka import Message, Producer
-from confluent_kafka.admin import AdminClient, ConfigResource
+from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 from test_pipeline import create, read_all, wait_final
 
 from batchops.api import StaticRouter
@@ -145,3 +145,14 @@ def test_topics_producer_and_consumers_carry_the_largest_allowed_record(
     finally:
         consumer.close()
     assert received[0].value() == wire
+
+
+def test_existing_topics_get_the_record_limit_raised(servers: Endpoints, unique_name: str) -> None:
+    """Topics from an older version (Kafka's 1 MB default) are raised to the limit at start."""
+    topic = f"old-{unique_name}"
+    admin = AdminClient({"bootstrap.servers": servers.kafka_bootstrap})
+    (created,) = admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)]).values()
+    created.result(timeout=30)
+    ensure_topics(KafkaConfig(servers.kafka_bootstrap), [topic], 1, 1)
+    (future,) = admin.describe_configs([ConfigResource("topic", topic)]).values()
+    assert future.result(timeout=30)["max.message.bytes"].value == str(MAX_MESSAGE_BYTES)
