@@ -104,9 +104,9 @@ class Processor:
         # Only elements stored under the operation their record names: a forged record cannot
         # make us work on another operation's element.
         claimed = self._work.claim(wanted, self._lease, {e: works[e].operation_id for e in wanted})
-        self._dead_letter_strangers(wanted, claimed, works, sources)
         log.debug("element batch: %d records, %d wanted, %d claimed", len(records), len(wanted), len(claimed))
         if not claimed:
+            self._dead_letter_strangers(wanted, claimed, works, sources)
             return
         tokens = {c.claim for c in claimed}
         with self._held_lock:
@@ -129,6 +129,8 @@ class Processor:
                 )
                 if self._on_finished is not None:
                     self._on_finished(finished)
+        # Last: a dead-letter send that fails must not leave this batch's claims held.
+        self._dead_letter_strangers(wanted, claimed, works, sources)
 
     def _dead_letter_strangers(
         self,

@@ -18,25 +18,12 @@ from confluent_kafka.admin import (  # type: ignore[attr-defined]  # exported, n
 )
 from confluent_kafka.cimpl import NewTopic
 
-from batchops.config import ConfigurationError
+from batchops.config import PROTECTED_KAFKA_PROPERTIES, ConfigurationError
 from batchops.messaging.limits import MAX_MESSAGE_BYTES
 from batchops.messaging.producer_health import ProducerHealth
 
 log = logging.getLogger(__name__)
 
-# Properties the delivery guarantees rest on (offsets committed only after the work is durable,
-# every send confirmed, no duplicates from retries): BATCHOPS_KAFKA_OVERRIDES may not change them.
-PROTECTED_PROPERTIES = frozenset(
-    {
-        "enable.auto.commit",
-        "enable.auto.offset.store",
-        "auto.offset.reset",
-        "group.id",
-        "enable.idempotence",
-        "acks",
-        "request.required.acks",
-    }
-)
 # Errors that mean a record can never be written as it is (retrying cannot help).
 _TOO_LARGE = frozenset({KafkaError.MSG_SIZE_TOO_LARGE, KafkaError.RECORD_LIST_TOO_LARGE})
 
@@ -50,7 +37,7 @@ class KafkaConfig:
     max_poll_interval_ms: int = 300_000
 
     def __post_init__(self) -> None:
-        refused = sorted(PROTECTED_PROPERTIES & set(self.overrides))
+        refused = sorted(PROTECTED_KAFKA_PROPERTIES & set(self.overrides))
         if refused:
             raise ConfigurationError(
                 f"invalid configuration:\n  BATCHOPS_KAFKA_OVERRIDES: {', '.join(refused)} cannot be "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from batchops.config import ConfigurationError
+from batchops.config import ConfigurationError, load_settings
 from batchops.messaging.kafka import KafkaConfig, consumer_settings, producer_settings
 from batchops.messaging.limits import MAX_MESSAGE_BYTES
 
@@ -33,3 +33,9 @@ def test_overrides_win_over_producer_defaults() -> None:
 def test_overrides_of_guarantee_properties_are_refused(name: str) -> None:
     with pytest.raises(ConfigurationError, match=f"BATCHOPS_KAFKA_OVERRIDES: {name}"):
         KafkaConfig("b:9092", {name: "x"})
+
+
+def test_the_setting_refuses_guarantee_properties_naming_the_variable() -> None:
+    with pytest.raises(ConfigurationError, match=r"BATCHOPS_KAFKA_OVERRIDES: .*enable\.auto\.commit"):
+        load_settings(kafka_overrides={"enable.auto.commit": "true"})
+    assert load_settings(kafka_overrides={"max.poll.interval.ms": "900000"}).kafka_overrides
