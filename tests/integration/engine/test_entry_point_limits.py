@@ -136,6 +136,7 @@ def test_recovery_of_a_huge_chunk_count_does_not_build_its_range(
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
+    print(f"recovery sweep peak allocation: {peak / 1e6:.2f} MB")
     assert peak < RECOVERY_PEAK_LIMIT, f"recovery allocated {peak / 1e6:.1f} MB"
     op = work.operation(op_id)
     assert op is not None and op.status.value == "Initializing"
