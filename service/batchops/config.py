@@ -16,6 +16,20 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
+# librdkafka properties the delivery guarantees rest on (offsets committed only after the work is
+# durable, every send confirmed, no duplicates from retries): BATCHOPS_KAFKA_OVERRIDES may not set them.
+PROTECTED_KAFKA_PROPERTIES = frozenset(
+    {
+        "enable.auto.commit",
+        "enable.auto.offset.store",
+        "auto.offset.reset",
+        "group.id",
+        "enable.idempotence",
+        "acks",
+        "request.required.acks",
+    }
+)
+
 
 class Settings(BaseSettings):
     """Settings of one batchops process (per-tenant settings live in ZooKeeper)."""
@@ -175,6 +189,24 @@ class Settings(BaseSettings):
         "node batchops creates an ACL for this identity only.",
     )
     zookeeper_auth_password: SecretStr | None = Field(None, description="ZooKeeper digest password.")
+    initialization_timeout_seconds: float = Field(
+        3600.0,
+        gt=0,
+        le=30 * 24 * 3600,
+        description="How long an Initializing operation may go without progress before it ends "
+        "InitializedWithErrors with the chunks that arrived.",
+    )
+
+    @field_validator("kafka_overrides")
+    @classmethod
+    def _no_guarantee_overrides(cls, value: dict[str, str]) -> dict[str, str]:
+        refused = sorted(PROTECTED_KAFKA_PROPERTIES & set(value))
+        if refused:
+            raise ValueError(
+                f"{', '.join(refused)} cannot be overridden "
+                "(offset commits and confirmed sends depend on them)"
+            )
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -14,6 +14,7 @@ also carries the standard process, platform and GC collectors.
 | `batchops_consumer_batch_size` | histogram | tenant, topic | records per Kafka poll batch; topic = operations, elements |
 | `batchops_throttle_wait_seconds_total` | counter | tenant | seconds spent waiting on the tenant's rate limit |
 | `batchops_consumer_lag` | gauge | tenant, topic | records of the topic (operations, elements) the tenant's consumer group has not processed yet (read from Kafka at scrape time; group-wide, so every instance reports the same value) |
+| `batchops_consumer_running` | gauge | tenant, consumer | 1 while the consumer loop polls, 0 while it restarts after a crash |
 | `batchops_grpc_requests_total` | counter | method, code | gRPC calls by `Service/Method` and status code, aborts included |
 | `batchops_grpc_request_duration_seconds` | histogram | method | gRPC call latency |
 
@@ -27,6 +28,7 @@ streaming ones (reflection, health Watch) pass through uncounted.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -38,6 +40,7 @@ from prometheus_client import (
     GC_COLLECTOR,
     CollectorRegistry,
     Counter,
+    Gauge,
     GCCollector,
     Histogram,
     PlatformCollector,
@@ -102,6 +105,12 @@ THROTTLE_WAIT: Final = Counter(
     ["tenant"],
     registry=REGISTRY,
 )
+CONSUMER_RUNNING: Final = Gauge(
+    "batchops_consumer_running",
+    "1 while a tenant's consumer loop is subscribed and polling, 0 while it restarts after a crash.",
+    ["tenant", "consumer"],
+    registry=REGISTRY,
+)
 GRPC_REQUESTS: Final = Counter(
     "batchops_grpc_requests",
     "gRPC calls served, by method and status code.",
@@ -122,6 +131,7 @@ _TENANT_METRICS = (
     HANDLER_DURATION,
     CONSUMER_BATCH_SIZE,
     THROTTLE_WAIT,
+    CONSUMER_RUNNING,
 )
 
 # tenant -> status -> count
@@ -278,6 +288,15 @@ def observe_consumer_batch(tenant: str, topic: str, size: int) -> None:
 
 def throttle_waited(tenant: str, seconds: float) -> None:
     THROTTLE_WAIT.labels(tenant).inc(seconds)
+
+
+def consumer_running(tenant: str, consumer: str, running: bool | None) -> None:
+    """Set a consumer loop's gauge; None (the loop stopped) drops its series."""
+    if running is None:
+        with contextlib.suppress(KeyError):
+            CONSUMER_RUNNING.remove(tenant, consumer)
+        return
+    CONSUMER_RUNNING.labels(tenant, consumer).set(1 if running else 0)
 
 
 def forget_tenant(tenant: str) -> None:

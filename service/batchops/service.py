@@ -118,6 +118,8 @@ class BatchOpsService:
             clients=self.clients.as_mapping(),
             topic_partitions=settings.kafka_topic_partitions,
             topic_replication=settings.kafka_topic_replication,
+            max_device_tokens=settings.max_device_tokens,
+            initialization_timeout_seconds=settings.initialization_timeout_seconds,
             # Processing runs long after the caller's call (and JWT) ended: outgoing calls carry a
             # short-lived token of the tenant's system user instead, as SiteWhere's engines did.
             system_token=SystemTokenIssuer(self.auth).token,

@@ -20,7 +20,8 @@ class MultitenantManagementServicer:
         if not tenant_id:
             context.abort(grpc.StatusCode.UNAUTHENTICATED, MISSING_TENANT_MESSAGE)
         try:
-            self.router.tenant(tenant_id)
+            tenant = self.router.tenant(tenant_id)
         except (TenantUnavailable, Exception):
             return mtm.GCheckTenantEngineAvailableResponse(available=False)
-        return mtm.GCheckTenantEngineAvailableResponse(available=True)
+        # An engine whose consumers crashed (and are restarting) takes calls but does no work.
+        return mtm.GCheckTenantEngineAvailableResponse(available=bool(getattr(tenant, "healthy", True)))

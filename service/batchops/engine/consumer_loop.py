@@ -1,17 +1,27 @@
 """A consumer thread: take a batch, hand it over, commit only after the work is durable.
 
-If handling a batch fails (e.g. the database is unreachable) nothing is committed and the
-consumer rewinds to the batch's first offsets, so the same records come again after a pause.
+If handling a batch fails (e.g. the database is unreachable) or its commit fails (e.g. the member
+was evicted from its group) nothing is lost: the consumer rewinds to the batch's first offsets,
+so the same records come again after a pause, and rejoins on its next poll. While a batch is
+handled the assigned partitions are paused and the consumer keeps polling, so a batch longer
+than ``max.poll.interval.ms`` does not cost the group membership. Anything else that breaks the
+loop (a crash) closes the consumer and starts a fresh one after a growing backoff; the loop's
+state is visible to the engine (``running``) and as a metric.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from enum import StrEnum
 
-from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 
+from batchops import metrics
 from batchops.logs import log_context
 
 log = logging.getLogger(__name__)
@@ -22,6 +32,17 @@ BatchHandler = Callable[[Sequence[Message]], None]
 class Interrupted(Exception):
     """Raised by a handler that gave up a batch because its engine is stopping. Nothing of the
     batch is committed; its work is idempotent, so whoever gets the records next redoes it."""
+
+
+class BatchAbandoned(Exception):
+    """The loop was stopped and the batch outlived the stop grace (it keeps running unowned)."""
+
+
+class LoopState(StrEnum):
+    STARTING = "starting"
+    RUNNING = "running"
+    RESTARTING = "restarting"  # crashed; a fresh consumer starts after the backoff
+    STOPPED = "stopped"
 
 
 class ConsumerLoop:
@@ -36,6 +57,9 @@ class ConsumerLoop:
         tenant_id: str,
         poll_timeout: float = 0.2,
         retry_backoff: float = 1.0,
+        restart_backoff: float = 1.0,
+        max_restart_backoff: float = 30.0,
+        stop_grace: float = 20.0,
     ) -> None:
         self.name = name
         self._factory = consumer_factory
@@ -45,10 +69,22 @@ class ConsumerLoop:
         self._tenant = tenant_id
         self._poll_timeout = poll_timeout
         self._backoff = retry_backoff
+        self._restart_backoff = restart_backoff
+        self._max_restart_backoff = max_restart_backoff
+        # On stop, how long a running batch may still take before its member leaves the group
+        # anyway (a hung handler must not hold the partitions of a stopped engine).
+        self._stop_grace = stop_grace
         self._stop = threading.Event()
         self._assigned = threading.Event()
+        self._state = LoopState.STARTING
         self._thread = threading.Thread(target=self._run, name=f"{name}-{tenant_id}", daemon=True)
+        # Handlers run here while the loop thread keeps polling (one batch at a time).
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{name}-batch-{tenant_id}")
         self.failures = 0
+        self.commit_failures = 0
+        self.crashes = 0
+        self.rebalances = 0
+        self.batches_started = 0
 
     def start(self) -> None:
         self._thread.start()
@@ -56,6 +92,7 @@ class ConsumerLoop:
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
         self._thread.join(timeout)
+        self._worker.shutdown(wait=False)
 
     def wait_assigned(self, timeout: float) -> bool:
         return self._assigned.wait(timeout)
@@ -64,24 +101,66 @@ class ConsumerLoop:
     def alive(self) -> bool:
         return self._thread.is_alive()
 
+    @property
+    def state(self) -> LoopState:
+        return (
+            self._state if self._thread.is_alive() or self._state is LoopState.STARTING else LoopState.STOPPED
+        )
+
+    @property
+    def running(self) -> bool:
+        """True while a consumer is subscribed and polling (not crashed, restarting or stopped)."""
+        return self.state is LoopState.RUNNING
+
+    def _set_state(self, state: LoopState) -> None:
+        self._state = state
+        running = None if state is LoopState.STOPPED else state is LoopState.RUNNING
+        metrics.consumer_running(self._tenant, self.name, running)
+
     def _run(self) -> None:
         with log_context(tenant=self._tenant, stage=self.name):
-            consumer = self._factory()
+            consecutive = 0
             try:
-                consumer.subscribe([self._topic], on_assign=self._on_assign, on_revoke=self._on_revoke)
                 while not self._stop.is_set():
-                    self._poll_once(consumer)
-            except Exception:
-                log.exception("consumer loop crashed")
+                    try:
+                        self._consume()
+                        consecutive = 0
+                    except Exception:
+                        self.crashes += 1
+                        consecutive += 1
+                        delay = min(
+                            self._restart_backoff * 2 ** min(consecutive - 1, 16), self._max_restart_backoff
+                        )
+                        self._set_state(LoopState.RESTARTING)
+                        log.exception("consumer loop crashed; restarting in %.1f s", delay)
+                        self._stop.wait(delay)
             finally:
+                self._set_state(LoopState.STOPPED)
+                if not self._stop.is_set():  # only a BaseException gets here
+                    log.critical("consumer loop ended unexpectedly")
+
+    def _consume(self) -> None:
+        """One consumer's life: subscribe, poll until stopped (or a crash)."""
+        consumer = self._factory()
+        try:
+            consumer.subscribe([self._topic], on_assign=self._on_assign, on_revoke=self._on_revoke)
+            self._set_state(LoopState.RUNNING)
+            while not self._stop.is_set():
+                self._poll_once(consumer)
+        finally:
+            try:
                 consumer.close()  # leaves the group at once, so partitions move without waiting
+            except Exception:
+                log.warning("closing the consumer failed", exc_info=True)
 
     def _on_assign(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         log.info("partitions assigned: %s", sorted(p.partition for p in partitions))
         self._assigned.set()
 
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        # Batches are handled and committed inside poll's caller, so nothing is in flight here.
+        # A batch in flight keeps running: its commit may then fail, and its records come again
+        # to the partitions' next owner (handling is idempotent).
+        self.rebalances += 1
         log.info("partitions revoked: %s", sorted(p.partition for p in partitions))
 
     def _poll_once(self, consumer: Consumer) -> None:
@@ -91,19 +170,19 @@ class ConsumerLoop:
         if first is None:
             return
         messages = [first, *consumer.consume(self._batch_size - 1, 0)] if self._batch_size > 1 else [first]
-        records = []
-        for message in messages:
-            error = message.error()
-            if error is None:
-                records.append(message)
-            elif error.code() != KafkaError._PARTITION_EOF:
-                log.warning("consumer error: %s", error)
+        records = _records(messages)
         if not records:
             return
         try:
-            self._handle(records)
+            self._handle_polling(consumer, records)
         except Interrupted:
             log.info("batch interrupted by shutdown; left uncommitted")
+            self._rewind(consumer, records)
+            return
+        except BatchAbandoned:
+            log.warning(
+                "stopping: batch still running after %.0f s; its records come again", self._stop_grace
+            )
             self._rewind(consumer, records)
             return
         except Exception:
@@ -112,7 +191,46 @@ class ConsumerLoop:
             self._rewind(consumer, records)
             self._stop.wait(self._backoff)
             return
-        consumer.commit(offsets=_next_offsets(records), asynchronous=False)
+        try:
+            consumer.commit(offsets=_next_offsets(records), asynchronous=False)
+        except KafkaException as exc:
+            # E.g. UNKNOWN_MEMBER_ID after an eviction: the work is durable and idempotent, so the
+            # records may come again; rejoin (next poll) and carry on.
+            self.commit_failures += 1
+            log.warning("commit failed (%s); rewinding, the records may come again", exc.args[0])
+            self._rewind(consumer, records)
+            self._stop.wait(self._backoff)
+
+    def _handle_polling(self, consumer: Consumer, records: Sequence[Message]) -> None:
+        """Run the handler on the worker thread; meanwhile pause the assignment and keep polling,
+        which keeps this member in its group however long the batch takes."""
+        self.batches_started += 1
+        future: Future[None] = self._worker.submit(self._handle, records)
+        paused: dict[tuple[str, int], TopicPartition] = {}
+        strays: list[Message] = []
+        give_up_at: float | None = None
+        try:
+            while True:
+                try:
+                    future.result(timeout=self._poll_timeout)
+                    return
+                except FutureTimeout:
+                    pass
+                if self._stop.is_set():
+                    give_up_at = give_up_at or time.monotonic() + self._stop_grace
+                    if time.monotonic() >= give_up_at:
+                        raise BatchAbandoned()
+                _pause_new(consumer, paused)
+                # Serves heartbeats and rebalances; paused partitions deliver nothing, but a record
+                # already on its way is kept and re-read after the batch.
+                stray = consumer.poll(0)
+                if stray is not None and stray.error() is None:
+                    strays.append(stray)
+        finally:
+            if paused:
+                _resume(consumer, [*paused.values(), *_assignment(consumer)])
+            if strays:
+                self._rewind(consumer, strays)
 
     @staticmethod
     def _rewind(consumer: Consumer, records: Sequence[Message]) -> None:
@@ -127,6 +245,44 @@ class ConsumerLoop:
                 log.warning(
                     "could not rewind %s[%d]; the group's committed offset will be used", topic, partition
                 )
+
+
+def _records(messages: Sequence[Message]) -> list[Message]:
+    records = []
+    for message in messages:
+        error = message.error()
+        if error is None:
+            records.append(message)
+        elif error.code() != KafkaError._PARTITION_EOF:
+            log.warning("consumer error: %s", error)
+    return records
+
+
+def _assignment(consumer: Consumer) -> list[TopicPartition]:
+    try:
+        return list(consumer.assignment())
+    except KafkaException:
+        return []
+
+
+def _pause_new(consumer: Consumer, paused: dict[tuple[str, int], TopicPartition]) -> None:
+    """Pause what is assigned and not yet paused (a rebalance during the batch may add some)."""
+    new = [p for p in _assignment(consumer) if (p.topic, p.partition) not in paused]
+    if not new:
+        return
+    try:
+        consumer.pause(new)
+    except KafkaException as exc:
+        log.warning("could not pause partitions: %s", exc.args[0])
+        return
+    paused.update(((p.topic, p.partition), p) for p in new)
+
+
+def _resume(consumer: Consumer, partitions: list[TopicPartition]) -> None:
+    try:
+        consumer.resume(partitions)
+    except KafkaException as exc:
+        log.warning("could not resume partitions: %s", exc.args[0])
 
 
 def _next_offsets(records: Sequence[Message]) -> list[TopicPartition]:

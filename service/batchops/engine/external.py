@@ -75,6 +75,9 @@ class ExternalOperations:
             target_chunk_count=chunk.chunk_count,
             targeting=TARGETING_TOPIC,
         )
+        if not chunk.device_tokens:
+            # As the gRPC call (9400): a new operation needs devices to work on.
+            raise InvalidArgument("At least one device token is required.")
         if operation_type == BATCH_COMMAND_INVOCATION and not parameters.get(PARAM_COMMAND_TOKEN):
             raise InvalidArgument("Command token is required.")
         handler.validate(operation)

@@ -27,7 +27,7 @@ class Heartbeat:
             self._last[operation_id] = now
             if len(self._last) > 10_000:  # forget old operations; a missed beat only costs a touch
                 self._last.clear()
-        self._work.touch(operation_id)
+        self._work.progress(operation_id)
 
     def activity(self) -> None:
         with self._lock:

@@ -44,6 +44,7 @@ class Initializer:
         heartbeat: Heartbeat,
         tenant_id: str = "",
         stopping: Callable[[], bool] = lambda: False,
+        max_chunk_count: int = 2_000_000,
     ) -> None:
         self._work = work
         self._publisher = publisher
@@ -53,6 +54,9 @@ class Initializer:
         self._heartbeat = heartbeat
         self._tenant = tenant_id
         self._stopping = stopping
+        # Every chunk carries at least one token, so no operation needs more chunks than the
+        # token limit allows; the count drives what recovery and completion look at.
+        self._max_chunks = max_chunk_count
         self.initialized_elements = 0
 
     def handle_batch(self, records: Sequence[Message]) -> None:
@@ -67,6 +71,13 @@ class Initializer:
                 continue
             if len(chunk.device_tokens) > SEQ_STRIDE:
                 self._dead.send(record, f"more than {SEQ_STRIDE} device tokens in one record")
+                continue
+            if chunk.chunk_count > self._max_chunks:
+                self._dead.send(
+                    record,
+                    f"chunkCount {chunk.chunk_count} exceeds {self._max_chunks} "
+                    "(the most device tokens an operation may have)",
+                )
                 continue
             try:
                 operation = self._external.resolve(chunk)

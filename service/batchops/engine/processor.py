@@ -88,6 +88,7 @@ class Processor:
 
     def _handle(self, records: Sequence[Message]) -> None:
         works: dict[uuid.UUID, ElementWork] = {}
+        sources: dict[uuid.UUID, Message] = {}
         for record in records:
             try:
                 work = decode_element_work(record.value())
@@ -95,13 +96,17 @@ class Processor:
                 self._dead.send(record, str(exc))
                 continue
             works[work.element_id] = work
+            sources[work.element_id] = record
         if not works:
             return
         operations = self._live_operations({w.operation_id for w in works.values()})
         wanted = [w.element_id for w in works.values() if w.operation_id in operations]
-        claimed = self._work.claim(wanted, self._lease)
+        # Only elements stored under the operation their record names: a forged record cannot
+        # make us work on another operation's element.
+        claimed = self._work.claim(wanted, self._lease, {e: works[e].operation_id for e in wanted})
         log.debug("element batch: %d records, %d wanted, %d claimed", len(records), len(wanted), len(claimed))
         if not claimed:
+            self._dead_letter_strangers(wanted, claimed, works, sources)
             return
         tokens = {c.claim for c in claimed}
         with self._held_lock:
@@ -124,6 +129,28 @@ class Processor:
                 )
                 if self._on_finished is not None:
                     self._on_finished(finished)
+        # Last: a dead-letter send that fails must not leave this batch's claims held.
+        self._dead_letter_strangers(wanted, claimed, works, sources)
+
+    def _dead_letter_strangers(
+        self,
+        wanted: Sequence[uuid.UUID],
+        claimed: Sequence[ClaimedElement],
+        works: Mapping[uuid.UUID, ElementWork],
+        sources: Mapping[uuid.UUID, Message],
+    ) -> None:
+        """Records whose element does not exist under the operation they name go to the dead
+        letters (looked up only for the unclaimed, normally a few redeliveries)."""
+        unclaimed = set(wanted) - {c.element.id for c in claimed}
+        if not unclaimed:
+            return
+        stored = self._work.element_operations(list(unclaimed))
+        for element_id in unclaimed:
+            if stored.get(element_id) != works[element_id].operation_id:
+                self._dead.send(
+                    sources[element_id],
+                    f"element {element_id} does not belong to operation {works[element_id].operation_id}",
+                )
 
     def _run_handlers(
         self, claimed: Sequence[ClaimedElement], operations: Mapping[uuid.UUID, BatchOperation]

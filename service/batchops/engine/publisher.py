@@ -3,7 +3,7 @@ operation id so one consumer owns an operation) and elements (keyed by device to
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 
 from batchops.api.convert import operation_to_wire
 from batchops.domain import BatchElement, BatchOperation
@@ -23,8 +23,9 @@ class WorkPublisher:
         self._topics = topics
         self._work = work
 
-    def publish_operation(self, operation: BatchOperation, only_chunks: set[int] | None = None) -> int:
-        """Send the operation's stored target list, chunk by chunk (streamed from the store)."""
+    def publish_operation(self, operation: BatchOperation, skip_chunks: Container[int] = ()) -> int:
+        """Send the operation's stored target list, chunk by chunk (streamed from the store),
+        except the chunks in ``skip_chunks`` (already initialized)."""
         wire = operation_to_wire(operation)
         count = max(operation.target_chunk_count, 1)
         key = str(operation.id)
@@ -33,7 +34,7 @@ class WorkPublisher:
             seen = False
             for index, tokens in self._work.target_chunks(operation.id):
                 seen = True
-                if only_chunks is None or index in only_chunks:
+                if index not in skip_chunks:
                     yield key, encode_operation_chunk(wire, tokens, index, count)
             if not seen:  # an operation without targets still needs its one record
                 yield key, encode_operation_chunk(wire, [], 0, 1)

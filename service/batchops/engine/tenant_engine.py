@@ -59,6 +59,10 @@ class EngineEnvironment:
     # Process-wide topic defaults; a tenant configuration that names its own wins.
     topic_partitions: int = 8
     topic_replication: int = 1
+    # Kafka entry point and recovery: chunk counts are bounded by the token limit, and an
+    # operation whose chunks never all arrive ends after this long without progress.
+    max_device_tokens: int = 2_000_000
+    initialization_timeout_seconds: float = 3600.0
 
     def topic_layout(self, config: TenantConfiguration) -> tuple[int, int]:
         explicit = config.model_fields_set
@@ -122,6 +126,7 @@ class TenantEngine:
                 initializer_beat,
                 self.tenant_id,
                 stopping=self._stopping.is_set,
+                max_chunk_count=env.max_device_tokens,
             )
             self._processor = Processor(
                 self.tenant_id,
@@ -167,6 +172,7 @@ class TenantEngine:
                 initializer=initializer_beat,
                 processor=processor_beat,
                 held_claims=self._processor.held_claims,
+                initialization_timeout=timedelta(seconds=env.initialization_timeout_seconds),
             )
             self._sweeper = Sweeper(self.recovery, env.recovery_interval_seconds, self.tenant_id)
             self._sweeper.start()
@@ -183,6 +189,16 @@ class TenantEngine:
 
             self._unregister_metrics = unregister
             log.info("tenant engine started", extra={"topics_prefix": self.topics.prefix})
+
+    @property
+    def consumers(self) -> dict[str, str]:
+        """Each consumer loop's state (running, restarting after a crash, stopped)."""
+        return {loop.name: loop.state.value for loop in self._loops}
+
+    @property
+    def healthy(self) -> bool:
+        """True while both consumers are subscribed and polling: records are being worked on."""
+        return bool(self._loops) and all(loop.running for loop in self._loops)
 
     def wait_ready(self, timeout: float) -> bool:
         """True once both consumers have joined their groups and hold partitions."""

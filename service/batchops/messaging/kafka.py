@@ -5,14 +5,27 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
-from confluent_kafka.admin import AdminClient
+from confluent_kafka.admin import (  # type: ignore[attr-defined]  # exported, not in __all__
+    AdminClient,
+    AlterConfigOpType,
+    ConfigEntry,
+    ConfigResource,
+)
 from confluent_kafka.cimpl import NewTopic
 
+from batchops.config import PROTECTED_KAFKA_PROPERTIES, ConfigurationError
+from batchops.messaging.limits import MAX_MESSAGE_BYTES
+from batchops.messaging.producer_health import ProducerHealth
+
 log = logging.getLogger(__name__)
+
+# Errors that mean a record can never be written as it is (retrying cannot help).
+_TOO_LARGE = frozenset({KafkaError.MSG_SIZE_TOO_LARGE, KafkaError.RECORD_LIST_TOO_LARGE})
 
 
 @dataclass(frozen=True)
@@ -25,43 +38,89 @@ class KafkaConfig:
     heartbeat_interval_ms: int = 1_000
     max_poll_interval_ms: int = 300_000
 
+    def __post_init__(self) -> None:
+        refused = sorted(PROTECTED_KAFKA_PROPERTIES & set(self.overrides))
+        if refused:
+            raise ConfigurationError(
+                f"invalid configuration:\n  BATCHOPS_KAFKA_OVERRIDES: {', '.join(refused)} cannot be "
+                "overridden (offset commits and confirmed sends depend on them)"
+            )
+
     def base(self) -> dict[str, str | int | float | bool]:
         return {"bootstrap.servers": self.bootstrap_servers, **self.overrides}
+
+    def with_defaults(
+        self, defaults: Mapping[str, str | int | float | bool]
+    ) -> dict[str, str | int | float | bool]:
+        """Our settings for a client, under the operator's overrides (they win)."""
+        return {**defaults, **self.base()}
 
 
 _FLUSH_BYTES = 4 * 1024 * 1024
 
 
 class PublishError(Exception):
-    """Records could not be confirmed as written (after the producer's own retries)."""
+    """Records could not be confirmed as written (after the producer's own retries).
+
+    ``too_large``: the record exceeds what the producer or the topic accepts."""
+
+    def __init__(self, message: str, *, too_large: bool = False) -> None:
+        super().__init__(message)
+        self.too_large = too_large
+
+
+ProducerFactory = Callable[[dict[str, Any]], Producer]
 
 
 class ConfirmedProducer:
     """An idempotent producer (acks=all) whose ``send_all`` returns only once every record is
-    acknowledged, raising if any was not."""
+    acknowledged, raising if any was not.
 
-    def __init__(self, config: KafkaConfig, client_id: str) -> None:
-        settings = {
-            **config.base(),
-            "client.id": client_id,
-            "enable.idempotence": True,
-            "acks": "all",
-            "linger.ms": 5,
-            "compression.type": "none",
-            "queue.buffering.max.messages": 200_000,
-            "message.timeout.ms": 60_000,
-        }
-        self._producer = Producer(settings)
+    A producer that can no longer deliver (fatal error, lost or fenced producer id, sends that
+    keep timing out) is replaced by a new one; the send that found out still fails (callers
+    retry: the consumers rewind, recovery sweeps again), and ``send_one`` retries once itself."""
+
+    def __init__(self, config: KafkaConfig, client_id: str, factory: ProducerFactory = Producer) -> None:
+        self._settings: dict[str, Any] = producer_settings(config, client_id)
+        self._factory = factory
+        self._health = ProducerHealth()
         self._lock = threading.Lock()
+        self._producer = self._new_producer()
+        self.rebuilds = 0
+
+    def _new_producer(self) -> Producer:
+        return self._factory({**self._settings, "error_cb": self._on_error})
+
+    def _on_error(self, error: KafkaError) -> None:
+        # Runs inside poll/flush, i.e. under the lock.
+        if error.fatal():
+            log.error("Kafka producer fatal error: %s", error)
+            self._health.fatal(error)
+
+    def _settle(self, errors: Sequence[KafkaError], unconfirmed: int) -> bool:
+        """After a send (under the lock): replace the producer if it is wedged. True if replaced."""
+        if not self._health.observe(errors, unconfirmed):
+            return False
+        log.warning("replacing the Kafka producer: %s", self._health.reason)
+        old, self._producer = self._producer, self._new_producer()
+        self._health.reset()
+        self.rebuilds += 1
+        try:
+            # What it still holds was already reported as failed: drop it, do not wait for it.
+            old.purge()
+            old.flush(0)
+        except Exception:  # the old handle is garbage either way
+            log.debug("discarding the old producer failed", exc_info=True)
+        return True
 
     def send_all(
         self, topic: str, records: Iterable[tuple[str | bytes, bytes]], timeout: float = 60.0
     ) -> int:
-        errors: list[str] = []
+        errors: list[KafkaError] = []
 
         def on_delivery(error: KafkaError | None, _message: object) -> None:
             if error is not None:
-                errors.append(str(error))
+                errors.append(error)
 
         sent = pending_bytes = 0
         with self._lock:
@@ -72,6 +131,13 @@ class ConfirmedProducer:
                         break
                     except BufferError:
                         self._producer.poll(0.05)  # local queue full: let deliveries drain
+                    except KafkaException as exc:  # refused before sending (e.g. too large)
+                        error: KafkaError = exc.args[0]
+                        remaining = self._producer.flush(timeout)
+                        self._settle([*errors, error], remaining)
+                        raise PublishError(
+                            f"record to {topic} refused: {error}", too_large=error.code() in _TOO_LARGE
+                        ) from None
                 sent += 1
                 pending_bytes += len(value)
                 if pending_bytes > _FLUSH_BYTES:
@@ -81,6 +147,7 @@ class ConfirmedProducer:
                 elif sent % 10_000 == 0:
                     self._producer.poll(0)
             remaining = self._producer.flush(timeout)
+            self._settle(errors, remaining)
         if remaining:
             raise PublishError(f"{remaining} record(s) to {topic} not confirmed within {timeout:.0f}s")
         if errors:
@@ -90,58 +157,113 @@ class ConfirmedProducer:
     def send_one(
         self, topic: str, key: str | bytes, value: bytes, headers: Mapping[str, str] | None = None
     ) -> None:
-        errors: list[str] = []
+        for attempt in (1, 2):
+            errors, remaining, replaced = self._send_one(topic, key, value, headers)
+            if not errors and not remaining:
+                return
+            if not replaced or attempt == 2:
+                break
+        if remaining and not errors:
+            raise PublishError(f"record to {topic} not confirmed: timeout")
+        raise PublishError(
+            f"record to {topic} not confirmed: {errors[0]}", too_large=errors[0].code() in _TOO_LARGE
+        )
+
+    def _send_one(
+        self, topic: str, key: str | bytes, value: bytes, headers: Mapping[str, str] | None
+    ) -> tuple[list[KafkaError], int, bool]:
+        errors: list[KafkaError] = []
 
         def on_delivery(error: KafkaError | None, _message: object) -> None:
             if error is not None:
-                errors.append(str(error))
+                errors.append(error)
 
+        remaining = 0
         with self._lock:
-            self._producer.produce(
-                topic, value=value, key=key, headers=list((headers or {}).items()), on_delivery=on_delivery
-            )
-            remaining = self._producer.flush(30)
-        if remaining or errors:
-            raise PublishError(f"record to {topic} not confirmed: {errors[0] if errors else 'timeout'}")
+            try:
+                self._producer.produce(
+                    topic,
+                    value=value,
+                    key=key,
+                    headers=list((headers or {}).items()),
+                    on_delivery=on_delivery,
+                )
+            except KafkaException as exc:  # refused before sending (e.g. larger than message.max.bytes)
+                errors.append(exc.args[0])
+            else:
+                remaining = self._producer.flush(30)
+            return errors, remaining, self._settle(errors, remaining)
 
     def close(self, timeout: float = 30.0) -> None:
         with self._lock:
             self._producer.flush(timeout)
 
 
-def make_consumer(config: KafkaConfig, group_id: str, client_id: str) -> Consumer:
-    return Consumer(
+def producer_settings(config: KafkaConfig, client_id: str) -> dict[str, str | int | float | bool]:
+    settings = config.with_defaults(
         {
-            **config.base(),
-            "group.id": group_id,
             "client.id": client_id,
-            "enable.auto.commit": False,
-            # A group that has committed nothing yet (a new tenant, partitions just added) must
-            # still see the records published before it joined.
-            "auto.offset.reset": "earliest",
+            "linger.ms": 5,
+            "compression.type": "none",
+            "queue.buffering.max.messages": 200_000,
+            "message.timeout.ms": 60_000,
+            # Kafka's default (1 MB) is below what an operations record may carry.
+            "message.max.bytes": MAX_MESSAGE_BYTES,
+        }
+    )
+    settings.update({"enable.idempotence": True, "acks": "all"})
+    return settings
+
+
+def make_consumer(config: KafkaConfig, group_id: str, client_id: str) -> Consumer:
+    return Consumer(consumer_settings(config, group_id, client_id))
+
+
+def consumer_settings(
+    config: KafkaConfig, group_id: str, client_id: str
+) -> dict[str, str | int | float | bool]:
+    settings = config.with_defaults(
+        {
+            "client.id": client_id,
             "session.timeout.ms": config.session_timeout_ms,
             "heartbeat.interval.ms": config.heartbeat_interval_ms,
             "max.poll.interval.ms": config.max_poll_interval_ms,
             "enable.partition.eof": False,
             # librdkafka prefetches up to 64 MiB per consumer (and fetches up to 50 MiB at once)
             # by default; small caps keep memory flat however large the backlog (we take batches
-            # of a few hundred ~100-byte records; 2 MiB is still seconds of work).
+            # of a few hundred ~100-byte records; 2 MiB is still seconds of work). A larger record
+            # is still fetched whole: brokers return the first record batch whatever these caps.
             "queued.max.messages.kbytes": 2048,
             "fetch.max.bytes": 1_048_576,
             "max.partition.fetch.bytes": 262_144,
         }
     )
+    # Not overridable: offsets are committed by hand after the work is durable, and a group that
+    # has committed nothing yet (a new tenant, partitions just added) must still see the records
+    # published before it joined.
+    settings.update({"group.id": group_id, "enable.auto.commit": False, "auto.offset.reset": "earliest"})
+    return settings
 
 
 def ensure_topics(config: KafkaConfig, topics: Sequence[str], partitions: int, replication: int) -> None:
-    """Create the topics that do not exist yet; existing ones are left as they are."""
+    """Create the topics that do not exist yet (accepting records up to ``MAX_MESSAGE_BYTES``);
+    existing ones keep their layout, and their record limit is raised if it is lower."""
     admin = AdminClient(config.base())
     existing = set(admin.list_topics(timeout=15).topics)
     missing = [name for name in topics if name not in existing]
+    _raise_record_limit(admin, [name for name in topics if name in existing])
     if not missing:
         return
     futures = admin.create_topics(
-        [NewTopic(name, num_partitions=partitions, replication_factor=replication) for name in missing],
+        [
+            NewTopic(
+                name,
+                num_partitions=partitions,
+                replication_factor=replication,
+                config={"max.message.bytes": str(MAX_MESSAGE_BYTES)},
+            )
+            for name in missing
+        ],
         operation_timeout=15,
         request_timeout=15,
     )
@@ -152,3 +274,40 @@ def ensure_topics(config: KafkaConfig, topics: Sequence[str], partitions: int, r
         except KafkaException as exc:
             if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                 raise
+
+
+def _raise_record_limit(admin: AdminClient, topics: Sequence[str]) -> None:
+    """Topics created before the limit was set (or by someone else) get ``max.message.bytes``
+    raised to ours; a broker that refuses (e.g. no ALTER_CONFIGS permission) is only logged."""
+    if not topics:
+        return
+    try:
+        described = admin.describe_configs([ConfigResource("topic", name) for name in topics])
+        low = []
+        for resource, future in described.items():
+            entry = future.result(timeout=15).get("max.message.bytes")
+            if entry is not None and int(entry.value) < MAX_MESSAGE_BYTES:
+                low.append(resource.name)
+        if not low:
+            return
+        altered = admin.incremental_alter_configs(
+            [
+                ConfigResource(
+                    "topic",
+                    name,
+                    incremental_configs=[
+                        ConfigEntry(
+                            "max.message.bytes",
+                            str(MAX_MESSAGE_BYTES),
+                            incremental_operation=AlterConfigOpType.SET,
+                        )
+                    ],
+                )
+                for name in low
+            ]
+        )
+        for resource, future in altered.items():
+            future.result(timeout=15)
+            log.info("raised max.message.bytes of an existing topic", extra={"topic": resource.name})
+    except (KafkaException, ValueError) as exc:
+        log.warning("could not raise max.message.bytes of existing topics: %s", exc)

@@ -42,6 +42,8 @@ _EL = ElementProcessingStatus
 _UNPROCESSED = ElementProcessingStatus.UNPROCESSED.value
 _PROCESSING = ElementProcessingStatus.PROCESSING.value
 _DUPLICATE_KEY = 11000
+# Last time initialization or processing of an operation moved (see ``progress``).
+PROGRESS_DATE = "progressDate"
 # Operations whose elements may be in Processing (processing starts during initialization).
 _MAY_PROCESS = [
     BatchOperationStatus.INITIALIZING.value,
@@ -129,6 +131,14 @@ class WorkStore:
     def touch(self, operation_id: uuid.UUID, **fields: Any) -> None:
         self._operations.update_one({"_id": str(operation_id)}, {"$set": {"updatedDate": utcnow(), **fields}})
 
+    def progress(self, operation_id: uuid.UUID) -> None:
+        """Work on the operation moved (a chunk, a heartbeat): unlike ``touch`` (recovery's own
+        re-publishing), this also holds off the initialization timeout."""
+        now = utcnow()
+        self._operations.update_one(
+            {"_id": str(operation_id)}, {"$set": {"updatedDate": now, PROGRESS_DATE: now}}
+        )
+
     def begin_initialization(self, operation_id: uuid.UUID) -> bool:
         """Unprocessed -> Initializing (with its start date). True if this call moved it."""
         now = utcnow()
@@ -139,6 +149,7 @@ class WorkStore:
                     "status": BatchOperationStatus.INITIALIZING.value,
                     "startedDate": now,
                     "updatedDate": now,
+                    PROGRESS_DATE: now,
                 }
             },
         )
@@ -209,6 +220,7 @@ class WorkStore:
     ) -> bool:
         """Count the chunk's ``present`` elements into the operation exactly once (the chunk mark
         and the counter increment are one write). False if the chunk was already counted."""
+        now = utcnow()
         result = self._operations.update_one(
             {"_id": str(operation_id), "chunksDone": {"$ne": chunk_index}},
             {
@@ -219,7 +231,7 @@ class WorkStore:
                     "initErrors": rejected,
                     "tokenCount": tokens,
                 },
-                "$set": {"updatedDate": utcnow()},
+                "$set": {"updatedDate": now, PROGRESS_DATE: now},
             },
         )
         return result.modified_count == 1
@@ -255,6 +267,54 @@ class WorkStore:
             },
         )
         return self.operation(operation_id)
+
+    def stalled_initializations(self, before: datetime) -> Iterator[BatchOperation]:
+        """Initializing operations without progress since ``before`` (their missing chunks never
+        came; operations from before progress dates existed are judged by their last update)."""
+        query: Document = {
+            "status": BatchOperationStatus.INITIALIZING.value,
+            "$or": [
+                {PROGRESS_DATE: {"$lt": before}},
+                {PROGRESS_DATE: {"$exists": False}, "updatedDate": {"$lt": before}},
+            ],
+        }
+        for doc in self._operations.find(query, {"chunksDone": 0}):
+            yield operation_from_document(doc)
+
+    def end_initialization(self, operation_id: uuid.UUID, before: datetime) -> BatchOperation | None:
+        """Initializing -> InitializedWithErrors with the elements of the chunks that did arrive,
+        if it still made no progress since ``before``; the reason goes into its last error."""
+        doc = self._operations.find_one(
+            {"_id": str(operation_id)}, {"chunksDone": 1, "chunkCount": 1, "total": 1}
+        )
+        if doc is None:
+            return None
+        arrived, expected = len(doc.get("chunksDone") or []), max(int(doc.get("chunkCount") or 0), 1)
+        reason = (
+            f"initialization timed out: {arrived} of {expected} target chunk(s) arrived; "
+            "the elements of those are processed"
+        )
+        result = self._operations.update_one(
+            {
+                "_id": str(operation_id),
+                "status": BatchOperationStatus.INITIALIZING.value,
+                "$or": [
+                    {PROGRESS_DATE: {"$lt": before}},
+                    {PROGRESS_DATE: {"$exists": False}, "updatedDate": {"$lt": before}},
+                ],
+            },
+            {
+                # A chunk counted meanwhile moves the progress date, so the filter fails and
+                # ``total`` read above is still the operation's.
+                "$set": {
+                    "status": BatchOperationStatus.INITIALIZED_WITH_ERRORS.value,
+                    "updatedDate": utcnow(),
+                    "tokenCount": int(doc.get("total") or 0),
+                    "lastError": reason,
+                }
+            },
+        )
+        return self.operation(operation_id) if result.modified_count else None
 
     def finish_if_complete(self, operation_id: uuid.UUID) -> BatchOperation | None:
         """Initialized* -> Finished* as soon as every element is final; returns the finished one."""
@@ -316,29 +376,44 @@ class WorkStore:
 
     # ---- elements ---------------------------------------------------------------------------
 
-    def claim(self, element_ids: Sequence[uuid.UUID], lease: timedelta) -> list[ClaimedElement]:
+    def claim(
+        self,
+        element_ids: Sequence[uuid.UUID],
+        lease: timedelta,
+        operations: Mapping[uuid.UUID, uuid.UUID] | None = None,
+    ) -> list[ClaimedElement]:
         """Unprocessed -> Processing for those of ``element_ids`` still unprocessed, plus those whose
-        Processing lease has expired (their worker died). Already-final elements are left alone."""
+        Processing lease has expired (their worker died). Already-final elements are left alone.
+        With ``operations`` (element id -> operation id, as a record claims), only elements that
+        belong to that operation are claimed."""
         if not element_ids:
             return []
         ids = [str(e) for e in element_ids]
+        groups = _claim_groups(element_ids, operations)
         now = utcnow()
         claim = uuid.uuid4().hex
         fresh = 0
-        for part in id_batches(ids):
-            fresh += self._elements.update_many(
-                {"_id": {"$in": list(part)}, "status": _UNPROCESSED},
-                {
-                    "$set": {"status": _PROCESSING, "claim": claim, "leaseUntil": now + lease},
-                    "$inc": {"attempts": 1},
-                },
-            ).modified_count
+        for belongs, members in groups:
+            for part in id_batches(members):
+                fresh += self._elements.update_many(
+                    {"_id": {"$in": list(part)}, "status": _UNPROCESSED, **belongs},
+                    {
+                        "$set": {"status": _PROCESSING, "claim": claim, "leaseUntil": now + lease},
+                        "$inc": {"attempts": 1},
+                    },
+                ).modified_count
         if fresh < len(ids):
-            for part in id_batches(ids):
-                self._elements.update_many(
-                    {"_id": {"$in": list(part)}, "status": _PROCESSING, "leaseUntil": {"$lt": now}},
-                    {"$set": {"claim": claim + "r", "leaseUntil": now + lease}, "$inc": {"attempts": 1}},
-                )
+            for belongs, members in groups:
+                for part in id_batches(members):
+                    self._elements.update_many(
+                        {
+                            "_id": {"$in": list(part)},
+                            "status": _PROCESSING,
+                            "leaseUntil": {"$lt": now},
+                            **belongs,
+                        },
+                        {"$set": {"claim": claim + "r", "leaseUntil": now + lease}, "$inc": {"attempts": 1}},
+                    )
         claimed: list[ClaimedElement] = []
         moved: dict[str, int] = defaultdict(int)
         for part in id_batches(ids):
@@ -407,6 +482,14 @@ class WorkStore:
                 )
         return sum(changed_by.values())
 
+    def element_operations(self, element_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        """The stored operation of each of ``element_ids`` that exists."""
+        found: dict[uuid.UUID, uuid.UUID] = {}
+        for part in id_batches([str(e) for e in element_ids]):
+            for doc in self._elements.find({"_id": {"$in": list(part)}}, {"op": 1}):
+                found[uuid.UUID(doc["_id"])] = uuid.UUID(doc["op"])
+        return found
+
     def expired_leases(self, limit: int = 10_000) -> list[ClaimedElement]:
         """Elements left in Processing past their lease (their worker died or stalled).
 
@@ -461,3 +544,15 @@ class WorkStore:
         cursor = self._elements.find({"op": str(operation_id), "status": _UNPROCESSED}, batch_size=batch_size)
         for doc in cursor.sort("seq", ASCENDING):
             yield element_from_document(doc)
+
+
+def _claim_groups(
+    element_ids: Sequence[uuid.UUID], operations: Mapping[uuid.UUID, uuid.UUID] | None
+) -> list[tuple[Document, list[str]]]:
+    """Element ids to claim, each group with the extra filter its elements must match."""
+    if operations is None:
+        return [({}, [str(e) for e in element_ids])]
+    by_operation: dict[str, list[str]] = defaultdict(list)
+    for element_id in element_ids:
+        by_operation[str(operations[element_id])].append(str(element_id))
+    return [({"op": op}, members) for op, members in by_operation.items()]

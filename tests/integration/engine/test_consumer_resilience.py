@@ -1,0 +1,229 @@
+"""Consumer loops never die silently: a batch longer than ``max.poll.interval.ms`` keeps its
+member in the group, a crashed loop restarts with backoff, and a loop that is not running is
+reported (engine state, metric, CheckTenantEngineAvailable) within seconds."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import grpc
+import pytest
+from confluent_kafka import Consumer, Message, Producer
+from test_recovery import publish_operation
+
+from batchops import metrics
+from batchops.api import StaticRouter
+from batchops.devstack import Endpoints, wait_for
+from batchops.engine.consumer_loop import ConsumerLoop, LoopState
+from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
+from batchops.messaging.kafka import KafkaConfig, ensure_topics, make_consumer
+from batchops.service import BatchOpsService
+from batchops.store import MongoConnector
+from batchops.store.work_store import WorkStore
+from batchops.tenants.configuration import TenantConfiguration
+from batchops.wire import multitenant_management_pb2 as mtm
+from batchops.wire import multitenant_management_pb2_grpc
+
+
+@pytest.fixture
+def engines() -> Iterator[list[TenantEngine]]:
+    started: list[TenantEngine] = []
+    yield started
+    for engine in started:
+        engine.stop()
+
+
+@pytest.fixture
+def work(connector: MongoConnector, unique_name: str) -> Iterator[WorkStore]:
+    yield WorkStore(connector.tenant_database(unique_name))
+    connector.drop_tenant_database(unique_name)
+
+
+def running_gauge(tenant: str, consumer: str) -> float | None:
+    return metrics.REGISTRY.get_sample_value(
+        "batchops_consumer_running", {"tenant": tenant, "consumer": consumer}
+    )
+
+
+def test_a_batch_longer_than_max_poll_interval_does_not_stop_processing(
+    servers: Endpoints,
+    engine_env: EngineEnvironment,
+    engines: list[TenantEngine],
+    unique_name: str,
+    effects: Any,
+    work: WorkStore,
+) -> None:
+    # librdkafka's smallest allowed poll interval is the session timeout (6 s here).
+    kafka = KafkaConfig(servers.kafka_bootstrap, max_poll_interval_ms=7000)
+    engine = TenantEngine(
+        unique_name, TenantConfiguration(consumer_batch_size=1), dataclasses.replace(engine_env, kafka=kafka)
+    )
+    engine.start()
+    engines.append(engine)
+    assert engine.wait_ready(60)
+    # One element per batch, each handler call blocking 10 s: longer than the poll interval.
+    op_id = publish_operation(servers, engine.topics, ["slow-1", "slow-2"], chunk=10, delayMs="10000")
+
+    def finished() -> Any:
+        op = work.operation(op_id)
+        return op if op is not None and op.status.is_final else None
+
+    done = wait_for(finished, 180, interval=0.2, message="processing stopped after a long batch")
+    assert (done.counts.succeeded, done.total_elements) == (2, 2)
+    processor = next(loop for loop in engine._loops if loop.name == "processor")
+    assert processor.crashes == 0 and processor.running
+    assert engine.healthy
+
+
+def test_a_crashed_loop_is_reported_and_restarted(servers: Endpoints, unique_name: str) -> None:
+    kafka = KafkaConfig(servers.kafka_bootstrap)
+    topic = f"crash-{unique_name}"
+    ensure_topics(kafka, [topic], 1, 1)
+    broken = True
+
+    def factory() -> Consumer:
+        if broken:
+            raise RuntimeError("injected crash")
+        return make_consumer(kafka, f"g-{unique_name}", f"c-{unique_name}")
+
+    seen: list[Message] = []
+    loop = ConsumerLoop(
+        "injected", factory, topic, seen.extend, batch_size=10, tenant_id=unique_name, restart_backoff=0.2
+    )
+    loop.start()
+    try:
+        wait_for(lambda: loop.state is LoopState.RESTARTING, 10, message="crash not reported")
+        assert running_gauge(unique_name, "injected") == 0
+        wait_for(lambda: loop.crashes >= 2, 30, message="the loop was not restarted after a crash")
+        broken = False
+        producer = Producer({"bootstrap.servers": servers.kafka_bootstrap})
+        for i in range(3):
+            producer.produce(topic, key=f"k{i}", value=f"v{i}".encode())
+        assert producer.flush(30) == 0
+        wait_for(lambda: len(seen) >= 3, 60, message="the restarted loop consumed nothing")
+        assert loop.running and running_gauge(unique_name, "injected") == 1
+    finally:
+        loop.stop()
+    assert running_gauge(unique_name, "injected") is None
+
+
+def test_an_engine_whose_consumers_cannot_run_is_reported_unavailable(
+    servers: Endpoints,
+    engine_env: EngineEnvironment,
+    engines: list[TenantEngine],
+    router: StaticRouter,
+    api: BatchOpsService,
+    unique_name: str,
+    tenant_db: Any,
+) -> None:
+    # A poll interval below the session timeout: librdkafka refuses to build the consumers
+    # (the producer, which ignores the setting, still starts).
+    kafka = KafkaConfig(servers.kafka_bootstrap, max_poll_interval_ms=1000)
+    engine = TenantEngine(unique_name, TenantConfiguration(), dataclasses.replace(engine_env, kafka=kafka))
+    engine.start()
+    engines.append(engine)
+    router.add(unique_name, engine)
+    wait_for(
+        lambda: set(engine.consumers.values()) == {"restarting"},
+        15,
+        interval=0.1,
+        message="consumers that cannot run were not reported",
+    )
+    assert not engine.healthy
+    assert running_gauge(unique_name, "processor") == 0
+    with grpc.insecure_channel(f"127.0.0.1:{api.port}") as channel:
+        stub = multitenant_management_pb2_grpc.MultitenantManagementStub(channel)
+        answer = stub.CheckTenantEngineAvailable(
+            mtm.GCheckTenantEngineAvailableRequest(), metadata=(("tenant", unique_name),), timeout=30
+        )
+    assert answer.available is False
+
+
+def test_a_rebalance_during_a_batch_loses_nothing_and_the_loop_carries_on(
+    servers: Endpoints, unique_name: str
+) -> None:
+    """Another member joins while a batch is handled (partitions are revoked and reassigned under
+    it, and its commit may fail): the loop neither crashes nor stalls, and once the other member
+    leaves it consumes every partition again."""
+    kafka = KafkaConfig(servers.kafka_bootstrap)
+    topic, group = f"rebalance-{unique_name}", f"g-{unique_name}"
+    ensure_topics(kafka, [topic], 2, 1)
+    producer = Producer({"bootstrap.servers": servers.kafka_bootstrap})
+    seen: list[bytes] = []
+    release = threading.Event()
+
+    def slow_handler(records: Sequence[Message]) -> None:
+        # Hold the first batch until the group has rebalanced around it.
+        wait_for(release.is_set, 120, interval=0.1, message="never released")
+        seen.extend(bytes(r.value() or b"") for r in records)
+
+    loop = ConsumerLoop(
+        "rebalanced",
+        lambda: make_consumer(kafka, group, f"a-{unique_name}"),
+        topic,
+        slow_handler,
+        batch_size=10,
+        tenant_id=unique_name,
+    )
+    loop.start()
+    other = make_consumer(kafka, group, f"b-{unique_name}")
+    try:
+        assert loop.wait_assigned(60)
+        producer.produce(topic, value=b"first", partition=0)
+        assert producer.flush(30) == 0
+        wait_for(lambda: loop.batches_started >= 1, 60, message="the first batch never started")
+        other.subscribe([topic])
+        wait_for(
+            lambda: other.poll(0.2) is not None or bool(other.assignment()),
+            60,
+            interval=0,
+            message="the other member never got a partition",
+        )
+        assert loop.rebalances >= 1
+        release.set()
+        wait_for(lambda: b"first" in seen, 60, message="the held batch never completed")
+    finally:
+        release.set()
+        other.close()  # its partition returns to the loop
+    try:
+        for partition in (0, 1):
+            producer.produce(topic, value=f"second-{partition}".encode(), partition=partition)
+        assert producer.flush(30) == 0
+        wait_for(
+            lambda: {b"second-0", b"second-1"} <= set(seen),
+            90,
+            message="the loop stopped consuming after the rebalance",
+        )
+        assert loop.crashes == 0 and loop.running
+    finally:
+        loop.stop()
+
+
+def test_stopping_leaves_the_group_even_if_a_batch_hangs(servers: Endpoints, unique_name: str) -> None:
+    kafka = KafkaConfig(servers.kafka_bootstrap)
+    topic = f"hang-{unique_name}"
+    ensure_topics(kafka, [topic], 1, 1)
+    unblock = threading.Event()
+    loop = ConsumerLoop(
+        "hung",
+        lambda: make_consumer(kafka, f"g-{unique_name}", f"c-{unique_name}"),
+        topic,
+        lambda _records: unblock.wait(120) and None,
+        batch_size=10,
+        tenant_id=unique_name,
+        stop_grace=1.0,
+    )
+    loop.start()
+    try:
+        assert loop.wait_assigned(60)
+        producer = Producer({"bootstrap.servers": servers.kafka_bootstrap})
+        producer.produce(topic, value=b"hangs")
+        assert producer.flush(30) == 0
+        wait_for(lambda: loop.batches_started >= 1, 60, message="the batch never started")
+        loop.stop(timeout=60)
+        assert not loop.alive and loop.state is LoopState.STOPPED
+    finally:
+        unblock.set()
