@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from batchops.devstack import DevStack, Endpoints, Ports, shared_stack, wait_for
+from batchops.devstack.ports import free_ports
 
 _HERE = Path(__file__).parent
 REPO_ROOT = _HERE.parents[1]
@@ -102,6 +103,24 @@ def _ruok(host: str, port: int) -> bool:
 def devstack_install_dir() -> Path:
     """The test dev stack's venvs; other DevStacks in tests share them to skip reinstalling."""
     return TEST_INSTALL_DIR
+
+
+@pytest.fixture
+def own_kafka(tmp_path: Path) -> Iterator[DevStack]:
+    """An Apache Kafka broker of this test only (log directories under tmp_path), for tests that
+    stop, restart, wipe or grow the broker; ``own_kafka.endpoints.kafka_bootstrap`` reaches it."""
+    kafka, controller, mongo, zookeeper = free_ports(4)
+    stack = DevStack(
+        tmp_path / "kafka-stack",
+        Ports(kafka=kafka, kafka_controller=controller, mongo=mongo, zookeeper=zookeeper),
+        install_dir=TEST_INSTALL_DIR,
+        ready_timeout=180,
+    )
+    stack.up(only=["kafka"])
+    try:
+        yield stack
+    finally:
+        stack.down()
 
 
 @pytest.fixture

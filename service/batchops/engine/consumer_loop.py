@@ -75,6 +75,7 @@ class ConsumerLoop:
         # anyway (a hung handler must not hold the partitions of a stopped engine).
         self._stop_grace = stop_grace
         self._stop = threading.Event()
+        self._resubscribe = threading.Event()
         self._assigned = threading.Event()
         self._state = LoopState.STARTING
         self._thread = threading.Thread(target=self._run, name=f"{name}-{tenant_id}", daemon=True)
@@ -93,6 +94,12 @@ class ConsumerLoop:
         self._stop.set()
         self._thread.join(timeout)
         self._worker.shutdown(wait=False)
+
+    def resubscribe(self) -> None:
+        """Start over with a fresh consumer (a new group member) at the next poll. Used when the
+        topic was re-created: a member that joined while it was missing may keep an empty
+        assignment although the topic is back."""
+        self._resubscribe.set()
 
     def wait_assigned(self, timeout: float) -> bool:
         return self._assigned.wait(timeout)
@@ -146,6 +153,10 @@ class ConsumerLoop:
             consumer.subscribe([self._topic], on_assign=self._on_assign, on_revoke=self._on_revoke)
             self._set_state(LoopState.RUNNING)
             while not self._stop.is_set():
+                if self._resubscribe.is_set():
+                    self._resubscribe.clear()
+                    log.info("re-subscribing with a fresh consumer")
+                    return
                 self._poll_once(consumer)
         finally:
             try:

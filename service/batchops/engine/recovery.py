@@ -45,6 +45,7 @@ class Recovery:
         processor: Heartbeat,
         held_claims: Callable[[], set[str]] = set,
         initialization_timeout: timedelta = DEFAULT_INITIALIZATION_TIMEOUT,
+        ensure_topics: Callable[[], None] = lambda: None,
     ) -> None:
         self._work = work
         self._publisher = publisher
@@ -53,6 +54,7 @@ class Recovery:
         self._processor = processor
         self._held_claims = held_claims
         self._init_timeout = initialization_timeout
+        self._ensure_topics = ensure_topics
         self.failures = 0
 
     def sweep(self) -> Done:
@@ -69,6 +71,7 @@ class Recovery:
         initializer_idle = self._initializer.idle_seconds() >= stale
         processor_idle = self._processor.idle_seconds() >= stale
         jobs: list[tuple[str, Callable[[], None]]] = [
+            ("ensure the tenant's topics exist", self._ensure_topics),
             ("republish unpublished operations", lambda: self._republish(done, cutoff, initializer_idle)),
             ("resume initializations", lambda: self._resume(done, cutoff, initializer_idle)),
             ("end stalled initializations", lambda: self._end_stalled(done)),

@@ -107,7 +107,15 @@ class TenantEngine:
         with log_context(tenant=self.tenant_id):
             config, env = self.config, self._env
             partitions, replication = env.topic_layout(config)
-            ensure_topics(env.kafka, self.topics.all, partitions, replication)
+
+            def ensure_own_topics() -> None:
+                if ensure_topics(env.kafka, self.topics.all, partitions, replication):
+                    # Our topics had vanished (a broker that lost its data): members that joined
+                    # meanwhile hold nothing; fresh ones are assigned the new partitions.
+                    for loop in self._loops:
+                        loop.resubscribe()
+
+            ensure_own_topics()
             client_id = f"{env.instance_name}-{self.tenant_id}"
             producer = ConfirmedProducer(env.kafka, client_id)
             self._producer = producer
@@ -173,6 +181,8 @@ class TenantEngine:
                 processor=processor_beat,
                 held_claims=self._processor.held_claims,
                 initialization_timeout=timedelta(seconds=env.initialization_timeout_seconds),
+                # A broker that lost its log directories comes back without our topics.
+                ensure_topics=ensure_own_topics,
             )
             self._sweeper = Sweeper(self.recovery, env.recovery_interval_seconds, self.tenant_id)
             self._sweeper.start()

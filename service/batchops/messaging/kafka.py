@@ -199,6 +199,11 @@ class ConfirmedProducer:
             self._producer.flush(timeout)
 
 
+# Added partitions and re-created topics are noticed within seconds (librdkafka's default is 5 min);
+# the cost is one small metadata request per client every 10 s.
+METADATA_REFRESH_MS = 10_000
+
+
 def producer_settings(config: KafkaConfig, client_id: str) -> dict[str, str | int | float | bool]:
     settings = config.with_defaults(
         {
@@ -209,6 +214,7 @@ def producer_settings(config: KafkaConfig, client_id: str) -> dict[str, str | in
             "message.timeout.ms": 60_000,
             # Kafka's default (1 MB) is below what an operations record may carry.
             "message.max.bytes": MAX_MESSAGE_BYTES,
+            "topic.metadata.refresh.interval.ms": METADATA_REFRESH_MS,
         }
     )
     settings.update({"enable.idempotence": True, "acks": "all"})
@@ -225,6 +231,7 @@ def consumer_settings(
     settings = config.with_defaults(
         {
             "client.id": client_id,
+            "topic.metadata.refresh.interval.ms": METADATA_REFRESH_MS,
             "session.timeout.ms": config.session_timeout_ms,
             "heartbeat.interval.ms": config.heartbeat_interval_ms,
             "max.poll.interval.ms": config.max_poll_interval_ms,
@@ -245,15 +252,16 @@ def consumer_settings(
     return settings
 
 
-def ensure_topics(config: KafkaConfig, topics: Sequence[str], partitions: int, replication: int) -> None:
+def ensure_topics(config: KafkaConfig, topics: Sequence[str], partitions: int, replication: int) -> list[str]:
     """Create the topics that do not exist yet (accepting records up to ``MAX_MESSAGE_BYTES``);
-    existing ones keep their layout, and their record limit is raised if it is lower."""
+    existing ones keep their layout, and their record limit is raised if it is lower. Returns
+    the topics this call created."""
     admin = AdminClient(config.base())
     existing = set(admin.list_topics(timeout=15).topics)
     missing = [name for name in topics if name not in existing]
     _raise_record_limit(admin, [name for name in topics if name in existing])
     if not missing:
-        return
+        return []
     futures = admin.create_topics(
         [
             NewTopic(
@@ -267,13 +275,16 @@ def ensure_topics(config: KafkaConfig, topics: Sequence[str], partitions: int, r
         operation_timeout=15,
         request_timeout=15,
     )
+    created = []
     for name, future in futures.items():
         try:
             future.result()
             log.info("topic created", extra={"topic": name, "partitions": partitions})
+            created.append(name)
         except KafkaException as exc:
             if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                 raise
+    return created
 
 
 def _raise_record_limit(admin: AdminClient, topics: Sequence[str]) -> None:

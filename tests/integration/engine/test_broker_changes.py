@@ -9,8 +9,6 @@ effect repeated beyond what the README's guarantees allow.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +17,7 @@ from confluent_kafka.admin import AdminClient, NewPartitions
 from recording_handler import RECORD
 from test_pipeline import wait_final
 
-from batchops.devstack import DevStack, Ports, wait_for
-from batchops.devstack.ports import free_ports
+from batchops.devstack import DevStack, wait_for
 from batchops.engine.handlers import HandlerRegistry
 from batchops.engine.tenant_engine import EngineEnvironment
 from batchops.messaging.kafka import KafkaConfig
@@ -30,23 +27,6 @@ from batchops.wire import batch_model_pb2 as bm
 
 # Producers and consumers notice added partitions at their next metadata refresh (5 min by default).
 FAST_METADATA = {"topic.metadata.refresh.interval.ms": "1000"}
-
-
-@pytest.fixture
-def own_kafka(tmp_path: Path, devstack_install_dir: Path) -> Iterator[DevStack]:
-    """An Apache Kafka broker of this test only (log directories under tmp_path)."""
-    kafka, controller, mongo, zookeeper = free_ports(4)
-    stack = DevStack(
-        tmp_path / "kafka-stack",
-        Ports(kafka=kafka, kafka_controller=controller, mongo=mongo, zookeeper=zookeeper),
-        install_dir=devstack_install_dir,
-        ready_timeout=180,
-    )
-    stack.up(only=["kafka"])
-    try:
-        yield stack
-    finally:
-        stack.down()
 
 
 @pytest.fixture
