@@ -72,6 +72,16 @@ def measure_lag(admin: AdminClient, target: GroupTopic, timeout: float = 5.0) ->
     return sum(_partition_lag(committed.get(p, NO_OFFSET), start[p], end[p]) for p in end)
 
 
+def group_members(admin: AdminClient, group: str, timeout: float = 5.0) -> int:
+    """How many consumers are members of ``group`` now (0 when none is polling: crashed, stopped
+    or restarting members leave the group)."""
+    try:
+        description = admin.describe_consumer_groups([group], request_timeout=timeout)[group].result(timeout)
+    except (KafkaException, TimeoutError, ValueError) as exc:
+        raise LagUnavailable(f"members of {group}: {exc}") from exc
+    return len(description.members)
+
+
 def _partition_lag(committed: int, start: int, end: int) -> int:
     position = committed if committed >= 0 else start
     # Retention may have removed records below a stale commit: those are not waiting any more.

@@ -31,7 +31,7 @@ from batchops.tenants.admin import (
     remove_tenant,
 )
 from batchops.tenants.configuration import TenantConfiguration
-from batchops.tenants.lag import tenant_lags
+from batchops.tenants.lag import tenant_consumers, tenant_lags
 from batchops.tenants.layout import ZkLayout
 from batchops.tenants.zk_auth import ZkCredentials, credentials_from_env
 
@@ -224,7 +224,12 @@ def list_(
     instance_id: InstanceOption = "sitewhere1",
     zk_timeout: TimeoutOption = 10.0,
     lag: Annotated[
-        bool, typer.Option("--lag", help="Also show each tenant's consumer lag (records not processed yet).")
+        bool,
+        typer.Option(
+            "--lag",
+            help="Also show, from Kafka, each tenant's consumer lag (records not processed yet) and "
+            "how many consumers each of its groups has (0: nobody is consuming).",
+        ),
     ] = False,
     kafka: KafkaOption = "127.0.0.1:9092",
     product_id: ProductOption = "sitewhere",
@@ -237,18 +242,21 @@ def list_(
             return list_tenants(client, layout)
 
     tenants = _run(action)
-    lags = tenant_lags(kafka, product_id, instance_id, [t.tenant_id for t in tenants]) if lag else {}
+    ids = [t.tenant_id for t in tenants]
+    lags = tenant_lags(kafka, product_id, instance_id, ids) if lag else {}
+    members = tenant_consumers(kafka, product_id, instance_id, ids) if lag else {}
     if as_json:
         rows = [tenant.to_json() for tenant in tenants]
         if lag:
             for row in rows:
                 row["consumerLag"] = lags.get(row["tenantId"])
+                row["consumers"] = members.get(row["tenantId"])
         typer.echo(json.dumps(rows, indent=2))
         return
     if not tenants:
         typer.echo("no tenants")
         return
-    lag_header = f" {'OPS_LAG':>8} {'ELEM_LAG':>9}" if lag else ""
+    lag_header = f" {'OPS_LAG':>8} {'ELEM_LAG':>9} {'CONSUMERS':>9}" if lag else ""
     header = f"{'TENANT':<48} {'CONFIGURED':<10} {'SOURCE':<22} {'THROTTLE_MS':>11} {'RATE/S':>8}"
     typer.echo(f"{header}{lag_header}  ERROR")
     for tenant in tenants:
@@ -258,7 +266,10 @@ def list_(
         lag_cells = ""
         if lag:
             topics = lags.get(tenant.tenant_id) or {}
-            lag_cells = f" {topics.get(OPERATIONS_LABEL, '-')!s:>8} {topics.get(ELEMENTS_LABEL, '-')!s:>9}"
+            groups = members.get(tenant.tenant_id) or {}
+            consumers = f"{groups.get(OPERATIONS_LABEL, '-')}/{groups.get(ELEMENTS_LABEL, '-')}"
+            ops_lag, elem_lag = topics.get(OPERATIONS_LABEL, "-"), topics.get(ELEMENTS_LABEL, "-")
+            lag_cells = f" {ops_lag!s:>8} {elem_lag!s:>9} {consumers:>9}"
         typer.echo(
             f"{tenant.tenant_id:<48} {'yes' if tenant.configured else 'no':<10} {tenant.source:<22} "
             f"{throttle:>11} {rate:>8}{lag_cells}  {tenant.error or ''}"

@@ -35,8 +35,8 @@ def registry(servers: Endpoints, effects_db_name: str, gate: GateHandler) -> Han
     return HandlerRegistry([RecordingHandler(servers.mongo_uri, effects_db_name), NoopHandler(), gate])
 
 
-def cli_lag(servers: Endpoints, env: EngineEnvironment, tenant: str) -> dict[str, int]:
-    """``batchops tenants list --lag --json`` for the engine's instance (tenant added to ZooKeeper)."""
+def cli_row(servers: Endpoints, env: EngineEnvironment, tenant: str) -> dict[str, Any]:
+    """The tenant's row of ``batchops tenants list --lag --json`` (tenant added to ZooKeeper)."""
     common = ["--zk", servers.zk_hosts, "--instance-id", env.instance_id]
     kafka = ["--kafka", servers.kafka_bootstrap, "--product-id", env.product_id]
     added = runner.invoke(tenants_app, ["add", tenant, "--if-not-exists", *common])
@@ -57,8 +57,12 @@ def cli_lag(servers: Endpoints, env: EngineEnvironment, tenant: str) -> dict[str
     assert listed.exit_code == 0, listed.output
     (row,) = [row for row in json.loads(listed.output) if row["tenantId"] == tenant]
     text = runner.invoke(tenants_app, ["list", "--lag", *common, *kafka])
-    assert "ELEM_LAG" in text.output and tenant in text.output, text.output
-    return dict(row["consumerLag"])
+    assert "ELEM_LAG" in text.output and "CONSUMERS" in text.output and tenant in text.output, text.output
+    return dict(row)
+
+
+def cli_lag(servers: Endpoints, env: EngineEnvironment, tenant: str) -> dict[str, int]:
+    return dict(cli_row(servers, env, tenant)["consumerLag"])
 
 
 def test_lag_counts_held_records_exactly_and_drains(
@@ -95,3 +99,24 @@ def test_lag_counts_held_records_exactly_and_drains(
     finally:
         gate.gate.set()
         stop_metrics_server(port)
+
+
+def test_tenants_list_shows_whether_anyone_consumes(
+    start_engine: Any, unique_name: str, tenant_db: Any, servers: Endpoints, engine_env: EngineEnvironment
+) -> None:
+    engine = start_engine()
+    expected_running = {TOPIC_OPERATIONS: 1, TOPIC_ELEMENTS: 1}
+    wait_for(
+        lambda: cli_row(servers, engine_env, unique_name)["consumers"] == expected_running,
+        60,
+        interval=0.5,
+        message="the engine's two consumers never showed as group members",
+    )
+    engine.stop()  # its consumers leave their groups
+    nobody = {TOPIC_OPERATIONS: 0, TOPIC_ELEMENTS: 0}
+    wait_for(
+        lambda: cli_row(servers, engine_env, unique_name)["consumers"] == nobody,
+        60,
+        interval=0.5,
+        message="a stopped engine's consumers still showed",
+    )
