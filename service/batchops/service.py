@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import FrameType
 
 from batchops import metrics
@@ -22,6 +22,7 @@ from batchops.api import (
 from batchops.api.auth import Authenticator, AuthInterceptor, AuthSettings, describe_auth
 from batchops.api.criteria import CriteriaTargeting
 from batchops.api.system_token import SystemTokenIssuer
+from batchops.api.tenant_health import TenantHealth
 from batchops.api.tenant_limits import TenantCalls, TenantConcurrencyInterceptor
 from batchops.api.tls import TlsFiles
 from batchops.clients import ClientSettings, ServiceClients, connect
@@ -174,7 +175,13 @@ class BatchOpsService:
             ),
         )
         self.server.add_service(MULTITENANT_MANAGEMENT, MultitenantManagementServicer(self.router))
+        self.tenant_health = TenantHealth(self.server, self._engines)
         self._stopped = threading.Event()
+
+    def _engines(self) -> Mapping[str, object | None]:
+        if self.manager is not None:
+            return self.manager.engines()
+        return dict(self.static_engines)
 
     def make_engine(self, tenant_id: str, config: TenantConfiguration) -> TenantEngine:
         return TenantEngine(tenant_id, config, self.env)
@@ -194,6 +201,7 @@ class BatchOpsService:
             assert isinstance(self.router, StaticRouter)
             self.router.add(tenant_id, engine)
         self.server.start()
+        self.tenant_health.start()
 
     def stop(self) -> None:
         """Stop taking calls, drain in-flight ones, then stop the engines (consumers leave their
@@ -204,6 +212,7 @@ class BatchOpsService:
         log.info(
             "stopping: draining in-flight calls", extra={"grace_seconds": self.settings.grpc_grace_seconds}
         )
+        self.tenant_health.stop()
         self.server.stop(self.settings.grpc_grace_seconds)
         if self.manager is not None:
             self.manager.stop()

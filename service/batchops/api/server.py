@@ -232,12 +232,19 @@ class GrpcServer:
         )
 
     def set_serving(self, serving: bool, services: Iterable[str] | None = None) -> None:
-        status = (
-            health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
-        )
+        answer = health_pb2.HealthCheckResponse
+        status = answer.SERVING if serving else answer.NOT_SERVING
         self._health.set("", status)
         for name in services if services is not None else self._service_names:
             self._health.set(name, status)
+
+    def set_service_health(self, name: str, serving: bool | None) -> None:
+        """One named entry of grpc.health.v1: SERVING, NOT_SERVING, or None for unknown."""
+        answer = health_pb2.HealthCheckResponse
+        if serving is None:
+            self._health.set(name, answer.SERVICE_UNKNOWN)
+        else:
+            self._health.set(name, answer.SERVING if serving else answer.NOT_SERVING)
 
     def stop(self, grace_seconds: float) -> None:
         """Refuse new calls, let in-flight calls finish within the grace period."""

@@ -132,6 +132,12 @@ class TenantEngineManager:
             runner = self._runners.get(tenant_id)
         return runner.running_engine if runner is not None else None
 
+    def engines(self) -> dict[str, TenantEngine | None]:
+        """Every configured tenant with its running engine (None while it is not running)."""
+        with self._lock:
+            runners = list(self._runners.values())
+        return {runner.tenant_id: runner.running_engine for runner in runners}
+
     def status(self) -> dict[str, TenantStatus]:
         with self._lock:
             runners = list(self._runners.values())
