@@ -98,7 +98,7 @@ class Processor:
         if not works:
             return
         operations = self._live_operations({w.operation_id for w in works.values()})
-        wanted = [w.element_id for w in works.values() if w.operation_id in operations]
+        wanted = {w.element_id: w.operation_id for w in works.values() if w.operation_id in operations}
         claimed = self._work.claim(wanted, self._lease)
         log.debug("element batch: %d records, %d wanted, %d claimed", len(records), len(wanted), len(claimed))
         if not claimed:

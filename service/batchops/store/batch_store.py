@@ -37,7 +37,7 @@ from batchops.domain import (
     element_transition_allowed,
     operation_transition_allowed,
 )
-from batchops.store.counters import move_counts, transition
+from batchops.store.counters import arrive, leave, move_counts
 from batchops.store.database import ELEMENTS, OPERATIONS, TARGETS, TOMBSTONES
 from batchops.store.documents import (
     Document,
@@ -301,20 +301,23 @@ class BatchStore:
                 changes[f"meta.{key}"] = value
             if not changes:
                 return current
+            # Counters leave the old status before the write and reach the new one after it, so a
+            # crash in between leaves them lagging, never ahead.
+            moving = new_status if new_status is not None and new_status != current.status else None
+            if moving is not None:
+                leave(self._operations, current.operation_id, current.status, 1)
             result = self._elements.update_one(
                 {"_id": str(element_id), "status": current.status.value}, {"$set": changes}
             )
+            if moving is not None:
+                arrive(
+                    self._operations,
+                    current.operation_id,
+                    current.status,
+                    moving,
+                    attempted=1,
+                    moved=result.modified_count,
+                )
             if result.matched_count:
-                if new_status is not None and new_status != current.status:
-                    self._move_counts(current.operation_id, current.status, new_status, 1)
                 return self.get_element(element_id)
         raise ConcurrentUpdate(f"Batch element '{element_id}'")
-
-    def _move_counts(
-        self,
-        operation_id: uuid.UUID,
-        old: ElementProcessingStatus,
-        new: ElementProcessingStatus,
-        count: int,
-    ) -> None:
-        move_counts(self._operations, operation_id, transition(old, new, count))

@@ -1,8 +1,9 @@
 """The pipeline's view of a tenant's store: initialize operations chunk by chunk, claim elements
 with a lease, record outcomes in bulk, finish operations, and find work a crash left behind.
 
-Every status change is a compare-and-set; counters move with the change that caused them, and
-``recount`` repairs the rare drift a crash between the two writes can leave.
+Every status change is a compare-and-set; counters move around the change that caused them
+(``counters.leave`` before, ``counters.arrive`` after), so a crash between the writes leaves them
+lagging, never ahead, and finishing an operation writes its exact counts.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from batchops.domain import (
     element_id_for,
 )
 from batchops.store.batch_store import utcnow
-from batchops.store.counters import move_counts, transition
+from batchops.store.counters import arrive, leave, move_counts
 from batchops.store.database import ELEMENTS, OP_STATUS_SEQ, OPERATIONS, TARGETS, TOMBSTONES
 from batchops.store.documents import (
     COUNT_FIELDS,
@@ -310,40 +311,44 @@ class WorkStore:
 
     # ---- elements ---------------------------------------------------------------------------
 
-    def claim(self, element_ids: Sequence[uuid.UUID], lease: timedelta) -> list[ClaimedElement]:
-        """Unprocessed -> Processing for those of ``element_ids`` still unprocessed, plus those whose
-        Processing lease has expired (their worker died). Already-final elements are left alone."""
-        if not element_ids:
-            return []
-        ids = [str(e) for e in element_ids]
+    def claim(self, wanted: Mapping[uuid.UUID, uuid.UUID], lease: timedelta) -> list[ClaimedElement]:
+        """Unprocessed -> Processing for those of ``wanted`` (element id -> operation id) still
+        unprocessed, plus those whose Processing lease has expired (their worker died). Only an
+        element stored under the operation named for it is claimed; final ones are left alone."""
+        by_operation: dict[str, list[str]] = defaultdict(list)
+        for element_id, operation_id in wanted.items():
+            by_operation[str(operation_id)].append(str(element_id))
         now = utcnow()
         claim = uuid.uuid4().hex
-        fresh = 0
-        for part in id_batches(ids):
-            fresh += self._elements.update_many(
-                {"_id": {"$in": list(part)}, "status": _UNPROCESSED},
-                {
-                    "$set": {"status": _PROCESSING, "claim": claim, "leaseUntil": now + lease},
-                    "$inc": {"attempts": 1},
-                },
-            ).modified_count
-        if fresh < len(ids):
-            for part in id_batches(ids):
-                self._elements.update_many(
-                    {"_id": {"$in": list(part)}, "status": _PROCESSING, "leaseUntil": {"$lt": now}},
-                    {"$set": {"claim": claim + "r", "leaseUntil": now + lease}, "$inc": {"attempts": 1}},
-                )
         claimed: list[ClaimedElement] = []
-        moved: dict[str, int] = defaultdict(int)
-        for part in id_batches(ids):
-            for doc in self._elements.find(
-                {"_id": {"$in": list(part)}, "claim": {"$in": [claim, claim + "r"]}}
-            ):
-                claimed.append(ClaimedElement(element_from_document(doc), doc["claim"]))
-                if doc["claim"] == claim:
-                    moved[doc["op"]] += 1
-        for op, count in moved.items():
-            move_counts(self._operations, op, transition(_EL.UNPROCESSED, _EL.PROCESSING, count))
+        for op, ids in by_operation.items():
+            leave(self._operations, op, _EL.UNPROCESSED, len(ids))
+            fresh = 0
+            for part in id_batches(ids):
+                fresh += self._elements.update_many(
+                    {"_id": {"$in": list(part)}, "op": op, "status": _UNPROCESSED},
+                    {
+                        "$set": {"status": _PROCESSING, "claim": claim, "leaseUntil": now + lease},
+                        "$inc": {"attempts": 1},
+                    },
+                ).modified_count
+            arrive(self._operations, op, _EL.UNPROCESSED, _EL.PROCESSING, attempted=len(ids), moved=fresh)
+            if fresh < len(ids):
+                for part in id_batches(ids):
+                    self._elements.update_many(
+                        {
+                            "_id": {"$in": list(part)},
+                            "op": op,
+                            "status": _PROCESSING,
+                            "leaseUntil": {"$lt": now},
+                        },
+                        {"$set": {"claim": claim + "r", "leaseUntil": now + lease}, "$inc": {"attempts": 1}},
+                    )
+            for part in id_batches(ids):
+                for doc in self._elements.find(
+                    {"_id": {"$in": list(part)}, "claim": {"$in": [claim, claim + "r"]}}
+                ):
+                    claimed.append(ClaimedElement(element_from_document(doc), doc["claim"]))
         return claimed
 
     def renew(self, claimed: Sequence[ClaimedElement], lease: timedelta) -> None:
@@ -361,7 +366,8 @@ class WorkStore:
 
     def record_results(self, results: Sequence[ElementResult], claims: Mapping[uuid.UUID, str]) -> int:
         """Processing -> Succeeded/Failed, only where our claim still holds; moves the counters by
-        what actually changed. Returns the number recorded.
+        what actually changed (Processing is taken down before the write, the final statuses go up
+        after it). Returns the number recorded.
 
         Results with the same outcome fields (typically all successes of a fast handler) share one
         ``update_many`` per id piece: a per-element ``UpdateOne`` costs the server a transaction
@@ -382,6 +388,11 @@ class WorkStore:
                 changes[f"meta.{key}"] = value
             group = (result.operation_id, result.succeeded, repr(sorted(changes.items())))
             groups.setdefault(group, (changes, []))[1].append(result)
+        attempted: dict[uuid.UUID, int] = defaultdict(int)
+        for result in results:
+            attempted[result.operation_id] += 1
+        for operation_id, count in attempted.items():
+            leave(self._operations, operation_id, _EL.PROCESSING, count)
         changed_by: dict[tuple[uuid.UUID, bool], int] = defaultdict(int)
         for (operation_id, succeeded, _), (changes, members) in groups.items():
             for part in id_batches(members):
@@ -393,12 +404,18 @@ class WorkStore:
                     },
                     {"$set": changes},
                 ).modified_count
-        for (operation_id, succeeded), changed in changed_by.items():
-            if changed:
-                status = _EL.SUCCEEDED if succeeded else _EL.FAILED
-                move_counts(
-                    self._operations, operation_id, transition(_EL.PROCESSING, status, changed), now=now
-                )
+        for operation_id, count in attempted.items():
+            succeeded_n, failed_n = changed_by[(operation_id, True)], changed_by[(operation_id, False)]
+            move_counts(
+                self._operations,
+                operation_id,
+                {
+                    _EL.SUCCEEDED: succeeded_n,
+                    _EL.FAILED: failed_n,
+                    _EL.PROCESSING: count - succeeded_n - failed_n,
+                },
+                now=now if succeeded_n + failed_n else None,
+            )
         return sum(changed_by.values())
 
     def expired_leases(self, limit: int = 10_000) -> list[ClaimedElement]:
@@ -431,6 +448,7 @@ class WorkStore:
             by_operation[element.operation_id].append(element)
         now = utcnow()
         for operation_id, members in by_operation.items():
+            leave(self._operations, operation_id, _EL.PROCESSING, len(members))
             changed = sum(
                 self._elements.update_many(
                     {
@@ -442,10 +460,14 @@ class WorkStore:
                 ).modified_count
                 for part in id_batches(members)
             )
-            if changed:
-                move_counts(
-                    self._operations, operation_id, transition(_EL.PROCESSING, _EL.UNPROCESSED, changed)
-                )
+            arrive(
+                self._operations,
+                operation_id,
+                _EL.PROCESSING,
+                _EL.UNPROCESSED,
+                attempted=len(members),
+                moved=changed,
+            )
         return list(elements)
 
     def unprocessed_elements(
