@@ -14,6 +14,7 @@ the elements, and a late increment from a worker must not spoil them.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,9 @@ from batchops.store.documents import COUNT_FIELDS
 _FINAL = [status.value for status in FINAL_OPERATION_STATUSES]
 
 Operations = Collection[dict[str, Any]]
+# Operation id -> counter changes owed for elements already moved: written with the operation's
+# next counter write (one write instead of two per outcome flush), lagging until then.
+Owed = dict[str, Counter[ElementProcessingStatus]]
 
 
 def move_counts(

@@ -9,13 +9,13 @@ lagging, never ahead, and finishing an operation writes its exact counts.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
@@ -27,7 +27,7 @@ from batchops.domain import (
     element_id_for,
 )
 from batchops.store.batch_store import utcnow
-from batchops.store.counters import arrive, leave, move_counts
+from batchops.store.counters import Owed, arrive, leave, move_counts
 from batchops.store.database import ELEMENTS, OP_STATUS_SEQ, OPERATIONS, TARGETS, TOMBSTONES
 from batchops.store.documents import (
     COUNT_FIELDS,
@@ -364,14 +364,20 @@ class WorkStore:
                 {"$set": {"leaseUntil": until}},
             )
 
-    def record_results(self, results: Sequence[ElementResult], claims: Mapping[uuid.UUID, str]) -> int:
+    def record_results(
+        self, results: Sequence[ElementResult], claims: Mapping[uuid.UUID, str], owed: Owed | None = None
+    ) -> int:
         """Processing -> Succeeded/Failed, only where our claim still holds; moves the counters by
-        what actually changed (Processing is taken down before the write, the final statuses go up
-        after it). Returns the number recorded.
+        what actually changed: Processing is lowered before the element write, the final statuses
+        raised after it. Returns the number recorded.
+
+        With ``owed``, the raise is left in it instead, and what it already holds for an operation
+        goes into that operation's one counter write before the element write (a flush costs one
+        counter write, not two); ``settle`` writes the rest. Without, it is written at once.
 
         Results with the same outcome fields (typically all successes of a fast handler) share one
         ``update_many`` per id piece: a per-element ``UpdateOne`` costs the server a transaction
-        each."""
+        each; the others go in one bulk write per operation and outcome."""
         now = utcnow()
         groups: dict[tuple[uuid.UUID, bool, str], tuple[Document, list[ElementResult]]] = {}
         for result in results:
@@ -388,13 +394,28 @@ class WorkStore:
                 changes[f"meta.{key}"] = value
             group = (result.operation_id, result.succeeded, repr(sorted(changes.items())))
             groups.setdefault(group, (changes, []))[1].append(result)
-        attempted: dict[uuid.UUID, int] = defaultdict(int)
-        for result in results:
-            attempted[result.operation_id] += 1
-        for operation_id, count in attempted.items():
-            leave(self._operations, operation_id, _EL.PROCESSING, count)
+        pending: Owed = owed if owed is not None else {}
+        attempted = Counter(str(r.operation_id) for r in results)
+        for op, count in attempted.items():
+            counts = pending.pop(op, Counter())
+            counts[_EL.PROCESSING] -= count
+            move_counts(self._operations, op, counts, now=now if _finals(counts) else None)
         changed_by: dict[tuple[uuid.UUID, bool], int] = defaultdict(int)
+        singles: dict[tuple[uuid.UUID, bool], list[UpdateOne]] = defaultdict(list)
         for (operation_id, succeeded, _), (changes, members) in groups.items():
+            if len(members) == 1:
+                (result,) = members
+                singles[(operation_id, succeeded)].append(
+                    UpdateOne(
+                        {
+                            "_id": str(result.element_id),
+                            "status": _PROCESSING,
+                            "claim": claims[result.element_id],
+                        },
+                        {"$set": changes},
+                    )
+                )
+                continue
             for part in id_batches(members):
                 changed_by[(operation_id, succeeded)] += self._elements.update_many(
                     {
@@ -404,19 +425,30 @@ class WorkStore:
                     },
                     {"$set": changes},
                 ).modified_count
-        for operation_id, count in attempted.items():
-            succeeded_n, failed_n = changed_by[(operation_id, True)], changed_by[(operation_id, False)]
-            move_counts(
-                self._operations,
-                operation_id,
+        # Outcomes with fields of their own (an invocation id each) share one bulk write: one
+        # round trip instead of one per element.
+        for outcome, requests in singles.items():
+            changed_by[outcome] += self._elements.bulk_write(requests, ordered=False).modified_count
+        for op, count in attempted.items():
+            succeeded_n, failed_n = changed_by[(uuid.UUID(op), True)], changed_by[(uuid.UUID(op), False)]
+            arrived = pending.setdefault(op, Counter())
+            arrived.update(
                 {
                     _EL.SUCCEEDED: succeeded_n,
                     _EL.FAILED: failed_n,
                     _EL.PROCESSING: count - succeeded_n - failed_n,
-                },
-                now=now if succeeded_n + failed_n else None,
+                }
             )
+        if owed is None:
+            self.settle(pending)
         return sum(changed_by.values())
+
+    def settle(self, owed: Owed) -> None:
+        """Write the counter changes ``record_results`` left owed (their elements are stored)."""
+        now = utcnow()
+        for op, changes in owed.items():
+            move_counts(self._operations, op, changes, now=now if _finals(changes) else None)
+        owed.clear()
 
     def expired_leases(self, limit: int = 10_000) -> list[ClaimedElement]:
         """Elements left in Processing past their lease (their worker died or stalled).
@@ -477,3 +509,8 @@ class WorkStore:
         cursor = self._elements.find({"op": str(operation_id), "status": _UNPROCESSED}, batch_size=batch_size)
         for doc in cursor.sort("seq", ASCENDING):
             yield element_from_document(doc)
+
+
+def _finals(changes: Mapping[ElementProcessingStatus, int]) -> bool:
+    """Whether ``changes`` count elements into a final status (progress: the operation is touched)."""
+    return bool(changes.get(_EL.SUCCEEDED) or changes.get(_EL.FAILED))
