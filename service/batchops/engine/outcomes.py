@@ -101,8 +101,6 @@ class BatchOutcomes:
                 for r in failed
             ),
         )
-        for operation_id in {r.operation_id for r in failed}:
-            last = next(r for r in reversed(failed) if r.operation_id == operation_id)
-            self._work.record_error(
-                operation_id, f"{self._elements[last.element_id].device_token}: {last.error}"
-            )
+        for result in failed:
+            token = self._elements[result.element_id].device_token
+            self._last_errors[result.operation_id] = f"{token}: {result.error}"
