@@ -52,6 +52,7 @@ class Recovery:
             "resumed_initializations": 0,
             "requeued_elements": 0,
             "finished": 0,
+            "orphans_removed": 0,
         }
         cutoff = utcnow() - self._stale_after
         stale = self._stale_after.total_seconds()
@@ -89,6 +90,8 @@ class Recovery:
                     done["requeued_elements"] += self._publisher.republish_elements(
                         self._work.unprocessed_elements(operation.id)
                     )
+            # A delete that raced a chunk insert of a process that then crashed left elements.
+            done["orphans_removed"] += self._work.sweep_deleted(settled_before=cutoff)
         except PublishError as exc:
             log.warning("recovery could not publish; will try again: %s", exc)
         if any(done.values()):

@@ -217,8 +217,12 @@ class BatchStore:
         """
         operation = self.get_operation(operation_id)
         op = str(operation_id)
+        # sweepPending: recovery sweeps again for a while (``WorkStore.sweep_deleted``), for what a
+        # writer that crashed mid-chunk inserted after our sweep.
         self._tombstones.replace_one(
-            {"_id": op}, {"_id": op, "token": operation.token, "deletedDate": utcnow()}, upsert=True
+            {"_id": op},
+            {"_id": op, "token": operation.token, "deletedDate": utcnow(), "sweepPending": True},
+            upsert=True,
         )
         self._elements.delete_many({"op": op})
         self._targets.delete_many({"op": op})

@@ -158,6 +158,41 @@ class WorkStore:
         ]
         if not docs:
             return 0
+        present = self._insert_elements(operation_id, tokens, docs, base, chunk_size)
+        if self.deleted([operation_id]):
+            # Deleted while this chunk was on its way in: the delete's sweep may have run before
+            # our insert. Checking after the insert closes the race (a delete that writes its
+            # tombstone after this check sweeps after our insert too).
+            self.purge(operation_id)
+            return 0
+        return present
+
+    def purge(self, operation_id: uuid.UUID) -> None:
+        """Remove a deleted operation's elements and target chunks (a late writer's leftovers)."""
+        self._elements.delete_many({"op": str(operation_id)})
+        self._targets.delete_many({"op": str(operation_id)})
+
+    def sweep_deleted(self, settled_before: datetime) -> int:
+        """Remove what late writers left of recently deleted operations (an initializer that
+        crashed between inserting a chunk and checking the tombstone); returns the elements
+        removed. A tombstone older than ``settled_before`` is swept a last time: no insert that
+        began before its delete can still be running."""
+        removed = 0
+        for doc in self._tombstones.find({"sweepPending": True}, {"_id": 1, "deletedDate": 1}):
+            removed += self._elements.delete_many({"op": doc["_id"]}).deleted_count
+            self._targets.delete_many({"op": doc["_id"]})
+            if doc["deletedDate"] < settled_before:
+                self._tombstones.update_one({"_id": doc["_id"]}, {"$unset": {"sweepPending": ""}})
+        return removed
+
+    def _insert_elements(
+        self,
+        operation_id: uuid.UUID,
+        tokens: Sequence[str],
+        docs: list[Document],
+        base: int,
+        chunk_size: int,
+    ) -> int:
         try:
             self._elements.insert_many(docs, ordered=False)
         except BulkWriteError as exc:
