@@ -90,6 +90,8 @@ def service(
         "BATCHOPS_TARGET_CHUNK_SIZE": "500",
         "BATCHOPS_RECOVERY_INTERVAL_SECONDS": "1",
         "BATCHOPS_RECOVERY_STALE_SECONDS": "15",
+        # Only crashes may repeat a call here: no retry after a deadline on a busy machine.
+        "BATCHOPS_GRPC_CLIENT_RETRY_WRITES_ON_DEADLINE": "false",
     }
     subprocess.run(
         [
