@@ -1,6 +1,13 @@
 """The elements consumer: claim a batch of elements (compare-and-set Unprocessed -> Processing,
 with a lease), run the operation type's handler on them concurrently within a bound, record
-the outcomes in bulk, and finish each operation as soon as its last element is final."""
+the outcomes in bulk as they come in, and finish each operation as soon as its last element is
+final.
+
+A handler call whose outcome is not stored yet is repeated after a crash. So at most
+``concurrency`` calls are ever started and not yet durable: a handler slot is only given to the
+next element once the outcome it produced is stored. Outcomes are stored by group commit: as soon
+as some are in, all that are in go in one bulk write; those completing during that write go in the
+next one. Writes thus grow with the completion rate, and no slot waits for a timer."""
 
 from __future__ import annotations
 
@@ -8,8 +15,9 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections import deque
+from collections.abc import Callable, Collection, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import timedelta
 from typing import Any
 
@@ -20,12 +28,8 @@ from batchops.domain import BatchElement, BatchOperation
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry
 from batchops.engine.heartbeat import Heartbeat
-from batchops.messaging.codecs import (
-    ElementWork,
-    UndecodableRecord,
-    decode_element_work,
-    encode_failed_element,
-)
+from batchops.engine.outcomes import BatchOutcomes
+from batchops.messaging.codecs import ElementWork, UndecodableRecord, decode_element_work
 from batchops.messaging.kafka import ConfirmedProducer
 from batchops.store.work_store import ClaimedElement, ElementResult, WorkStore
 
@@ -66,6 +70,7 @@ class Processor:
         self._on_finished = on_finished
         self._heartbeat = heartbeat
         self._auth_token = auth_token
+        self._concurrency = concurrency
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"handler-{tenant_id}")
         self.processed = 0
         self.records_seen = 0
@@ -100,10 +105,10 @@ class Processor:
         if not works:
             return
         operations = self._live_operations({w.operation_id for w in works.values()})
-        wanted = [w.element_id for w in works.values() if w.operation_id in operations]
         # Only elements stored under the operation their record names: a forged record cannot
         # make us work on another operation's element.
-        claimed = self._work.claim(wanted, self._lease, {e: works[e].operation_id for e in wanted})
+        wanted = {w.element_id: w.operation_id for w in works.values() if w.operation_id in operations}
+        claimed = self._work.claim(wanted, self._lease)
         log.debug("element batch: %d records, %d wanted, %d claimed", len(records), len(wanted), len(claimed))
         if not claimed:
             self._dead_letter_strangers(wanted, claimed, works, sources)
@@ -112,15 +117,16 @@ class Processor:
         with self._held_lock:
             self._held |= tokens
         try:
-            results = self._run_handlers(claimed, operations)
-            recorded = self._work.record_results(results, {c.element.id: c.claim for c in claimed})
+            outcomes = BatchOutcomes(
+                self._tenant, self._work, self._producer, self._failed_topic, claimed, operations
+            )
+            self._run_handlers(claimed, operations, outcomes)
+            outcomes.finish()
         finally:
             with self._held_lock:
                 self._held -= tokens
-        log.debug("element batch: %d recorded", recorded)
-        self.processed += len(results)
-        self._count(results, operations)
-        self._report_failures(results, operations, {c.element.id: c.element for c in claimed})
+        log.debug("element batch: %d recorded", outcomes.recorded)
+        self.processed += len(claimed)
         for operation_id in {c.element.operation_id for c in claimed}:
             finished = self._work.finish_if_complete(operation_id)
             if finished is not None:
@@ -134,7 +140,7 @@ class Processor:
 
     def _dead_letter_strangers(
         self,
-        wanted: Sequence[uuid.UUID],
+        wanted: Collection[uuid.UUID],
         claimed: Sequence[ClaimedElement],
         works: Mapping[uuid.UUID, ElementWork],
         sources: Mapping[uuid.UUID, Message],
@@ -153,36 +159,35 @@ class Processor:
                 )
 
     def _run_handlers(
-        self, claimed: Sequence[ClaimedElement], operations: Mapping[uuid.UUID, BatchOperation]
-    ) -> list[ElementResult]:
-        """Run the batch's handlers concurrently, renewing the batch's leases while they run so a
-        slow batch is never taken for an abandoned one (and requeued under our feet)."""
-        renew_every = self._lease.total_seconds() / 3
-        futures = [
-            self._pool.submit(self._process, operations[c.element.operation_id], c.element) for c in claimed
-        ]
-        last_renewal = time.monotonic()
-        while True:
-            _done, pending = wait(futures, timeout=max(renew_every - (time.monotonic() - last_renewal), 0.01))
-            if time.monotonic() - last_renewal >= renew_every * 0.9:
-                # Also right before recording: the bulk write must land inside the lease.
-                self._work.renew(claimed, self._lease)
-                log.debug("renewed %d leases in %.2fs", len(claimed), time.monotonic() - last_renewal)
-                last_renewal = time.monotonic()
-            if not pending:
-                return [future.result() for future in futures]
-
-    def _count(
-        self, results: Sequence[ElementResult], operations: Mapping[uuid.UUID, BatchOperation]
+        self,
+        claimed: Sequence[ClaimedElement],
+        operations: Mapping[uuid.UUID, BatchOperation],
+        outcomes: BatchOutcomes,
     ) -> None:
-        metrics.elements_processed(self._tenant, len(results))
-        succeeded = sum(1 for r in results if r.succeeded)
-        metrics.element_finished(self._tenant, "succeeded", succeeded)
-        metrics.element_finished(self._tenant, "failed", len(results) - succeeded)
-        for result in results:
-            metrics.observe_handler(
-                self._tenant, operations[result.operation_id].operation_type, result.duration_ms / 1000
-            )
+        """Run the batch's handlers concurrently, storing outcomes as they come in, and renew the
+        leases of the elements not settled yet so a slow batch is never taken for an abandoned
+        one (and requeued under our feet)."""
+        waiting = deque(claimed)
+        running: dict[Future[ElementResult], ClaimedElement] = {}
+        renew_every = self._lease.total_seconds() / 3
+        last_renewal = time.monotonic()
+        while waiting or running:
+            # Every outcome is stored before the next round, so the running calls are all the
+            # started-but-not-stored ones: a crash repeats at most ``concurrency`` of them.
+            while waiting and len(running) < self._concurrency:
+                claim = waiting.popleft()
+                operation = operations[claim.element.operation_id]
+                running[self._pool.submit(self._process, operation, claim.element)] = claim
+            timeout = renew_every - (time.monotonic() - last_renewal)
+            done, _ = wait(running, timeout=max(timeout, 0.01), return_when=FIRST_COMPLETED)
+            for future in done:
+                del running[future]
+                outcomes.add(future.result())
+            outcomes.flush()
+            if time.monotonic() - last_renewal >= renew_every * 0.9:
+                self._work.renew([c for c in claimed if c.element.id not in outcomes.settled], self._lease)
+                log.debug("renewed leases in %.2fs", time.monotonic() - last_renewal)
+                last_renewal = time.monotonic()
 
     def _live_operations(self, operation_ids: set[uuid.UUID]) -> dict[uuid.UUID, BatchOperation]:
         """Operations still worth working on: not deleted, not finished."""
@@ -235,28 +240,3 @@ class Processor:
                 log.info("handler attempt failed; retrying", extra={"attempt": attempt, "error": error})
                 time.sleep(min(0.05 * 2**attempt, 2.0))
                 attempt += 1
-
-    def _report_failures(
-        self,
-        results: Sequence[ElementResult],
-        operations: Mapping[uuid.UUID, BatchOperation],
-        elements: Mapping[uuid.UUID, BatchElement],
-    ) -> None:
-        failed = [r for r in results if not r.succeeded]
-        if not failed:
-            return
-        self._producer.send_all(
-            self._failed_topic,
-            (
-                (
-                    elements[r.element_id].device_token,
-                    encode_failed_element(
-                        operations[r.operation_id], elements[r.element_id].device_token, r.error, r.element_id
-                    ),
-                )
-                for r in failed
-            ),
-        )
-        for operation_id in {r.operation_id for r in failed}:
-            last = next(r for r in reversed(failed) if r.operation_id == operation_id)
-            self._work.record_error(operation_id, f"{elements[last.element_id].device_token}: {last.error}")

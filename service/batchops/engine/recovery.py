@@ -65,6 +65,7 @@ class Recovery:
             "ended_initializations": 0,
             "requeued_elements": 0,
             "finished": 0,
+            "orphans_removed": 0,
         }
         cutoff = utcnow() - self._stale_after
         stale = self._stale_after.total_seconds()
@@ -77,6 +78,7 @@ class Recovery:
             ("end stalled initializations", lambda: self._end_stalled(done)),
             ("requeue expired leases", lambda: self._requeue_expired(done)),
             ("finish initialized operations", lambda: self._finish(done, cutoff, processor_idle)),
+            ("remove elements of deleted operations", lambda: self._remove_orphans(done, cutoff)),
         ]
         for name, job in jobs:
             try:
@@ -90,6 +92,10 @@ class Recovery:
         if any(done.values()):
             log.info("recovery sweep: %s", done)
         return done
+
+    def _remove_orphans(self, done: Done, cutoff: datetime) -> None:
+        # A delete that raced a chunk insert of a process that then crashed left elements.
+        done["orphans_removed"] += self._work.sweep_deleted(settled_before=cutoff)
 
     def _each(self, operations: Iterable[BatchOperation], action: Callable[[BatchOperation], None]) -> None:
         """Apply ``action`` to every operation; one that fails is logged and skipped."""

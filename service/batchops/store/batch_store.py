@@ -38,7 +38,7 @@ from batchops.domain import (
     operation_transition_allowed,
 )
 from batchops.domain.validation import check_string_map
-from batchops.store.counters import move_counts, transition
+from batchops.store.counters import arrive, leave, move_counts
 from batchops.store.database import ELEMENTS, OPERATIONS, TARGETS, TOMBSTONES
 from batchops.store.documents import (
     Document,
@@ -225,8 +225,12 @@ class BatchStore:
         """
         operation = self.get_operation(operation_id)
         op = str(operation_id)
+        # sweepPending: recovery sweeps again for a while (``WorkStore.sweep_deleted``), for what a
+        # writer that crashed mid-chunk inserted after our sweep.
         self._tombstones.replace_one(
-            {"_id": op}, {"_id": op, "token": operation.token, "deletedDate": utcnow()}, upsert=True
+            {"_id": op},
+            {"_id": op, "token": operation.token, "deletedDate": utcnow(), "sweepPending": True},
+            upsert=True,
         )
         self._elements.delete_many({"op": op})
         self._targets.delete_many({"op": op})
@@ -297,42 +301,53 @@ class BatchStore:
         operation's counters with it."""
         for _ in range(_CAS_ATTEMPTS):
             current = self.get_element(element_id)
-            changes: dict[str, Any] = {}
+            changes = _element_changes(current, update)
             new_status = update.status
-            if new_status is not None and not element_transition_allowed(current.status, new_status):
-                raise IllegalTransition("Batch element", current.status.value, new_status.value)
-            if new_status is not None:
-                changes["status"] = new_status.value
-                if new_status.is_final and update.processed_date is None and current.processed_date is None:
-                    changes["processedDate"] = utcnow()
-            if update.processed_date is not None:
-                changes["processedDate"] = update.processed_date
-            if update.error_message is not None:
-                changes["error"] = update.error_message
-            if update.metadata:
-                # Updates merge key by key: bound the merged map, not just the request's part.
-                check_string_map({**current.metadata, **update.metadata}, "metadata")
-            for key, value in (update.metadata or {}).items():
-                changes[f"meta.{key}"] = value
             if not changes:
                 return current
+            # Counters leave the old status before the write and reach the new one after it, so a
+            # crash in between leaves them lagging, never ahead.
+            moving = new_status if new_status is not None and new_status != current.status else None
+            if moving is not None:
+                leave(self._operations, current.operation_id, current.status, 1)
             result = self._elements.update_one(
                 {"_id": str(element_id), "status": current.status.value}, {"$set": changes}
             )
+            if moving is not None:
+                arrive(
+                    self._operations,
+                    current.operation_id,
+                    current.status,
+                    moving,
+                    attempted=1,
+                    moved=result.modified_count,
+                )
             if result.matched_count:
-                if new_status is not None and new_status != current.status:
-                    self._move_counts(current.operation_id, current.status, new_status, 1)
                 return self.get_element(element_id)
         raise ConcurrentUpdate(f"Batch element '{element_id}'")
 
-    def _move_counts(
-        self,
-        operation_id: uuid.UUID,
-        old: ElementProcessingStatus,
-        new: ElementProcessingStatus,
-        count: int,
-    ) -> None:
-        move_counts(self._operations, operation_id, transition(old, new, count))
+
+def _element_changes(current: BatchElement, update: ElementUpdate) -> dict[str, Any]:
+    """The ``$set`` of an element update (only the fields present), after checking the status
+    transition and bounding the merged metadata."""
+    changes: dict[str, Any] = {}
+    new_status = update.status
+    if new_status is not None and not element_transition_allowed(current.status, new_status):
+        raise IllegalTransition("Batch element", current.status.value, new_status.value)
+    if new_status is not None:
+        changes["status"] = new_status.value
+        if new_status.is_final and update.processed_date is None and current.processed_date is None:
+            changes["processedDate"] = utcnow()
+    if update.processed_date is not None:
+        changes["processedDate"] = update.processed_date
+    if update.error_message is not None:
+        changes["error"] = update.error_message
+    if update.metadata:
+        # Updates merge key by key: bound the merged map, not just the request's part.
+        check_string_map({**current.metadata, **update.metadata}, "metadata")
+    for key, value in (update.metadata or {}).items():
+        changes[f"meta.{key}"] = value
+    return changes
 
 
 _Item = TypeVar("_Item")

@@ -1,15 +1,20 @@
 """Per-status element counters on the operation document.
 
-Counters move with ``$inc`` right after the element change that caused them, and only while the
-operation is not final: finishing writes the exact counts taken from the elements themselves, so a
-late increment (from a worker that changed an element just before the operation finished) must
-not spoil them. Each element change is a compare-and-set that modified exactly the counted
-documents, so counters can lag behind (a crash between the two writes) but never run ahead.
+An element's status and its operation's counters live in two documents, so no single write moves
+both. The order of the writes keeps every counter at or below the number of elements it counts:
+a counter is decreased *before* the elements leave its status (``leave``) and increased *after*
+they arrived in the new one (``arrive``, which also gives back what was taken for elements that
+did not move). A crash or a lost connection between the writes therefore leaves counters behind
+(lagging), never ahead; the lag stays until the operation finishes, which writes the exact counts.
+
+Counters move only while the operation is not final: finishing writes the exact counts taken from
+the elements, and a late increment from a worker must not spoil them.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -22,9 +27,14 @@ from batchops.store.documents import COUNT_FIELDS
 
 _FINAL = [status.value for status in FINAL_OPERATION_STATUSES]
 
+Operations = Collection[dict[str, Any]]
+# Operation id -> counter changes owed for elements already moved: written with the operation's
+# next counter write (one write instead of two per outcome flush), lagging until then.
+Owed = dict[str, Counter[ElementProcessingStatus]]
+
 
 def move_counts(
-    operations: Collection[dict[str, Any]],
+    operations: Operations,
     operation_id: uuid.UUID | str,
     changes: Mapping[ElementProcessingStatus, int],
     *,
@@ -42,7 +52,23 @@ def move_counts(
     operations.update_one({"_id": str(operation_id), "status": {"$nin": _FINAL}}, update)
 
 
-def transition(
-    old: ElementProcessingStatus, new: ElementProcessingStatus, count: int
-) -> dict[ElementProcessingStatus, int]:
-    return {old: -count, new: count}
+def leave(
+    operations: Operations, operation_id: uuid.UUID | str, old: ElementProcessingStatus, count: int
+) -> None:
+    """Before up to ``count`` elements are moved out of ``old``: take them off its counter."""
+    move_counts(operations, operation_id, {old: -count})
+
+
+def arrive(
+    operations: Operations,
+    operation_id: uuid.UUID | str,
+    old: ElementProcessingStatus,
+    new: ElementProcessingStatus,
+    *,
+    attempted: int,
+    moved: int,
+    now: datetime | None = None,
+) -> None:
+    """After the element write that ``leave`` announced: count the ``moved`` ones into ``new`` and
+    give ``old`` back the ones that did not move."""
+    move_counts(operations, operation_id, {new: moved, old: attempted - moved}, now=now)

@@ -29,7 +29,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("op", ASCENDING), ("seq", ASCENDING)], name="op_seq"),
     ],
     TARGETS: [IndexModel([("op", ASCENDING), ("idx", ASCENDING)], unique=True, name="op_chunk")],
-    TOMBSTONES: [],
+    # Only tombstones whose late writers may still leave something behind carry the field.
+    TOMBSTONES: [IndexModel([("sweepPending", ASCENDING)], name="sweep_pending", sparse=True)],
 }
 
 

@@ -1,20 +1,21 @@
 """The pipeline's view of a tenant's store: initialize operations chunk by chunk, claim elements
 with a lease, record outcomes in bulk, finish operations, and find work a crash left behind.
 
-Every status change is a compare-and-set; counters move with the change that caused them, and
-``recount`` repairs the rare drift a crash between the two writes can leave.
+Every status change is a compare-and-set; counters move around the change that caused them
+(``counters.leave`` before, ``counters.arrive`` after), so a crash between the writes leaves them
+lagging, never ahead, and finishing an operation writes its exact counts.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
@@ -26,7 +27,7 @@ from batchops.domain import (
     element_id_for,
 )
 from batchops.store.batch_store import utcnow
-from batchops.store.counters import move_counts, transition
+from batchops.store.counters import Owed, arrive, leave, move_counts
 from batchops.store.database import ELEMENTS, OP_STATUS_SEQ, OPERATIONS, TARGETS, TOMBSTONES
 from batchops.store.documents import (
     COUNT_FIELDS,
@@ -174,6 +175,41 @@ class WorkStore:
         ]
         if not docs:
             return 0
+        present = self._insert_elements(operation_id, tokens, docs, base, chunk_size)
+        if self.deleted([operation_id]):
+            # Deleted while this chunk was on its way in: the delete's sweep may have run before
+            # our insert. Checking after the insert closes the race (a delete that writes its
+            # tombstone after this check sweeps after our insert too).
+            self.purge(operation_id)
+            return 0
+        return present
+
+    def purge(self, operation_id: uuid.UUID) -> None:
+        """Remove a deleted operation's elements and target chunks (a late writer's leftovers)."""
+        self._elements.delete_many({"op": str(operation_id)})
+        self._targets.delete_many({"op": str(operation_id)})
+
+    def sweep_deleted(self, settled_before: datetime) -> int:
+        """Remove what late writers left of recently deleted operations (an initializer that
+        crashed between inserting a chunk and checking the tombstone); returns the elements
+        removed. A tombstone older than ``settled_before`` is swept a last time: no insert that
+        began before its delete can still be running."""
+        removed = 0
+        for doc in self._tombstones.find({"sweepPending": True}, {"_id": 1, "deletedDate": 1}):
+            removed += self._elements.delete_many({"op": doc["_id"]}).deleted_count
+            self._targets.delete_many({"op": doc["_id"]})
+            if doc["deletedDate"] < settled_before:
+                self._tombstones.update_one({"_id": doc["_id"]}, {"$unset": {"sweepPending": ""}})
+        return removed
+
+    def _insert_elements(
+        self,
+        operation_id: uuid.UUID,
+        tokens: Sequence[str],
+        docs: list[Document],
+        base: int,
+        chunk_size: int,
+    ) -> int:
         try:
             self._elements.insert_many(docs, ordered=False)
         except BulkWriteError as exc:
@@ -376,55 +412,44 @@ class WorkStore:
 
     # ---- elements ---------------------------------------------------------------------------
 
-    def claim(
-        self,
-        element_ids: Sequence[uuid.UUID],
-        lease: timedelta,
-        operations: Mapping[uuid.UUID, uuid.UUID] | None = None,
-    ) -> list[ClaimedElement]:
-        """Unprocessed -> Processing for those of ``element_ids`` still unprocessed, plus those whose
-        Processing lease has expired (their worker died). Already-final elements are left alone.
-        With ``operations`` (element id -> operation id, as a record claims), only elements that
-        belong to that operation are claimed."""
-        if not element_ids:
-            return []
-        ids = [str(e) for e in element_ids]
-        groups = _claim_groups(element_ids, operations)
+    def claim(self, wanted: Mapping[uuid.UUID, uuid.UUID], lease: timedelta) -> list[ClaimedElement]:
+        """Unprocessed -> Processing for those of ``wanted`` (element id -> operation id) still
+        unprocessed, plus those whose Processing lease has expired (their worker died). Only an
+        element stored under the operation named for it is claimed; final ones are left alone."""
+        by_operation: dict[str, list[str]] = defaultdict(list)
+        for element_id, operation_id in wanted.items():
+            by_operation[str(operation_id)].append(str(element_id))
         now = utcnow()
         claim = uuid.uuid4().hex
-        fresh = 0
-        for belongs, members in groups:
-            for part in id_batches(members):
+        claimed: list[ClaimedElement] = []
+        for op, ids in by_operation.items():
+            leave(self._operations, op, _EL.UNPROCESSED, len(ids))
+            fresh = 0
+            for part in id_batches(ids):
                 fresh += self._elements.update_many(
-                    {"_id": {"$in": list(part)}, "status": _UNPROCESSED, **belongs},
+                    {"_id": {"$in": list(part)}, "op": op, "status": _UNPROCESSED},
                     {
                         "$set": {"status": _PROCESSING, "claim": claim, "leaseUntil": now + lease},
                         "$inc": {"attempts": 1},
                     },
                 ).modified_count
-        if fresh < len(ids):
-            for belongs, members in groups:
-                for part in id_batches(members):
+            arrive(self._operations, op, _EL.UNPROCESSED, _EL.PROCESSING, attempted=len(ids), moved=fresh)
+            if fresh < len(ids):
+                for part in id_batches(ids):
                     self._elements.update_many(
                         {
                             "_id": {"$in": list(part)},
+                            "op": op,
                             "status": _PROCESSING,
                             "leaseUntil": {"$lt": now},
-                            **belongs,
                         },
                         {"$set": {"claim": claim + "r", "leaseUntil": now + lease}, "$inc": {"attempts": 1}},
                     )
-        claimed: list[ClaimedElement] = []
-        moved: dict[str, int] = defaultdict(int)
-        for part in id_batches(ids):
-            for doc in self._elements.find(
-                {"_id": {"$in": list(part)}, "claim": {"$in": [claim, claim + "r"]}}
-            ):
-                claimed.append(ClaimedElement(element_from_document(doc), doc["claim"]))
-                if doc["claim"] == claim:
-                    moved[doc["op"]] += 1
-        for op, count in moved.items():
-            move_counts(self._operations, op, transition(_EL.UNPROCESSED, _EL.PROCESSING, count))
+            for part in id_batches(ids):
+                for doc in self._elements.find(
+                    {"_id": {"$in": list(part)}, "claim": {"$in": [claim, claim + "r"]}}
+                ):
+                    claimed.append(ClaimedElement(element_from_document(doc), doc["claim"]))
         return claimed
 
     def renew(self, claimed: Sequence[ClaimedElement], lease: timedelta) -> None:
@@ -440,13 +465,20 @@ class WorkStore:
                 {"$set": {"leaseUntil": until}},
             )
 
-    def record_results(self, results: Sequence[ElementResult], claims: Mapping[uuid.UUID, str]) -> int:
+    def record_results(
+        self, results: Sequence[ElementResult], claims: Mapping[uuid.UUID, str], owed: Owed | None = None
+    ) -> int:
         """Processing -> Succeeded/Failed, only where our claim still holds; moves the counters by
-        what actually changed. Returns the number recorded.
+        what actually changed: Processing is lowered before the element write, the final statuses
+        raised after it. Returns the number recorded.
+
+        With ``owed``, the raise is left in it instead, and what it already holds for an operation
+        goes into that operation's one counter write before the element write (a flush costs one
+        counter write, not two); ``settle`` writes the rest. Without, it is written at once.
 
         Results with the same outcome fields (typically all successes of a fast handler) share one
         ``update_many`` per id piece: a per-element ``UpdateOne`` costs the server a transaction
-        each."""
+        each; the others go in one bulk write per operation and outcome."""
         now = utcnow()
         groups: dict[tuple[uuid.UUID, bool, str], tuple[Document, list[ElementResult]]] = {}
         for result in results:
@@ -463,8 +495,28 @@ class WorkStore:
                 changes[f"meta.{key}"] = value
             group = (result.operation_id, result.succeeded, repr(sorted(changes.items())))
             groups.setdefault(group, (changes, []))[1].append(result)
+        pending: Owed = owed if owed is not None else {}
+        attempted = Counter(str(r.operation_id) for r in results)
+        for op, count in attempted.items():
+            counts = pending.pop(op, Counter())
+            counts[_EL.PROCESSING] -= count
+            move_counts(self._operations, op, counts, now=now if _finals(counts) else None)
         changed_by: dict[tuple[uuid.UUID, bool], int] = defaultdict(int)
+        singles: dict[tuple[uuid.UUID, bool], list[UpdateOne]] = defaultdict(list)
         for (operation_id, succeeded, _), (changes, members) in groups.items():
+            if len(members) == 1:
+                (result,) = members
+                singles[(operation_id, succeeded)].append(
+                    UpdateOne(
+                        {
+                            "_id": str(result.element_id),
+                            "status": _PROCESSING,
+                            "claim": claims[result.element_id],
+                        },
+                        {"$set": changes},
+                    )
+                )
+                continue
             for part in id_batches(members):
                 changed_by[(operation_id, succeeded)] += self._elements.update_many(
                     {
@@ -474,12 +526,22 @@ class WorkStore:
                     },
                     {"$set": changes},
                 ).modified_count
-        for (operation_id, succeeded), changed in changed_by.items():
-            if changed:
-                status = _EL.SUCCEEDED if succeeded else _EL.FAILED
-                move_counts(
-                    self._operations, operation_id, transition(_EL.PROCESSING, status, changed), now=now
-                )
+        # Outcomes with fields of their own (an invocation id each) share one bulk write: one
+        # round trip instead of one per element.
+        for outcome, requests in singles.items():
+            changed_by[outcome] += self._elements.bulk_write(requests, ordered=False).modified_count
+        for op, count in attempted.items():
+            succeeded_n, failed_n = changed_by[(uuid.UUID(op), True)], changed_by[(uuid.UUID(op), False)]
+            arrived = pending.setdefault(op, Counter())
+            arrived.update(
+                {
+                    _EL.SUCCEEDED: succeeded_n,
+                    _EL.FAILED: failed_n,
+                    _EL.PROCESSING: count - succeeded_n - failed_n,
+                }
+            )
+        if owed is None:
+            self.settle(pending)
         return sum(changed_by.values())
 
     def element_operations(self, element_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
@@ -489,6 +551,13 @@ class WorkStore:
             for doc in self._elements.find({"_id": {"$in": list(part)}}, {"op": 1}):
                 found[uuid.UUID(doc["_id"])] = uuid.UUID(doc["op"])
         return found
+
+    def settle(self, owed: Owed) -> None:
+        """Write the counter changes ``record_results`` left owed (their elements are stored)."""
+        now = utcnow()
+        for op, changes in owed.items():
+            move_counts(self._operations, op, changes, now=now if _finals(changes) else None)
+        owed.clear()
 
     def expired_leases(self, limit: int = 10_000) -> list[ClaimedElement]:
         """Elements left in Processing past their lease (their worker died or stalled).
@@ -520,6 +589,7 @@ class WorkStore:
             by_operation[element.operation_id].append(element)
         now = utcnow()
         for operation_id, members in by_operation.items():
+            leave(self._operations, operation_id, _EL.PROCESSING, len(members))
             changed = sum(
                 self._elements.update_many(
                     {
@@ -531,10 +601,14 @@ class WorkStore:
                 ).modified_count
                 for part in id_batches(members)
             )
-            if changed:
-                move_counts(
-                    self._operations, operation_id, transition(_EL.PROCESSING, _EL.UNPROCESSED, changed)
-                )
+            arrive(
+                self._operations,
+                operation_id,
+                _EL.PROCESSING,
+                _EL.UNPROCESSED,
+                attempted=len(members),
+                moved=changed,
+            )
         return list(elements)
 
     def unprocessed_elements(
@@ -546,13 +620,6 @@ class WorkStore:
             yield element_from_document(doc)
 
 
-def _claim_groups(
-    element_ids: Sequence[uuid.UUID], operations: Mapping[uuid.UUID, uuid.UUID] | None
-) -> list[tuple[Document, list[str]]]:
-    """Element ids to claim, each group with the extra filter its elements must match."""
-    if operations is None:
-        return [({}, [str(e) for e in element_ids])]
-    by_operation: dict[str, list[str]] = defaultdict(list)
-    for element_id in element_ids:
-        by_operation[str(operations[element_id])].append(str(element_id))
-    return [({"op": op}, members) for op, members in by_operation.items()]
+def _finals(changes: Mapping[ElementProcessingStatus, int]) -> bool:
+    """Whether ``changes`` count elements into a final status (progress: the operation is touched)."""
+    return bool(changes.get(_EL.SUCCEEDED) or changes.get(_EL.FAILED))

@@ -55,7 +55,7 @@ def test_counters_stop_once_final_and_finishing_writes_exact_counts(
     work.begin_initialization(op.id)
     work.mark_chunk_initialized(op.id, 0, work.insert_chunk_elements(op.id, 0, STRIDE, ["a", "b"]))
     assert work.complete_initialization(op.id) is not None
-    claimed = work.claim([e.id for e in work.unprocessed_elements(op.id)], timedelta(seconds=30))
+    claimed = work.claim({e.id: op.id for e in work.unprocessed_elements(op.id)}, timedelta(seconds=30))
     assert len(claimed) == 2
     # A worker that died between its claim and the counter move leaves the counters lagging.
     work._operations.update_one(
@@ -77,7 +77,7 @@ def test_an_unknown_operation_is_not_claimable(stores: tuple[BatchStore, WorkSto
     from datetime import timedelta
 
     _batch, work = stores
-    assert work.claim([uuid.uuid4()], timedelta(seconds=5)) == []
+    assert work.claim({uuid.uuid4(): uuid.uuid4()}, timedelta(seconds=5)) == []
 
 
 def test_claim_and_record_many_elements_with_mixed_outcomes(stores: tuple[BatchStore, WorkStore]) -> None:
@@ -94,9 +94,11 @@ def test_claim_and_record_many_elements_with_mixed_outcomes(stores: tuple[BatchS
     for index, chunk in work.target_chunks(op.id):
         work.mark_chunk_initialized(op.id, index, work.insert_chunk_elements(op.id, index, STRIDE, chunk))
     assert work.complete_initialization(op.id) is not None
-    claimed = work.claim([e.id for e in work.unprocessed_elements(op.id)], timedelta(seconds=30))
+    claimed = work.claim({e.id: op.id for e in work.unprocessed_elements(op.id)}, timedelta(seconds=30))
     assert len(claimed) == 130
-    assert work.claim([c.element.id for c in claimed], timedelta(seconds=30)) == []  # held: nothing twice
+    assert (
+        work.claim({c.element.id: op.id for c in claimed}, timedelta(seconds=30)) == []
+    )  # held: nothing twice
 
     def outcome(i: int, element_id: uuid.UUID) -> ElementResult:
         if i % 10 == 0:
@@ -150,7 +152,7 @@ def test_expired_leases_are_found_per_operation(stores: tuple[BatchStore, WorkSt
         for index, chunk in work.target_chunks(op.id):
             work.mark_chunk_initialized(op.id, index, work.insert_chunk_elements(op.id, index, STRIDE, chunk))
         elements = list(work.unprocessed_elements(op.id))
-        claimed = work.claim([e.id for e in elements[:2]], lease)  # the third stays Unprocessed
+        claimed = work.claim({e.id: op.id for e in elements[:2]}, lease)  # the third stays Unprocessed
         if lease < timedelta(0):
             expired_ids |= {c.element.id for c in claimed}
     assert {c.element.id for c in work.expired_leases()} == expired_ids

@@ -1,4 +1,4 @@
-"""A TCP forwarder that can cut every connection on demand: a network outage between us and ZooKeeper.
+"""A TCP forwarder that can cut every connection on demand: a network outage between us and a server.
 
 While cut, new connections are accepted and closed at once (the client keeps retrying, as it would
 against a partitioned server); after ``restore`` they are forwarded again.

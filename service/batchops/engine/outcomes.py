@@ -1,0 +1,106 @@
+"""The outcomes of one consumer batch, made durable in bulk while its other handlers still run.
+
+A crash repeats every handler call whose outcome was not yet stored, so outcomes are not held until
+the whole batch is done: the processor flushes them as they come in (see ``Processor``). Each
+flush first publishes the failed elements' records (confirmed), then records the outcomes
+(compare-and-set on the claim, counters moved around them), so a failure record is never lost to
+a crash between the two: at worst it is published twice. The counters a flush raises are written
+with the next flush's counter write (or by ``finish``), and the operations' last errors once per
+batch: a flush costs one counter write and one element write per operation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+
+from batchops import metrics
+from batchops.domain import BatchElement, BatchOperation
+from batchops.messaging.codecs import encode_failed_element
+from batchops.messaging.kafka import ConfirmedProducer
+from batchops.store.counters import Owed
+from batchops.store.work_store import ClaimedElement, ElementResult, WorkStore
+
+
+class BatchOutcomes:
+    def __init__(
+        self,
+        tenant_id: str,
+        work: WorkStore,
+        producer: ConfirmedProducer,
+        failed_topic: str,
+        claimed: Sequence[ClaimedElement],
+        operations: Mapping[uuid.UUID, BatchOperation],
+    ) -> None:
+        self._tenant = tenant_id
+        self._work = work
+        self._producer = producer
+        self._failed_topic = failed_topic
+        self._operations = operations
+        self._claims = {c.element.id: c.claim for c in claimed}
+        self._elements: dict[uuid.UUID, BatchElement] = {c.element.id: c.element for c in claimed}
+        self._pending: list[ElementResult] = []
+        self._owed: Owed = {}
+        self._last_errors: dict[uuid.UUID, str] = {}
+        self.settled: set[uuid.UUID] = set()
+        self.recorded = 0
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def add(self, result: ElementResult) -> None:
+        self._pending.append(result)
+
+    def flush(self) -> None:
+        """Make the pending outcomes durable. On an exception they stay pending (nothing is lost:
+        the batch is not committed and its records come again)."""
+        results = self._pending
+        if not results:
+            return
+        self._report_failures(results)
+        claims = {r.element_id: self._claims[r.element_id] for r in results}
+        self.recorded += self._work.record_results(results, claims, self._owed)
+        self._pending = []
+        self.settled.update(r.element_id for r in results)
+        self._count(results)
+
+    def finish(self) -> None:
+        """After the last flush: write the counters still owed and each operation's last error."""
+        self._work.settle(self._owed)
+        for operation_id, error in self._last_errors.items():
+            self._work.record_error(operation_id, error)
+        self._last_errors.clear()
+
+    def _count(self, results: Sequence[ElementResult]) -> None:
+        metrics.elements_processed(self._tenant, len(results))
+        succeeded = sum(1 for r in results if r.succeeded)
+        metrics.element_finished(self._tenant, "succeeded", succeeded)
+        metrics.element_finished(self._tenant, "failed", len(results) - succeeded)
+        for result in results:
+            metrics.observe_handler(
+                self._tenant, self._operations[result.operation_id].operation_type, result.duration_ms / 1000
+            )
+
+    def _report_failures(self, results: Sequence[ElementResult]) -> None:
+        failed = [r for r in results if not r.succeeded]
+        if not failed:
+            return
+        self._producer.send_all(
+            self._failed_topic,
+            (
+                (
+                    self._elements[r.element_id].device_token,
+                    encode_failed_element(
+                        self._operations[r.operation_id],
+                        self._elements[r.element_id].device_token,
+                        r.error,
+                        r.element_id,
+                    ),
+                )
+                for r in failed
+            ),
+        )
+        for result in failed:
+            token = self._elements[result.element_id].device_token
+            self._last_errors[result.operation_id] = f"{token}: {result.error}"
