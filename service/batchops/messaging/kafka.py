@@ -97,9 +97,9 @@ class ConfirmedProducer:
             log.error("Kafka producer fatal error: %s", error)
             self._health.fatal(error)
 
-    def _settle(self, errors: Sequence[KafkaError], unconfirmed: int) -> bool:
+    def _settle(self, errors: Sequence[KafkaError], unconfirmed: int, topic: str) -> bool:
         """After a send (under the lock): replace the producer if it is wedged. True if replaced."""
-        if not self._health.observe(errors, unconfirmed):
+        if not self._health.observe(errors, unconfirmed, topic):
             return False
         log.warning("replacing the Kafka producer: %s", self._health.reason)
         old, self._producer = self._producer, self._new_producer()
@@ -134,7 +134,7 @@ class ConfirmedProducer:
                     except KafkaException as exc:  # refused before sending (e.g. too large)
                         error: KafkaError = exc.args[0]
                         remaining = self._producer.flush(timeout)
-                        self._settle([*errors, error], remaining)
+                        self._settle([*errors, error], remaining, topic)
                         raise PublishError(
                             f"record to {topic} refused: {error}", too_large=error.code() in _TOO_LARGE
                         ) from None
@@ -147,7 +147,7 @@ class ConfirmedProducer:
                 elif sent % 10_000 == 0:
                     self._producer.poll(0)
             remaining = self._producer.flush(timeout)
-            self._settle(errors, remaining)
+            self._settle(errors, remaining, topic)
         if remaining:
             raise PublishError(f"{remaining} record(s) to {topic} not confirmed within {timeout:.0f}s")
         if errors:
@@ -192,7 +192,7 @@ class ConfirmedProducer:
                 errors.append(exc.args[0])
             else:
                 remaining = self._producer.flush(30)
-            return errors, remaining, self._settle(errors, remaining)
+            return errors, remaining, self._settle(errors, remaining, topic)
 
     def close(self, timeout: float = 30.0) -> None:
         with self._lock:

@@ -35,7 +35,9 @@ class ProducerHealth:
 
     def __init__(self, timeout_streak: int = DEFAULT_TIMEOUT_STREAK) -> None:
         self._streak_limit = max(timeout_streak, 1)
-        self._timeouts = 0
+        # Per topic: after a broker lost its state, sends to one topic can keep timing out while
+        # another topic's succeed (its partitions' sequence state is wedged, the others' is not).
+        self._timeouts: dict[str, int] = {}
         self._fatal: KafkaError | None = None
         self.reason = ""
 
@@ -43,9 +45,9 @@ class ProducerHealth:
         """A fatal error reported by librdkafka's error callback."""
         self._fatal = error
 
-    def observe(self, errors: Sequence[KafkaError], unconfirmed: int = 0) -> bool:
-        """Account for one send (its delivery errors, and records not confirmed in time);
-        True when the producer should be replaced."""
+    def observe(self, errors: Sequence[KafkaError], unconfirmed: int = 0, topic: str = "") -> bool:
+        """Account for one send to ``topic`` (its delivery errors, and records not confirmed in
+        time); True when the producer should be replaced."""
         if self._fatal is not None:
             self.reason = f"fatal error: {self._fatal}"
             return True
@@ -54,15 +56,16 @@ class ProducerHealth:
             self.reason = f"producer state lost: {wedged}"
             return True
         if unconfirmed or (errors and all(e.code() in _TIMEOUTS for e in errors)):
-            self._timeouts += 1
+            self._timeouts[topic] = self._timeouts.get(topic, 0) + 1
         elif not errors:
-            self._timeouts = 0
-        if self._timeouts >= self._streak_limit:
-            self.reason = f"{self._timeouts} sends in a row timed out"
+            self._timeouts.pop(topic, None)
+        streak = self._timeouts.get(topic, 0)
+        if streak >= self._streak_limit:
+            self.reason = f"{streak} sends in a row timed out" + (f" ({topic})" if topic else "")
             return True
         return False
 
     def reset(self) -> None:
-        self._timeouts = 0
+        self._timeouts.clear()
         self._fatal = None
         self.reason = ""

@@ -53,3 +53,12 @@ def test_a_success_clears_the_timeout_streak_other_errors_leave_it() -> None:
     assert not health.observe([KafkaError(KafkaError.MSG_SIZE_TOO_LARGE)])
     assert health.observe([TIMED_OUT])
     assert "2 sends in a row timed out" in health.reason
+
+
+def test_timeouts_on_one_topic_are_not_cleared_by_successes_on_another() -> None:
+    # After a broker lost its data, one topic's sends may keep timing out while another's work.
+    health = ProducerHealth(timeout_streak=2)
+    assert not health.observe([TIMED_OUT], topic="failed")
+    assert not health.observe([], topic="elements")
+    assert health.observe([TIMED_OUT], topic="failed")
+    assert "(failed)" in health.reason
