@@ -56,8 +56,14 @@ def test_a_batch_longer_than_max_poll_interval_does_not_stop_processing(
     effects: Any,
     work: WorkStore,
 ) -> None:
-    # librdkafka's smallest allowed poll interval is the session timeout (6 s here).
-    kafka = KafkaConfig(servers.kafka_bootstrap, max_poll_interval_ms=7000)
+    # librdkafka's smallest allowed poll interval is the session timeout; 6 s is the broker's
+    # smallest session (group.min.session.timeout.ms).
+    kafka = KafkaConfig(
+        servers.kafka_bootstrap,
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=1000,
+        max_poll_interval_ms=7000,
+    )
     engine = TenantEngine(
         unique_name, TenantConfiguration(consumer_batch_size=1), dataclasses.replace(engine_env, kafka=kafka)
     )

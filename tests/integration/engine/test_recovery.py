@@ -112,6 +112,7 @@ def work(connector: MongoConnector, unique_name: str) -> Iterator[WorkStore]:
     connector.drop_tenant_database(unique_name)
 
 
+@pytest.mark.timeout(900)
 def test_killed_mid_initialization_and_mid_processing_still_finishes(
     servers: Endpoints,
     unique_name: str,
@@ -123,7 +124,9 @@ def test_killed_mid_initialization_and_mid_processing_still_finishes(
     instance = f"it{unique_name}"
     topics = TenantTopics("sitewhere", instance, unique_name)
     slow = {
-        "rate_limit_per_second": 1500.0,
+        # 3,000 elements at 200/s: initialization lasts at least 15 s, a wide window in which to
+        # see processing progress before the kill, however fast or slow the machine is.
+        "rate_limit_per_second": 200.0,
         "lease_seconds": 3,
         "processing_concurrency": 4,
         "consumer_batch_size": 50,
@@ -151,7 +154,7 @@ def test_killed_mid_initialization_and_mid_processing_still_finishes(
         return op if op is not None and op.status.is_final else None
 
     try:
-        done = wait_for(finished, 180, interval=0.2, message="operation never finished after the crash")
+        done = wait_for(finished, 300, interval=0.2, message="operation never finished after the crash")
     except TimeoutError:
         raise AssertionError(f"stuck: {describe(work, op_id)}") from None
     assert done.status.value == "FinishedSuccessfully"
@@ -161,6 +164,7 @@ def test_killed_mid_initialization_and_mid_processing_still_finishes(
     assert effects["effects"].count_documents({}) == 3000
 
 
+@pytest.mark.timeout(900)
 def test_two_engines_share_the_work_and_each_element_runs_once(
     servers: Endpoints, unique_name: str, engine_env: EngineEnvironment, effects: Any, work: WorkStore
 ) -> None:
@@ -182,7 +186,7 @@ def test_two_engines_share_the_work_and_each_element_runs_once(
             op = work.operation(op_id)
             return op if op is not None and op.status.is_final else None
 
-        done = wait_for(finished, 120, interval=0.2, message="operation never finished")
+        done = wait_for(finished, 300, interval=0.2, message="operation never finished")
         assert (done.counts.succeeded, done.total_elements) == (2000, 2000)
         assert effects["executions"].count_documents({}) == 2000  # nothing ran twice
         assert all(engine.consumed_elements > 0 for engine in engines), [e.consumed_elements for e in engines]
