@@ -33,7 +33,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar
 
 import grpc
 from prometheus_client import (
@@ -55,6 +55,7 @@ from batchops.domain import BatchOperationStatus
 from batchops.messaging.topics import ELEMENTS_LABEL, OPERATIONS_LABEL
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 REGISTRY: Final = CollectorRegistry()
 ProcessCollector(registry=REGISTRY)
@@ -139,6 +140,29 @@ OperationCounts = Mapping[str, Mapping[str, int]]
 OperationCountsSource = Callable[[], OperationCounts]
 
 
+class SourceList(Generic[T]):
+    """Callbacks read at scrape time; ``add`` returns the function that unregisters one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: list[T] = []
+
+    def add(self, item: T) -> Callable[[], None]:
+        with self._lock:
+            self._items.append(item)
+
+        def remove() -> None:
+            with self._lock:
+                if item in self._items:
+                    self._items.remove(item)
+
+        return remove
+
+    def snapshot(self) -> list[T]:
+        with self._lock:
+            return list(self._items)
+
+
 class OperationsByStatus(Collector):
     """``batchops_operations``: counts pushed by the engine, and/or pulled from callbacks at scrape.
 
@@ -149,7 +173,7 @@ class OperationsByStatus(Collector):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pushed: dict[str, dict[str, int]] = {}
-        self._sources: list[OperationCountsSource] = []
+        self._sources: SourceList[OperationCountsSource] = SourceList()
 
     def set(self, tenant: str, counts: Mapping[str, int]) -> None:
         with self._lock:
@@ -160,20 +184,12 @@ class OperationsByStatus(Collector):
             self._pushed.pop(tenant, None)
 
     def add_source(self, source: OperationCountsSource) -> Callable[[], None]:
-        with self._lock:
-            self._sources.append(source)
-
-        def remove() -> None:
-            with self._lock:
-                if source in self._sources:
-                    self._sources.remove(source)
-
-        return remove
+        return self._sources.add(source)
 
     def _snapshot(self) -> dict[str, dict[str, int]]:
         with self._lock:
             merged = {tenant: dict(counts) for tenant, counts in self._pushed.items()}
-            sources = list(self._sources)
+        sources = self._sources.snapshot()
         for source in sources:
             try:
                 pulled = source()
@@ -211,25 +227,14 @@ class ConsumerLag(Collector):
     _HELP = "Records of a tenant's topic its consumer group has not processed yet."
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._sources: list[LagSource] = []
+        self._sources: SourceList[LagSource] = SourceList()
 
     def add_source(self, source: LagSource) -> Callable[[], None]:
-        with self._lock:
-            self._sources.append(source)
-
-        def remove() -> None:
-            with self._lock:
-                if source in self._sources:
-                    self._sources.remove(source)
-
-        return remove
+        return self._sources.add(source)
 
     def collect(self) -> Iterator[Metric]:
         family = GaugeMetricFamily(self._NAME, self._HELP, labels=["tenant", "topic"])
-        with self._lock:
-            sources = list(self._sources)
-        for source in sources:
+        for source in self._sources.snapshot():
             try:
                 lags = source()
             except Exception:  # a failing source must not break the whole scrape
