@@ -219,8 +219,15 @@ def render_server_properties(log_dir: Path, port: int, controller_port: int, hos
 
 
 def new_cluster_id() -> str:
-    """A KRaft cluster id: 16 random bytes in URL-safe base64 without padding (22 characters)."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode("ascii")
+    """A KRaft cluster id: 16 random bytes in URL-safe base64 without padding (22 characters).
+
+    One that starts with "-" is drawn again, as Kafka's own Uuid.randomUuid() does: the storage
+    tool's argument parser would read it as an option.
+    """
+    while True:
+        cid = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode("ascii")
+        if not cid.startswith("-"):
+            return cid
 
 
 def write_config(conf_dir: Path, log_dir: Path, port: int, controller_port: int) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,16 @@ def test_cluster_ids_are_22_url_safe_characters() -> None:
     ids = {kafka.new_cluster_id() for _ in range(50)}
     assert len(ids) == 50
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{22}", cid) for cid in ids)
+
+
+def test_cluster_ids_never_start_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A first byte of 0xF8 encodes to "-", which kafka-storage's argument parser takes for an option
+    # (CI failed on it once in 64 runs); Kafka's own Uuid.randomUuid() draws again in that case.
+    drawn = iter([uuid.UUID(bytes=b"\xf8" + bytes(15)), uuid.UUID(bytes=b"\x01" * 16)])
+    monkeypatch.setattr(kafka.uuid, "uuid4", lambda: next(drawn))
+    cid = kafka.new_cluster_id()
+    assert not cid.startswith("-")
+    assert cid == "AQEBAQEBAQEBAQEBAQEBAQ"
 
 
 @pytest.mark.parametrize(
