@@ -193,7 +193,7 @@ def test_sigkills_during_processing_repeat_at_most_the_calls_in_flight(
             mine = {
                 i.device_token
                 for i in simulator.invocations(unique_name)
-                if i.initiator_id == uuid_text(final.id)
+                if i.request.initiator_id == uuid_text(final.id)
             }
             assert mine == {token for token, error in expected.items() if error is None}
         assert duplicates <= KILLS * CONCURRENCY, f"{duplicates} duplicates after {KILLS} kills (seed {seed})"
