@@ -11,6 +11,8 @@ from typing import Any
 
 import grpc
 
+from batchops.errors import BatchopsError, ErrorKind
+
 log = logging.getLogger(__name__)
 
 TENANT_HEADER = "tenant"
@@ -20,8 +22,10 @@ JWT_HEADER = "jwt"
 RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
 
 
-class ClientError(Exception):
+class ClientError(BatchopsError):
     """A call failed for good (a non-retryable status, or retries used up)."""
+
+    kind = ErrorKind.UNAVAILABLE
 
     def __init__(self, service: str, method: str, code: grpc.StatusCode, details: str, attempts: int) -> None:
         tries = f" after {attempts} attempts" if attempts > 1 else ""

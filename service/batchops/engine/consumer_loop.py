@@ -22,6 +22,7 @@ from enum import StrEnum
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 
 from batchops import metrics
+from batchops.errors import BatchopsError, ErrorKind
 from batchops.logs import log_context
 
 log = logging.getLogger(__name__)
@@ -29,13 +30,17 @@ log = logging.getLogger(__name__)
 BatchHandler = Callable[[Sequence[Message]], None]
 
 
-class Interrupted(Exception):
+class Interrupted(BatchopsError):
     """Raised by a handler that gave up a batch because its engine is stopping. Nothing of the
     batch is committed; its work is idempotent, so whoever gets the records next redoes it."""
 
+    kind = ErrorKind.UNAVAILABLE
 
-class BatchAbandoned(Exception):
+
+class BatchAbandoned(BatchopsError):
     """The loop was stopped and the batch outlived the stop grace (it keeps running unowned)."""
+
+    kind = ErrorKind.UNAVAILABLE
 
 
 class LoopState(StrEnum):

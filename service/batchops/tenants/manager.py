@@ -18,6 +18,7 @@ from kazoo.client import KazooClient, KazooState
 from kazoo.exceptions import KazooException
 from kazoo.handlers.threading import KazooTimeoutError
 
+from batchops.errors import BatchopsError, ErrorKind
 from batchops.tenants.configuration import TenantConfigurationError
 from batchops.tenants.engine import EngineFactory, TenantEngine
 from batchops.tenants.layout import ZkLayout
@@ -32,8 +33,10 @@ from batchops.tenants.zk_auth import ZkCredentials, client_options
 log = logging.getLogger(__name__)
 
 
-class TenantManagerError(Exception):
+class TenantManagerError(BatchopsError):
     """The manager cannot run (e.g. ZooKeeper unreachable at start)."""
+
+    kind = ErrorKind.UNAVAILABLE
 
 
 class TenantEngineManager:

@@ -13,14 +13,18 @@ import xml.etree.ElementTree as ET
 from typing import NoReturn
 from xml.parsers import expat
 
+from batchops.errors import BatchopsError, ErrorKind
+
 MAX_XML_BYTES = 1024 * 1024  # ZooKeeper's default jute.maxbuffer: no node is larger anyway
 
 
-class UnsafeXmlError(ValueError):
+class UnsafeXmlError(BatchopsError):
     """The document is malformed, too large, or declares a DTD or entities."""
 
+    kind = ErrorKind.INVALID_INPUT
 
-class _Forbidden(Exception):
+
+class _Forbidden(BatchopsError):
     pass
 
 
