@@ -24,6 +24,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Topic
 from batchops import metrics
 from batchops.errors import BatchopsError, ErrorKind
 from batchops.logs import log_context
+from batchops.retry import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -140,9 +141,7 @@ class ConsumerLoop:
                     except Exception:
                         self.crashes += 1
                         consecutive += 1
-                        delay = min(
-                            self._restart_backoff * 2 ** min(consecutive - 1, 16), self._max_restart_backoff
-                        )
+                        delay = Backoff(self._restart_backoff, self._max_restart_backoff).pause(consecutive)
                         self._set_state(LoopState.RESTARTING)
                         log.exception("consumer loop crashed; restarting in %.1f s", delay)
                         self._stop.wait(delay)
