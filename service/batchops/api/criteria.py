@@ -34,7 +34,7 @@ from batchops.domain import (
     BATCH_COMMAND_INVOCATION,
     PARAM_COMMAND_TOKEN,
     BatchOperation,
-    BatchOpsError,
+    DomainError,
     ErrorCode,
     InvalidArgument,
     OperationCreate,
@@ -65,8 +65,8 @@ class DeviceManagementUnavailable(TenantUnavailable):
     UNAVAILABLE (the caller may retry), with this message."""
 
 
-class NoMatchingDevices(BatchOpsError):
-    """FAILED_PRECONDITION (the kind BatchOpsError defaults to), as SiteWhere's plain errors."""
+class NoMatchingDevices(DomainError):
+    """FAILED_PRECONDITION (the kind DomainError defaults to), as SiteWhere's plain errors."""
 
     def __init__(self, targeting: str) -> None:
         super().__init__(ErrorCode.GENERIC, f"No devices match the criteria ({targeting}); nothing created.")
@@ -275,7 +275,7 @@ def client_failure(exc: ClientError) -> Exception:
             f"{exc.attempts} attempts); retry later."
         )
     # Any other answer (e.g. it refused the caller's JWT) is final for this request.
-    return BatchOpsError(
+    return DomainError(
         ErrorCode.GENERIC,
         f"Device management refused to resolve the criteria: {exc.code.name} {exc.details}".rstrip(),
     )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from batchops.api.convert import uuid_to_wire
-from batchops.clients.calls import RetryPolicy, ServiceCaller
+from batchops.clients.calls import ServiceCaller, call_backoff
 from batchops.clients.channels import ChannelPool
 from batchops.clients.models import (
     ASSIGNMENT_ACTIVE,
@@ -50,12 +50,7 @@ class DeviceManagementClient:
         )
         self._caller = ServiceCaller(
             SERVICE,
-            RetryPolicy(
-                settings.max_attempts,
-                settings.initial_backoff_seconds,
-                settings.max_backoff_seconds,
-                settings.backoff_multiplier,
-            ),
+            call_backoff(settings),
             settings.deadline_seconds,
         )
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from confluent_kafka import Message
 
 from batchops import metrics
-from batchops.domain import BatchOperation, BatchOpsError, element_id_for
+from batchops.domain import BatchOperation, DomainError, element_id_for
 from batchops.domain.validation import check_device_token
 from batchops.engine.consumer_loop import Interrupted
 from batchops.engine.dead_letters import DeadLetters
@@ -81,7 +81,7 @@ class Initializer:
                 continue
             try:
                 operation = self._external.resolve(chunk)
-            except BatchOpsError as exc:
+            except DomainError as exc:
                 self._dead.send(record, exc.description)
                 continue
             if operation is not None:
@@ -155,7 +155,7 @@ def _valid_tokens(tokens: Sequence[str]) -> tuple[list[str], list[str]]:
     for token in tokens:
         try:
             check_device_token(token)
-        except BatchOpsError:
+        except DomainError:
             rejected.append(token)
             continue
         valid[token] = None

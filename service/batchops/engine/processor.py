@@ -31,9 +31,12 @@ from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.outcomes import BatchOutcomes
 from batchops.messaging.codecs import ElementWork, UndecodableRecord, decode_element_work
 from batchops.messaging.kafka import ConfirmedProducer
+from batchops.retry import Backoff
 from batchops.store.work_store import ClaimedElement, ElementResult, WorkStore
 
 log = logging.getLogger(__name__)
+# Between a handler's failed attempts on one element: 0.1 s, doubling, at most 2 s.
+HANDLER_RETRY_BACKOFF = Backoff(initial=0.1, maximum=2.0)
 
 FinishedCallback = Callable[[BatchOperation], None]
 
@@ -238,5 +241,5 @@ class Processor:
                 if attempt >= self._max_attempts:
                     return ElementOutcome.failure(f"failed after {attempt} attempt(s): {error}"), attempt
                 log.info("handler attempt failed; retrying", extra={"attempt": attempt, "error": error})
-                time.sleep(min(0.05 * 2**attempt, 2.0))
+                time.sleep(HANDLER_RETRY_BACKOFF.pause(attempt))
                 attempt += 1

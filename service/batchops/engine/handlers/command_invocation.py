@@ -23,6 +23,7 @@ from batchops.domain import (
     InvalidArgument,
 )
 from batchops.engine.handlers.base import ElementOutcome, HandlerContext
+from batchops.errors import BatchopsError, ErrorKind
 
 OPTION_TARGET_ALL_ASSIGNMENTS = "target_all_assignments"
 
@@ -30,8 +31,10 @@ OPTION_TARGET_ALL_ASSIGNMENTS = "target_all_assignments"
 _CacheKey = tuple[str, uuid.UUID, uuid.UUID]
 
 
-class CommandInvocationError(Exception):
+class CommandInvocationError(BatchopsError):
     """A device-management or event-management call failed for good while handling one device."""
+
+    kind = ErrorKind.UNAVAILABLE
 
 
 def option_enabled(value: Any) -> bool:
