@@ -94,7 +94,7 @@ def publish_operation(
 
 def describe(work: WorkStore, op_id: uuid.UUID) -> str:
     """The operation and its elements by status, for failure messages."""
-    db = work._operations.database
+    db = work.collections.operations.database
     op = db["batchoperations"].find_one(
         {"_id": str(op_id)}, {"chunksDone": 1, "chunkCount": 1, "status": 1, "counts": 1, "total": 1}
     )
@@ -137,20 +137,20 @@ def test_killed_mid_initialization_and_mid_processing_still_finishes(
     op_id = publish_operation(servers, topics, tokens, chunk=125, delayMs="2")
 
     def mid_flight() -> bool:
-        op = work.operation(op_id)
+        op = work.operations.operation(op_id)
         return op is not None and op.status.value == "Initializing" and op.counts.succeeded >= 100
 
     wait_for(
         mid_flight, 120, interval=0.05, message="never saw the operation mid-initialization with progress"
     )
     first.kill()
-    before = work.operation(op_id)
+    before = work.operations.operation(op_id)
     assert before is not None and not before.status.is_final
     second = EngineProcess(servers, unique_name, instance, effects_db_name, "second", lease_seconds=3)
     processes.append(second)
 
     def finished() -> Any:
-        op = work.operation(op_id)
+        op = work.operations.operation(op_id)
         return op if op is not None and op.status.is_final else None
 
     try:
@@ -183,7 +183,7 @@ def test_two_engines_share_the_work_and_each_element_runs_once(
         op_id = publish_operation(servers, topics, [f"d-{i}" for i in range(1000)], chunk=250)
 
         def finished() -> Any:
-            op = work.operation(op_id)
+            op = work.operations.operation(op_id)
             return op if op is not None and op.status.is_final else None
 
         done = wait_for(finished, 300, interval=0.2, message="operation never finished")
@@ -212,11 +212,11 @@ def test_deleting_mid_flight_stops_processing_and_stays_deleted(
     executed_at_delete = effects["executions"].count_documents({})
     wait_for(lambda: engine.consumed_elements >= 1500, 120, message="element records were not drained")
     op_id = uuid.UUID(int=(op.id.msb << 64) | op.id.lsb)
-    assert work.operation(op_id) is None
-    assert work.deleted([op_id]) == {op_id}
-    assert engine.work.operations([op_id]) == {}
+    assert work.operations.operation(op_id) is None
+    assert work.operations.deleted([op_id]) == {op_id}
+    assert engine.work.operations.operations([op_id]) == {}
     # At most the batches already in flight when the delete landed ran afterwards.
     assert effects["executions"].count_documents({}) <= executed_at_delete + 2 * 20
     # A late record for the deleted operation does not bring it back.
     engine.recovery.sweep() if engine.recovery else None
-    assert work.operation(op_id) is None
+    assert work.operations.operation(op_id) is None
