@@ -129,8 +129,10 @@ ROLE_TITLES = {
 CPU_FOOTNOTE = (
     "CPU seconds (user + system, children included) per 1,000 elements of each process over the "
     "stage's window, and the share of the window's wall time it was busy (100% = one core). The "
-    "service runs in a process of its own; the MongoDB figure includes the bench's status polling "
-    "(50 ms; 10 ms in latency). n/a: the process is not known on this host."
+    "service runs in a process of its own. A server's figure counts all its work: the bench's "
+    "status polling (50 ms; 10 ms in latency) and, on given servers, other clients'. latency: "
+    "10-device operations one after another, so idle and per-operation costs fall on few elements. "
+    "n/a: the process is not known on this host."
 )
 
 
