@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from batchops.bench.cpu import ROLES
+from batchops.bench.cpu_report import cpu_table
 from batchops.bench.targets import Target, evaluate
 
 Results = Mapping[str, Any]
@@ -117,71 +117,6 @@ def figure_rows(results: Results) -> list[Row]:
         *_rss_rows(results.get("rss")),
         *_invocation_rows(results.get("invocation")),
     ]
-
-
-ROLE_TITLES = {
-    "service": "service",
-    "mongo": "MongoDB server",
-    "kafka": "Kafka broker",
-    "zookeeper": "ZooKeeper",
-    "simulator": "simulator",
-}
-CPU_FOOTNOTE = (
-    "CPU seconds (user + system, children included) per 1,000 elements of each process over the "
-    "stage's window, and the share of the window's wall time it was busy (100% = one core). The "
-    "service runs in a process of its own. A server's figure counts all its work: the bench's "
-    "status polling (50 ms; 10 ms in latency) and, on given servers, other clients'. latency: "
-    "10-device operations one after another, so idle and per-operation costs fall on few elements. "
-    "n/a: the process is not known on this host."
-)
-
-
-def cpu_stages(results: Results) -> list[tuple[str, Mapping[str, Any]]]:
-    """(stage label, its ``cpu`` mapping) for every stage measured with CPU times, in run order."""
-    stages = [
-        (label, (results.get(section) or {}).get("cpu"))
-        for section, label in (
-            ("initialization", "initialization"),
-            ("processing", "processing"),
-            ("latency", "latency"),
-        )
-    ]
-    for run in (results.get("invocation") or {}).get("runs", []):
-        stages.append((f"invocation +{fmt_number(run.get('latency_ms'))} ms", run.get("cpu")))
-    return [(label, cpu) for label, cpu in stages if cpu]
-
-
-def fmt_cpu(figures: Mapping[str, Any] | None) -> str:
-    """``"0.238 s, 24%"``: CPU s per 1,000 elements and busy share; n/a when unknown."""
-    if figures is None:
-        return ""
-    per_1000 = figures.get("cpu_s_per_1000_elements")
-    busy = figures.get("busy_share")
-    if not isinstance(per_1000, int | float):
-        return "n/a"
-    share = f", {busy:.0%}" if isinstance(busy, int | float) else ""
-    return f"{per_1000:,.3f} s{share}"
-
-
-def cpu_table(results: Results) -> Table | None:
-    stages = cpu_stages(results)
-    if not stages:
-        return None
-    roles = [role for role in ROLES if any(role in cpu.get("processes", {}) for _, cpu in stages)]
-    table = Table(title="CPU per 1,000 elements (busy share)", title_justify="left", caption=CPU_FOOTNOTE)
-    table.caption_justify = "left"
-    table.add_column("stage", style="bold")
-    table.add_column("elements", justify="right")
-    table.add_column("wall", justify="right")
-    for role in roles:
-        table.add_column(ROLE_TITLES[role], justify="right")
-    for label, cpu in stages:
-        processes = cpu.get("processes", {})
-        cells = [fmt_cpu(processes.get(role)) for role in roles]
-        table.add_row(
-            label, fmt_number(cpu.get("elements")), fmt_number(cpu.get("wall_seconds"), "s", 1), *cells
-        )
-    return table
 
 
 def _verdict(target: Target) -> str:

@@ -79,5 +79,5 @@ def test_quick_bench_writes_positive_figures(servers: Endpoints, tmp_path: Path)
     assert "rss" not in results and "invocation" not in results
     assert results["targets"][0]["name"].startswith("initialization")
     assert "batchops bench" in completed.stdout
-    assert "CPU per 1,000 elements" in completed.stdout
+    assert "CPU per element" in completed.stdout
     assert _bench_services_of(results["meta"]["run_id"]) == []
