@@ -75,7 +75,7 @@ def test_records_beyond_the_limits_are_dead_lettered_and_the_consumer_moves_on(
 ) -> None:
     engine = start(engine_env, unique_name, engines)
     topic = engine.topics.operations
-    too_many_chunks = send_chunk(servers, topic, ["a"], 0, engine_env.max_device_tokens + 1)
+    too_many_chunks = send_chunk(servers, topic, ["a"], 0, engine_env.limits.max_device_tokens + 1)
     no_devices = send_chunk(servers, topic, [], 0, 1)
     dead = read_all(servers, engine.topics.dead_letters, 2, f"dlq-{unique_name}")
     reasons = {m.key().decode(): dict(m.headers())["batchops.reason"].decode() for m in dead}

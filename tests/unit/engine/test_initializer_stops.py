@@ -11,7 +11,7 @@ import pytest
 
 from batchops.domain import BatchOperation
 from batchops.engine.consumer_loop import Interrupted
-from batchops.engine.initializer import INSERT_SLICE, Initializer
+from batchops.engine.initializer import INSERT_SLICE, Initializer, InitializerOutputs
 from batchops.messaging.codecs import encode_operation_chunk
 from batchops.store import utcnow
 from batchops.wire import batch_model_pb2 as bm
@@ -75,8 +75,7 @@ class FakeBeat:
 def _initializer(work: FakeWork, publisher: FakePublisher, operation: BatchOperation) -> Initializer:
     return Initializer(
         cast(Any, work),
-        cast(Any, publisher),
-        cast(Any, None),
+        InitializerOutputs(cast(Any, publisher), cast(Any, None)),
         cast(Any, FakeExternal(operation)),
         cast(Any, None),
         cast(Any, FakeBeat()),
