@@ -14,7 +14,6 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from batchops.config.auth import AuthSettings
-from batchops.config.base import ENV_PREFIX
 from batchops.config.flat_env import FlatEnvironment, nest_flat_names, variable_at
 from batchops.config.groups import (
     GrpcServerSettings,
@@ -34,10 +33,11 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 class Settings(BaseSettings):
     """Settings of one batchops process (per-tenant settings live in ZooKeeper).
 
-    The root only lists the groups (it is built from the environment, never by hand, so its
-    field count is not a constructor's); each group is at most eight settings."""
+    The root lists the groups plus three process-wide settings; it is filled from the
+    environment and flat-named overrides, not called with its fields, and each group holds at
+    most eight settings. Its sources are the overrides, then the BATCHOPS_* variables."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", validate_default=True)
+    model_config = SettingsConfigDict(extra="ignore", validate_default=True)
 
     instance: InstanceSettings = Field(default_factory=InstanceSettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
