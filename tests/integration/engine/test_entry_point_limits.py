@@ -95,7 +95,8 @@ def test_an_operation_whose_chunks_never_arrive_ends_with_errors(
     effects: Any,
     work: WorkStore,
 ) -> None:
-    env = dataclasses.replace(engine_env, initialization_timeout_seconds=4.0)
+    recovery = engine_env.recovery.model_copy(update={"initialization_timeout_seconds": 4.0})
+    env = dataclasses.replace(engine_env, recovery=recovery)
     engine = start(env, unique_name, engines)
     # Announces 1,000 chunks, sends one.
     op_id = send_chunk(servers, engine.topics.operations, [f"d{i}" for i in range(5)], 0, 1000)
