@@ -42,7 +42,7 @@ class ServiceClients:
 
 def connect(settings: ClientSettings) -> ServiceClients:
     """Channels connect lazily: nothing is dialled until the first call."""
-    pool = ChannelPool(settings.max_message_bytes)
+    pool = ChannelPool()
     return ServiceClients(
         settings, pool, DeviceManagementClient(settings, pool), EventManagementClient(settings, pool)
     )

@@ -1,5 +1,6 @@
 """Multitenancy: per-tenant configuration in ZooKeeper (SiteWhere 2.x layout) and the tenant engines."""
 
+from batchops.retry import Backoff
 from batchops.tenants.configuration import (
     TenantConfiguration,
     TenantConfigurationError,
@@ -9,11 +10,12 @@ from batchops.tenants.configuration import (
 )
 from batchops.tenants.engine import EngineFactory, TenantEngine
 from batchops.tenants.layout import ZkLayout
-from batchops.tenants.manager import TenantEngineManager, TenantManagerError
+from batchops.tenants.manager import TenantEngineManager, TenantManagerError, ZkConnection
 from batchops.tenants.presence import default_instance_name
 from batchops.tenants.status import TenantState, TenantStatus
 
 __all__ = [
+    "Backoff",
     "EngineFactory",
     "TenantConfiguration",
     "TenantConfigurationError",
@@ -22,6 +24,7 @@ __all__ = [
     "TenantManagerError",
     "TenantState",
     "TenantStatus",
+    "ZkConnection",
     "ZkLayout",
     "default_instance_name",
     "parse_json",

@@ -40,7 +40,7 @@ def api_service(api_settings: Settings) -> Iterator[BatchOpsService]:
     service = BatchOpsService(
         api_settings,
         router_factory=lambda connector: OpenTenantRouter(
-            connector, target_chunk_size=api_settings.target_chunk_size
+            connector, target_chunk_size=api_settings.limits.target_chunk_size
         ),
     )
     service.start()

@@ -31,11 +31,11 @@ Counts = dict[tuple[str, str], float]
 
 @pytest.fixture(scope="module")
 def grpc_port(api_settings: Settings) -> Iterator[int]:
-    connector = MongoConnector(api_settings.mongodb_uri, api_settings.mongodb_tenant_prefix)
+    connector = MongoConnector(api_settings.mongodb.uri, api_settings.mongodb.tenant_prefix)
     servicer = BatchManagementServicer(
-        OpenTenantRouter(connector, target_chunk_size=api_settings.target_chunk_size),
-        PagingLimits(api_settings.default_page_size, api_settings.max_page_size),
-        api_settings.max_device_tokens,
+        OpenTenantRouter(connector, target_chunk_size=api_settings.limits.target_chunk_size),
+        PagingLimits(api_settings.limits.default_page_size, api_settings.limits.max_page_size),
+        api_settings.limits.max_device_tokens,
     )
     authenticator = Authenticator(AuthSettings(enabled=True, hs256_secret=SECRET))
     # Metrics outermost, so refusals by the auth interceptor are counted.

@@ -83,7 +83,7 @@ def secured_service(api_settings: Settings) -> Iterator[BatchOpsService]:
     service = BatchOpsService(
         settings,
         router_factory=lambda connector: OpenTenantRouter(
-            connector, target_chunk_size=settings.target_chunk_size
+            connector, target_chunk_size=settings.limits.target_chunk_size
         ),
     )
     service.start()

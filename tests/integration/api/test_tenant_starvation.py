@@ -48,7 +48,7 @@ def start_service(settings: Settings, simulator: FleetSimulator, tenant_limit: i
     service = BatchOpsService(
         settings,
         router_factory=lambda connector: OpenTenantRouter(
-            connector, target_chunk_size=settings.target_chunk_size
+            connector, target_chunk_size=settings.limits.target_chunk_size
         ),
     )
     service.start()

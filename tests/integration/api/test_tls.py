@@ -96,7 +96,7 @@ def _service(api_settings: Settings, **tls: object) -> Iterator[BatchOpsService]
     service = BatchOpsService(
         settings,
         router_factory=lambda connector: OpenTenantRouter(
-            connector, target_chunk_size=settings.target_chunk_size
+            connector, target_chunk_size=settings.limits.target_chunk_size
         ),
     )
     service.start()

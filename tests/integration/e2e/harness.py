@@ -62,8 +62,8 @@ def running_service(servers: Endpoints, settings: Settings) -> Iterator[BatchOps
     finally:
         service.stop()
         client: MongoClient[dict[str, Any]] = MongoClient(servers.mongo_uri)
-        for tenant in settings.static_tenants:
-            client.drop_database(settings.mongodb_tenant_prefix + tenant)
+        for tenant in settings.instance.static_tenants:
+            client.drop_database(settings.mongodb.tenant_prefix + tenant)
         client.close()
 
 

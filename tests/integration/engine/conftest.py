@@ -12,7 +12,7 @@ from pymongo.database import Database
 from recording_handler import NoopHandler, RecordingHandler
 
 from batchops.api import StaticRouter
-from batchops.config import Settings
+from batchops.config import InstanceSettings, LimitsSettings, RecoverySettings, Settings
 from batchops.devstack import Endpoints
 from batchops.engine.handlers import HandlerRegistry
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
@@ -59,12 +59,9 @@ def engine_env(
         kafka=KafkaConfig(servers.kafka_bootstrap),
         connector=connector,
         registry=registry,
-        product_id="sitewhere",
-        instance_id=f"it{unique_name}",
-        instance_name=f"test-{unique_name}",
-        target_chunk_size=250,
-        recovery_interval_seconds=1.0,
-        recovery_stale_seconds=3.0,
+        instance=InstanceSettings(instance_id=f"it{unique_name}", instance_name=f"test-{unique_name}"),
+        limits=LimitsSettings(target_chunk_size=250),
+        recovery=RecoverySettings(interval_seconds=1.0, stale_seconds=3.0),
     )
 
 

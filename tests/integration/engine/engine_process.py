@@ -11,6 +11,7 @@ import threading
 
 from recording_handler import NoopHandler, RecordingHandler
 
+from batchops.config import InstanceSettings, LimitsSettings, RecoverySettings
 from batchops.engine.handlers import HandlerRegistry
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.logs import configure_logging
@@ -26,12 +27,9 @@ def main() -> None:
         kafka=KafkaConfig(args["kafka"]),
         connector=MongoConnector(args["mongo"], args["prefix"]),
         registry=HandlerRegistry([RecordingHandler(args["mongo"], args["effects_db"]), NoopHandler()]),
-        product_id="sitewhere",
-        instance_id=args["instance_id"],
-        instance_name=args["name"],
-        target_chunk_size=250,
-        recovery_interval_seconds=1.0,
-        recovery_stale_seconds=3.0,
+        instance=InstanceSettings(instance_id=args["instance_id"], instance_name=args["name"]),
+        limits=LimitsSettings(target_chunk_size=250),
+        recovery=RecoverySettings(interval_seconds=1.0, stale_seconds=3.0),
     )
     engine = TenantEngine(args["tenant"], TenantConfiguration(**args.get("config", {})), env)
     engine.start()

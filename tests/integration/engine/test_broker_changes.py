@@ -17,6 +17,7 @@ from confluent_kafka.admin import AdminClient, NewPartitions
 from recording_handler import RECORD
 from test_pipeline import wait_final
 
+from batchops.config import InstanceSettings, LimitsSettings, RecoverySettings
 from batchops.devstack import DevStack, wait_for
 from batchops.engine.handlers import HandlerRegistry
 from batchops.engine.tenant_engine import EngineEnvironment
@@ -37,12 +38,9 @@ def engine_env(
         kafka=KafkaConfig(own_kafka.endpoints.kafka_bootstrap, overrides=FAST_METADATA),
         connector=connector,
         registry=registry,
-        product_id="sitewhere",
-        instance_id=f"it{unique_name}",
-        instance_name=f"test-{unique_name}",
-        target_chunk_size=250,
-        recovery_interval_seconds=1.0,
-        recovery_stale_seconds=3.0,
+        instance=InstanceSettings(instance_id=f"it{unique_name}", instance_name=f"test-{unique_name}"),
+        limits=LimitsSettings(target_chunk_size=250),
+        recovery=RecoverySettings(interval_seconds=1.0, stale_seconds=3.0),
     )
 
 

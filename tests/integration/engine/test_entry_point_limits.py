@@ -75,7 +75,7 @@ def test_records_beyond_the_limits_are_dead_lettered_and_the_consumer_moves_on(
 ) -> None:
     engine = start(engine_env, unique_name, engines)
     topic = engine.topics.operations
-    too_many_chunks = send_chunk(servers, topic, ["a"], 0, engine_env.max_device_tokens + 1)
+    too_many_chunks = send_chunk(servers, topic, ["a"], 0, engine_env.limits.max_device_tokens + 1)
     no_devices = send_chunk(servers, topic, [], 0, 1)
     dead = read_all(servers, engine.topics.dead_letters, 2, f"dlq-{unique_name}")
     reasons = {m.key().decode(): dict(m.headers())["batchops.reason"].decode() for m in dead}
@@ -95,7 +95,8 @@ def test_an_operation_whose_chunks_never_arrive_ends_with_errors(
     effects: Any,
     work: WorkStore,
 ) -> None:
-    env = dataclasses.replace(engine_env, initialization_timeout_seconds=4.0)
+    recovery = engine_env.recovery.model_copy(update={"initialization_timeout_seconds": 4.0})
+    env = dataclasses.replace(engine_env, recovery=recovery)
     engine = start(env, unique_name, engines)
     # Announces 1,000 chunks, sends one.
     op_id = send_chunk(servers, engine.topics.operations, [f"d{i}" for i in range(5)], 0, 1000)

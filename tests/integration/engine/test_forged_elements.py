@@ -32,7 +32,9 @@ def test_an_element_record_naming_another_operation_is_dead_lettered(
     servers: Endpoints, engine_env: EngineEnvironment, unique_name: str, effects: Any, work: WorkStore
 ) -> None:
     # Recovery kept out of the way: both operations stay as stored.
-    env = dataclasses.replace(engine_env, recovery_stale_seconds=600.0)
+    env = dataclasses.replace(
+        engine_env, recovery=engine_env.recovery.model_copy(update={"stale_seconds": 600.0})
+    )
     engine = TenantEngine(unique_name, TenantConfiguration(), env)
     engine.start()
     try:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -170,8 +171,10 @@ def test_two_engines_share_the_work_and_each_element_runs_once(
 ) -> None:
     engines = []
     for name in ("a", "b"):
-        env = EngineEnvironment(
-            **{**engine_env.__dict__, "instance_name": f"{engine_env.instance_name}-{name}"}
+        instance = engine_env.instance
+        env = replace(
+            engine_env,
+            instance=instance.model_copy(update={"instance_name": f"{instance.instance_name}-{name}"}),
         )
         engine = TenantEngine(unique_name, TenantConfiguration(consumer_batch_size=50), env)
         engine.start()

@@ -16,7 +16,7 @@ from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.external import ExternalOperations
 from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry
 from batchops.engine.heartbeat import Heartbeat
-from batchops.engine.initializer import Initializer
+from batchops.engine.initializer import Initializer, InitializerOutputs
 from batchops.engine.pacing import Pacer
 from batchops.engine.publisher import WorkPublisher
 from batchops.messaging.codecs import decode_element_work, encode_operation_chunk
@@ -43,8 +43,10 @@ class Harness:
         self.producer = FakeProducer()
         self.initializer = Initializer(
             self.work,
-            WorkPublisher(self.producer, TOPICS, self.work),
-            DeadLetters(self.producer, TOPICS.dead_letters),
+            InitializerOutputs(
+                WorkPublisher(self.producer, TOPICS, self.work),
+                DeadLetters(self.producer, TOPICS.dead_letters),
+            ),
             ExternalOperations(FakeCatalog(self.work), self.work, HandlerRegistry([NoopHandler()])),
             Pacer(),
             Heartbeat(self.work),
