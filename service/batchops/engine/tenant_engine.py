@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -33,7 +32,7 @@ from batchops.messaging.kafka import (
 )
 from batchops.messaging.lag import LagGauge, tenant_lag_targets
 from batchops.messaging.topics import TenantTopics
-from batchops.store import BatchStore, MongoConnector, utcnow
+from batchops.store import BatchStore, MongoConnector
 from batchops.store.work_store import WorkStore
 from batchops.tenants.configuration import TenantConfiguration
 
@@ -245,8 +244,7 @@ class TenantEngine:
         self._env.registry.require(operation_type)
 
     def create_operation(self, create: OperationCreate, device_tokens: Iterable[str]) -> BatchOperation:
-        handler = self._env.registry.require(create.operation_type)
-        handler.validate(_provisional(create))
+        self._env.registry.validate(create)
         operation = self._store.create_operation(create, device_tokens)
         if self.publisher is None:
             return operation
@@ -258,15 +256,3 @@ class TenantEngine:
             log.warning("publishing a new operation failed; recovery will retry: %s", exc)
             self.work.record_error(operation.id, f"publish pending: {exc}")
         return operation
-
-
-def _provisional(create: OperationCreate) -> BatchOperation:
-    return BatchOperation(
-        id=uuid.uuid4(),
-        token=create.token or "provisional",
-        operation_type=create.operation_type,
-        parameters=create.parameters,
-        metadata=create.metadata,
-        invocation_parameters=create.invocation_parameters,
-        created_date=utcnow(),
-    )

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from batchops.domain import BatchElement, BatchOperation
+from batchops.domain import BatchElement, BatchOperation, OperationCreate
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,10 @@ class OperationHandler(Protocol):
 
     operation_type: str
 
-    def validate(self, operation: BatchOperation) -> None:
-        """Raise ``batchops.domain.InvalidArgument`` if an operation of this type cannot run
-        (checked at creation, before anything is written)."""
+    def validate(self, create: OperationCreate) -> None:
+        """Raise ``batchops.domain.InvalidArgument`` if the request cannot make an operation of
+        this type that can run (checked at creation, whatever the entry point, before anything is
+        written)."""
 
     def handle(self, context: HandlerContext) -> ElementOutcome:
         """Process one element. Raising counts as a failed attempt with the exception as error."""

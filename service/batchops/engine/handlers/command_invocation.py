@@ -19,8 +19,8 @@ from batchops.domain import (
     META_BATCH_OPERATION_TOKEN,
     META_INVOCATION_EVENT_ID,
     PARAM_COMMAND_TOKEN,
-    BatchOperation,
     InvalidArgument,
+    OperationCreate,
 )
 from batchops.engine.handlers.base import ElementOutcome, HandlerContext
 
@@ -50,8 +50,8 @@ class BatchCommandInvocationHandler:
         self._commands: LruCache[_CacheKey, DeviceCommand | None] = LruCache(cache_size)
         self._type_tokens: LruCache[_CacheKey, str] = LruCache(cache_size)
 
-    def validate(self, operation: BatchOperation) -> None:
-        if not operation.parameters.get(PARAM_COMMAND_TOKEN):
+    def validate(self, create: OperationCreate) -> None:
+        if not create.parameters.get(PARAM_COMMAND_TOKEN):
             raise InvalidArgument(
                 f"A {BATCH_COMMAND_INVOCATION} needs the '{PARAM_COMMAND_TOKEN}' parameter."
             )
