@@ -116,7 +116,7 @@ class BatchOpsService:
             target_chunk_size=settings.target_chunk_size,
             recovery_interval_seconds=settings.recovery_interval_seconds,
             recovery_stale_seconds=settings.recovery_stale_seconds,
-            clients=self.clients.as_mapping(),
+            services=self.clients.services,
             topic_partitions=settings.kafka_topic_partitions,
             topic_replication=settings.kafka_topic_replication,
             max_device_tokens=settings.max_device_tokens,

@@ -26,7 +26,7 @@ from confluent_kafka import Message
 from batchops import metrics
 from batchops.domain import BatchElement, BatchOperation
 from batchops.engine.dead_letters import DeadLetters
-from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry
+from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry, HandlerServices
 from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.outcomes import BatchOutcomes
 from batchops.messaging.codecs import ElementWork, UndecodableRecord, decode_element_work
@@ -51,7 +51,7 @@ class Processor:
         concurrency: int,
         lease: timedelta,
         max_attempts: int,
-        clients: Mapping[str, Any],
+        services: HandlerServices | None,
         handler_options: Mapping[str, Mapping[str, Any]],
         heartbeat: Heartbeat,
         auth_token: Callable[[], str | None] = lambda: None,
@@ -65,7 +65,7 @@ class Processor:
         self._dead = dead_letters
         self._lease = lease
         self._max_attempts = max_attempts
-        self._clients = clients
+        self._services = services
         self._options = handler_options
         self._on_finished = on_finished
         self._heartbeat = heartbeat
@@ -205,7 +205,7 @@ class Processor:
                 tenant_id=self._tenant,
                 operation=operation,
                 element=element,
-                clients=self._clients,
+                services=self._services,
                 options=self._options.get(operation.operation_type, {}),
                 auth_token=self._auth_token(),
             )

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from batchops import metrics
 from batchops.domain import BatchOperation, OperationCreate
 from batchops.engine.consumer_loop import ConsumerLoop
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.external import ExternalOperations
-from batchops.engine.handlers import HandlerRegistry
+from batchops.engine.handlers import HandlerRegistry, HandlerServices
 from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.initializer import Initializer
 from batchops.engine.pacing import Pacer
@@ -52,7 +51,7 @@ class EngineEnvironment:
     target_chunk_size: int
     recovery_interval_seconds: float = 15.0
     recovery_stale_seconds: float = 60.0
-    clients: Mapping[str, Any] = field(default_factory=dict)
+    services: HandlerServices | None = None
     # tenant id -> token for outgoing calls made while processing (None: send none).
     system_token: Callable[[str], str | None] = field(default=lambda _tenant: None)
     # Process-wide topic defaults; a tenant configuration that names its own wins.
@@ -145,7 +144,7 @@ class TenantEngine:
                 concurrency=config.processing_concurrency,
                 lease=timedelta(seconds=config.lease_seconds),
                 max_attempts=config.max_attempts,
-                clients=env.clients,
+                services=env.services,
                 handler_options=config.handler_options,
                 heartbeat=processor_beat,
                 auth_token=lambda: env.system_token(self.tenant_id),

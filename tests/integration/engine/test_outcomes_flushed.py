@@ -101,7 +101,7 @@ def test_a_completed_outcome_is_stored_while_the_batch_still_runs(
         concurrency=4,
         lease=timedelta(seconds=60),
         max_attempts=1,
-        clients={},
+        services=None,
         handler_options={},
         heartbeat=Heartbeat(work),
     )

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from batchops.clients.services import HandlerServices
 from batchops.domain import BatchElement, BatchOperation, OperationCreate
 
 
@@ -33,9 +34,9 @@ class HandlerContext:
     tenant_id: str
     operation: BatchOperation
     element: BatchElement
-    # Outgoing clients by name (e.g. "device_management", "event_management"); handlers look up
-    # what they need and fail the element with a clear error when it is missing.
-    clients: Mapping[str, Any] = field(default_factory=dict)
+    # The outgoing services (None when the process has none configured: a handler that needs them
+    # fails the element with a clear error).
+    services: HandlerServices | None = None
     # Per-tenant handler options from the tenant's configuration.
     options: Mapping[str, Any] = field(default_factory=dict)
     # A token of the tenant's system user for outgoing calls (None when auth is off); processing

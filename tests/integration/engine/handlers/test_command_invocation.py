@@ -46,7 +46,7 @@ def context(
     element = BatchElement(
         id=element_id_for(op.id, device_token), operation_id=op.id, device_token=device_token
     )
-    return HandlerContext(tenant, op, element, clients.as_mapping(), options or {}, JWT)
+    return HandlerContext(tenant, op, element, clients.services, options or {}, JWT)
 
 
 def single_assignment_device(fleet: Fleet, command: str = "setInterval") -> str:
