@@ -9,10 +9,17 @@ reads the separate copy, which no metadata update can wipe).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
+from datetime import datetime
 
 from batchops.domain.errors import InvalidArgument
-from batchops.domain.models import BATCH_COMMAND_INVOCATION, PARAM_COMMAND_TOKEN, OperationCreate
+from batchops.domain.models import (
+    BATCH_COMMAND_INVOCATION,
+    PARAM_COMMAND_TOKEN,
+    BatchOperation,
+    OperationCreate,
+)
 from batchops.domain.validation import check_operation_type, check_string_map, check_token
 
 
@@ -86,3 +93,21 @@ def published_operation(
         return create
     command_token(create.parameters.get(PARAM_COMMAND_TOKEN, ""))
     return create.model_copy(update={"invocation_parameters": create.metadata})
+
+
+def operation_from(
+    create: OperationCreate, operation_id: uuid.UUID, created_date: datetime, *, target_chunk_count: int = 0
+) -> BatchOperation:
+    """The new operation a create request makes (its token defaults to its id)."""
+    return BatchOperation(
+        id=operation_id,
+        token=create.token or str(operation_id),
+        operation_type=create.operation_type,
+        parameters=create.parameters,
+        metadata=create.metadata,
+        invocation_parameters=create.invocation_parameters,
+        created_date=created_date,
+        created_by=create.created_by,
+        target_chunk_count=target_chunk_count,
+        targeting=create.targeting,
+    )

@@ -13,7 +13,7 @@ import uuid
 
 from batchops.api.convert import operation_status_from_wire
 from batchops.domain import BatchOperation, BatchOperationStatus, InvalidArgument
-from batchops.domain.creation import published_operation
+from batchops.domain.creation import operation_from, published_operation
 from batchops.domain.validation import check_token
 from batchops.engine.handlers import HandlerRegistry
 from batchops.messaging.codecs import OperationChunk
@@ -57,7 +57,7 @@ class ExternalOperations:
             raise InvalidArgument("A new operation must arrive with status Unprocessed.")
         create = published_operation(
             wire.operationType,
-            token=wire.token or str(operation_id),
+            token=wire.token,
             parameters=wire.parameters,
             metadata=wire.metadata,
             targeting=TARGETING_TOPIC,
@@ -66,17 +66,7 @@ class ExternalOperations:
             # As the gRPC call (9400): a new operation needs devices to work on.
             raise InvalidArgument("At least one device token is required.")
         self._registry.validate(create)
-        operation = BatchOperation(
-            id=operation_id,
-            token=create.token or str(operation_id),
-            operation_type=create.operation_type,
-            parameters=create.parameters,
-            metadata=create.metadata,
-            invocation_parameters=create.invocation_parameters,
-            created_date=utcnow(),
-            target_chunk_count=chunk.chunk_count,
-            targeting=create.targeting,
-        )
+        operation = operation_from(create, operation_id, utcnow(), target_chunk_count=chunk.chunk_count)
         created = self._store.insert_operation(operation)
         log.info("operation created from the operations topic", extra={"operation": created.token})
         return created
