@@ -2,27 +2,56 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer._click import Command, Context  # typer's own click: its groups are typed with it
+from typer.core import TyperGroup
 
-from batchops.bench.command import bench
 from batchops.config import ConfigurationError, Settings, load_settings
 from batchops.logs import configure_logging
-from batchops.ops import ops_app
-from batchops.simulator.command import simulate
-from batchops.tenants.cli import tenants_app
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Batch operations for IoT fleets.")
+# Sub-commands whose modules load only when called: `batchops serve` must not import the bench,
+# the simulator or the operator tools it never runs (each pulls in a good part of the package).
+LAZY_COMMANDS: dict[str, str] = {
+    "bench": "batchops.bench.command:bench",
+    "ops": "batchops.ops:ops_app",
+    "simulate": "batchops.simulator.command:simulate",
+    "tenants": "batchops.tenants.cli:tenants_app",
+}
+
+
+class LazyGroup(TyperGroup):
+    """A command group that imports a sub-command's module only when that sub-command is used."""
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        target = LAZY_COMMANDS.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module, attribute = target.split(":")
+        loaded = getattr(importlib.import_module(module), attribute)
+        if isinstance(loaded, typer.Typer):
+            command: Command = typer.main.get_group(loaded)
+        else:
+            single = typer.Typer()
+            single.command(cmd_name)(loaded)
+            command = typer.main.get_command(single)
+        command.name = cmd_name
+        return command
+
+
+app = typer.Typer(
+    cls=LazyGroup, no_args_is_help=True, add_completion=False, help="Batch operations for IoT fleets."
+)
 dev_app = typer.Typer(no_args_is_help=True, help="Local real servers (Kafka protocol, MongoDB, ZooKeeper).")
 app.add_typer(dev_app, name="dev")
-app.add_typer(tenants_app, name="tenants")
-app.add_typer(ops_app, name="ops")
-app.command("simulate")(simulate)
-app.command("bench")(bench)
 
 log = logging.getLogger("batchops")
 

@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
+from batchops.errors import BatchopsError, ErrorKind
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 # librdkafka properties the delivery guarantees rest on (offsets committed only after the work is
@@ -269,8 +271,10 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-class ConfigurationError(Exception):
+class ConfigurationError(BatchopsError):
     """Raised with a human-readable message naming the offending settings."""
+
+    kind = ErrorKind.INVALID_INPUT
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -48,8 +48,10 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
+from batchops.api.errors import status_code
 from batchops.api.interceptors import Behaviour, Handler, header, wrap_handler
 from batchops.api.tenancy import TENANT_HEADER
+from batchops.errors import BatchopsError, ErrorKind
 
 log = logging.getLogger(__name__)
 
@@ -98,10 +100,10 @@ class Principal:
         return tenant_id in self.tenants
 
 
-class AuthError(Exception):
-    """The call is refused; ``code`` is the gRPC status to answer with."""
+class AuthError(BatchopsError):
+    """The call is refused: no valid credentials (``PermissionDenied``: valid, but not allowed)."""
 
-    code: grpc.StatusCode = grpc.StatusCode.UNAUTHENTICATED
+    kind = ErrorKind.UNAUTHENTICATED
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -109,7 +111,7 @@ class AuthError(Exception):
 
 
 class PermissionDenied(AuthError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    kind = ErrorKind.PERMISSION_DENIED
 
 
 @dataclass(frozen=True)
@@ -319,7 +321,7 @@ class AuthInterceptor(grpc.ServerInterceptor):
             principal = self._authenticator.authenticate(metadata)
             self._authenticator.authorize(principal, header(metadata, TENANT_HEADER))
         except AuthError as exc:
-            log.info("call refused: %s", exc.message, extra={"code": exc.code.name})
+            log.info("call refused: %s", exc.message, extra={"code": status_code(exc).name})
             return _refusal(handler, exc)
         return wrap_handler(handler, lambda behaviour: _as_principal(principal, behaviour))
 
@@ -346,6 +348,6 @@ def _refusal(handler: Handler, error: AuthError) -> Handler:
     """A handler of the same kind that answers ``error`` without decoding the request."""
 
     def refuse(_request: Any, context: grpc.ServicerContext) -> Any:
-        context.abort(error.code, error.message)
+        context.abort(status_code(error), error.message)
 
     return wrap_handler(handler, lambda _behaviour: refuse, request_deserializer=_discard)

@@ -28,7 +28,7 @@ from batchops.api.tenancy import TENANT_HEADER, TenantApi, TenantUnavailable
 # halfway through (its clients import ``batchops.api.convert``), before the package's names exist.
 from batchops.clients.calls import ClientError
 from batchops.clients.targeting import Caller, devices_for_assignments, devices_in_group, devices_of_type
-from batchops.domain import BatchOperation, BatchOpsError, ErrorCode, InvalidArgument, OperationCreate
+from batchops.domain import BatchOperation, DomainError, ErrorCode, InvalidArgument, OperationCreate
 from batchops.domain.creation import command_invocation
 from batchops.domain.validation import check_device_token, check_token
 from batchops.wire import batch_management_pb2 as bms
@@ -58,8 +58,8 @@ class DeviceManagementUnavailable(TenantUnavailable):
     UNAVAILABLE (the caller may retry), with this message."""
 
 
-class NoMatchingDevices(BatchOpsError):
-    """FAILED_PRECONDITION (the kind BatchOpsError defaults to), as SiteWhere's plain errors."""
+class NoMatchingDevices(DomainError):
+    """FAILED_PRECONDITION (the kind DomainError defaults to), as SiteWhere's plain errors."""
 
     def __init__(self, targeting: str) -> None:
         super().__init__(ErrorCode.GENERIC, f"No devices match the criteria ({targeting}); nothing created.")
@@ -248,7 +248,7 @@ def client_failure(exc: ClientError) -> Exception:
             f"{exc.attempts} attempts); retry later."
         )
     # Any other answer (e.g. it refused the caller's JWT) is final for this request.
-    return BatchOpsError(
+    return DomainError(
         ErrorCode.GENERIC,
         f"Device management refused to resolve the criteria: {exc.code.name} {exc.details}".rstrip(),
     )

@@ -10,20 +10,41 @@ from typing import Any, TypeVar
 import grpc
 from pymongo.errors import PyMongoError
 
-from batchops.api.tenancy import MISSING_TENANT_MESSAGE, TENANT_HEADER, TenantUnavailable
-from batchops.domain import BatchOpsError, ErrorKind
+from batchops.api.tenancy import MISSING_TENANT_MESSAGE, TENANT_HEADER
+from batchops.domain import DomainError, ErrorCode
 from batchops.domain.validation import check_tenant_id
+from batchops.errors import BatchopsError, ErrorKind
 from batchops.logs import log_context
 
 log = logging.getLogger(__name__)
 
+# The one place where a kind of failure becomes a gRPC status code.
 STATUS_FOR_KIND: dict[ErrorKind, grpc.StatusCode] = {
-    ErrorKind.INVALID_ARGUMENT: grpc.StatusCode.INVALID_ARGUMENT,
+    ErrorKind.INVALID_INPUT: grpc.StatusCode.INVALID_ARGUMENT,
     ErrorKind.NOT_FOUND: grpc.StatusCode.NOT_FOUND,
     ErrorKind.ALREADY_EXISTS: grpc.StatusCode.ALREADY_EXISTS,
     ErrorKind.FAILED_PRECONDITION: grpc.StatusCode.FAILED_PRECONDITION,
     ErrorKind.CONFLICT: grpc.StatusCode.ABORTED,
+    ErrorKind.UNAUTHENTICATED: grpc.StatusCode.UNAUTHENTICATED,
+    ErrorKind.PERMISSION_DENIED: grpc.StatusCode.PERMISSION_DENIED,
+    ErrorKind.UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
+    ErrorKind.INTERNAL: grpc.StatusCode.INTERNAL,
 }
+INTERNAL_ERROR = f"{int(ErrorCode.GENERIC)}:Internal error."
+
+
+def status_code(error: BatchopsError) -> grpc.StatusCode:
+    return STATUS_FOR_KIND[error.kind]
+
+
+def status_details(error: BatchopsError) -> str:
+    """SiteWhere's ``<code>:<message>``: the domain's own code, else the generic one. An internal
+    error's message stays in the log (it may name internals the caller has no business seeing)."""
+    if error.kind is ErrorKind.INTERNAL:
+        return INTERNAL_ERROR
+    if isinstance(error, DomainError):
+        return error.description
+    return f"{int(ErrorCode.GENERIC)}:{error}"
 
 
 class MalformedRequest:
@@ -65,7 +86,7 @@ def tenant_rpc(method: Method) -> Method:
         tenant_id = metadata_value(context, TENANT_HEADER)
         if not tenant_id:
             context.abort(grpc.StatusCode.UNAUTHENTICATED, MISSING_TENANT_MESSAGE)
-        code, details = grpc.StatusCode.INTERNAL, "1:Internal error."
+        code, details = grpc.StatusCode.INTERNAL, INTERNAL_ERROR
         try:
             if isinstance(request, MalformedRequest):
                 code, details = grpc.StatusCode.INVALID_ARGUMENT, "9400:Request could not be decoded."
@@ -73,10 +94,10 @@ def tenant_rpc(method: Method) -> Method:
                 check_tenant_id(tenant_id)
                 with log_context(tenant=tenant_id, rpc=method.__name__):
                     return method(self, self.router.tenant(tenant_id), request, context)
-        except BatchOpsError as exc:
-            code, details = STATUS_FOR_KIND[exc.kind], exc.description
-        except TenantUnavailable as exc:
-            code, details = grpc.StatusCode.UNAVAILABLE, f"1:{exc}"
+        except BatchopsError as exc:
+            if exc.kind is ErrorKind.INTERNAL:
+                log.exception("internal error in %s", method.__name__)
+            code, details = status_code(exc), status_details(exc)
         except PyMongoError as exc:
             log.warning("datastore error in %s: %s", method.__name__, exc)
             code, details = grpc.StatusCode.UNAVAILABLE, "1:Datastore unavailable; retry later."

@@ -16,14 +16,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from batchops.errors import BatchopsError, ErrorKind
+
 REQUEST_FIELD = 1
 TOKENS_FIELD = 4
 _LEN = 2  # wire type of strings and messages
 _TOKEN_TAG = TOKENS_FIELD << 3 | _LEN
 
 
-class WireFormatError(ValueError):
-    pass
+class WireFormatError(BatchopsError):
+    """The request's bytes are not well-formed protobuf."""
+
+    kind = ErrorKind.INVALID_INPUT
 
 
 def _varint(data: bytes, i: int, end: int) -> tuple[int, int]:

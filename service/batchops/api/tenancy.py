@@ -7,14 +7,17 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from batchops.domain import BatchOperation, OperationCreate
+from batchops.errors import BatchopsError, ErrorKind
 from batchops.store import BatchStore, MongoConnector
 
 TENANT_HEADER = "tenant"
 MISSING_TENANT_MESSAGE = "Tenant token not passed in metadata."
 
 
-class TenantUnavailable(Exception):
+class TenantUnavailable(BatchopsError):
     """The tenant is unknown here or its engine is not running (gRPC UNAVAILABLE, as SiteWhere)."""
+
+    kind = ErrorKind.UNAVAILABLE
 
 
 class TenantApi(Protocol):

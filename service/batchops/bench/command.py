@@ -6,7 +6,7 @@ import contextlib
 import json
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any
@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from batchops.bench.report import render
-from batchops.bench.runner import BenchRun, make_options, parse_only
+from batchops.bench.runner import BenchOptions, BenchRun, make_options, parse_only
 from batchops.bench.servers import BenchServers, bench_state_dir, given_servers, own_servers
 from batchops.devstack import DevStackError
 from batchops.devstack.layout import find_project_root
@@ -54,47 +54,45 @@ def write_results(results: dict[str, Any], output: Path) -> Path:
     return path
 
 
+# The command's options, one alias each so that its signature stays readable.
+OutputOption = Annotated[Path, typer.Option(help="Where to write the JSON results.")]
+QuickOption = Annotated[
+    bool, typer.Option("--quick", help="Small sizes (a smoke run, well under a minute per scenario).")
+]
+OnlyOption = Annotated[
+    str | None,
+    typer.Option(help="Comma-separated scenarios: ceilings,init,processing,latency,invocation,rss."),
+]
+InitDevices = Annotated[int | None, typer.Option(min=1, help="Devices of the initialization run [100000].")]
+ProcessDevices = Annotated[int | None, typer.Option(min=1, help="Devices of the processing run [50000].")]
+LatencySamples = Annotated[int | None, typer.Option(min=1, help="10-device operations timed [30].")]
+RssDevices = Annotated[int | None, typer.Option(min=1, help="Devices of the large RSS run [1000000].")]
+RssSmallDevices = Annotated[int | None, typer.Option(min=1, help="Devices of the small RSS run [10000].")]
+RssTimeout = Annotated[float | None, typer.Option(min=1, help="Seconds an RSS run may take [3600].")]
+InvocationDevices = Annotated[int | None, typer.Option(min=1, help="Devices of the invocation runs [20000].")]
+UpdateSample = Annotated[int | None, typer.Option(min=1, help="Documents of the update ceilings [20000].")]
+KafkaOption = Annotated[str | None, typer.Option(help="Use this Kafka instead of starting servers.")]
+MongoOption = Annotated[str | None, typer.Option(help="Use this MongoDB instead of starting servers.")]
+ZkOption = Annotated[str | None, typer.Option(help="ZooKeeper of the given servers (recorded only).")]
+KeepOption = Annotated[bool, typer.Option("--keep-servers", help="Leave the started servers running.")]
+
+
 def bench(
-    output: Annotated[Path, typer.Option(help="Where to write the JSON results.")] = DEFAULT_OUTPUT,
-    quick: Annotated[
-        bool, typer.Option("--quick", help="Small sizes (a smoke run, well under a minute per scenario).")
-    ] = False,
-    only: Annotated[
-        str | None,
-        typer.Option(help="Comma-separated scenarios: ceilings,init,processing,latency,invocation,rss."),
-    ] = None,
-    init_devices: Annotated[
-        int | None, typer.Option(min=1, help="Devices of the initialization run [100000].")
-    ] = None,
-    process_devices: Annotated[
-        int | None, typer.Option(min=1, help="Devices of the processing run [50000].")
-    ] = None,
-    latency_samples: Annotated[
-        int | None, typer.Option(min=1, help="10-device operations timed [30].")
-    ] = None,
-    rss_devices: Annotated[
-        int | None, typer.Option(min=1, help="Devices of the large RSS run [1000000].")
-    ] = None,
-    rss_small_devices: Annotated[
-        int | None, typer.Option(min=1, help="Devices of the small RSS run [10000].")
-    ] = None,
-    rss_timeout: Annotated[
-        float | None, typer.Option(min=1, help="Seconds an RSS run may take [3600].")
-    ] = None,
-    invocation_devices: Annotated[
-        int | None, typer.Option(min=1, help="Devices of the invocation runs [20000].")
-    ] = None,
-    update_sample: Annotated[
-        int | None, typer.Option(min=1, help="Documents of the update ceilings [20000].")
-    ] = None,
-    kafka: Annotated[str | None, typer.Option(help="Use this Kafka instead of starting servers.")] = None,
-    mongo_uri: Annotated[
-        str | None, typer.Option(help="Use this MongoDB instead of starting servers.")
-    ] = None,
-    zk: Annotated[str | None, typer.Option(help="ZooKeeper of the given servers (recorded only).")] = None,
-    keep_servers: Annotated[
-        bool, typer.Option("--keep-servers", help="Leave the started servers running.")
-    ] = False,
+    output: OutputOption = DEFAULT_OUTPUT,
+    quick: QuickOption = False,
+    only: OnlyOption = None,
+    init_devices: InitDevices = None,
+    process_devices: ProcessDevices = None,
+    latency_samples: LatencySamples = None,
+    rss_devices: RssDevices = None,
+    rss_small_devices: RssSmallDevices = None,
+    rss_timeout: RssTimeout = None,
+    invocation_devices: InvocationDevices = None,
+    update_sample: UpdateSample = None,
+    kafka: KafkaOption = None,
+    mongo_uri: MongoOption = None,
+    zk: ZkOption = None,
+    keep_servers: KeepOption = False,
 ) -> None:
     """Measure the pipeline against the raw ceilings of the same servers, print a table, write JSON."""
     try:
@@ -112,6 +110,14 @@ def bench(
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+    _run(options, output, lambda progress: _servers(kafka, mongo_uri, zk, keep_servers, progress))
+
+
+def _run(
+    options: BenchOptions,
+    output: Path,
+    servers_for: Callable[[Callable[[str], None]], contextlib.AbstractContextManager[BenchServers]],
+) -> None:
     console = Console()
     start = time.monotonic()
 
@@ -121,7 +127,7 @@ def bench(
         )
 
     try:
-        with _sigterm_as_interrupt(), _servers(kafka, mongo_uri, zk, keep_servers, progress) as servers:
+        with _sigterm_as_interrupt(), servers_for(progress) as servers:
             results = BenchRun(options, servers, bench_state_dir() / "runs", progress).run()
     except DevStackError as exc:
         console.print(f"batchops bench: cannot start the servers: {exc}", markup=False)

@@ -16,11 +16,15 @@ from typing import IO
 
 import psutil
 
+from batchops.errors import BatchopsError, ErrorKind
+
 BYTES_PER_MB = 1024 * 1024
 
 
-class ChildFailed(Exception):
+class ChildFailed(BatchopsError):
     """A child process exited or did not get ready in time."""
+
+    kind = ErrorKind.UNAVAILABLE
 
 
 class Child:

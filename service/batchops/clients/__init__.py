@@ -2,7 +2,7 @@
 resolution (device type, group, assignment criteria -> device tokens) on top of them."""
 
 from batchops.clients.cache import LruCache
-from batchops.clients.calls import ClientError, RetryPolicy
+from batchops.clients.calls import ClientError
 from batchops.clients.channels import ChannelPool
 from batchops.clients.device_management import DeviceManagementClient
 from batchops.clients.event_management import EventManagementClient
@@ -29,7 +29,6 @@ __all__ = [
     "GroupElement",
     "HandlerServices",
     "LruCache",
-    "RetryPolicy",
     "ServiceClients",
     "connect",
     "default_address",

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
-import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import grpc
+
+from batchops.clients.settings import ClientSettings
+from batchops.errors import BatchopsError, ErrorKind
+from batchops.retry import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +23,10 @@ JWT_HEADER = "jwt"
 RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
 
 
-class ClientError(Exception):
+class ClientError(BatchopsError):
     """A call failed for good (a non-retryable status, or retries used up)."""
+
+    kind = ErrorKind.UNAVAILABLE
 
     def __init__(self, service: str, method: str, code: grpc.StatusCode, details: str, attempts: int) -> None:
         tries = f" after {attempts} attempts" if attempts > 1 else ""
@@ -33,24 +38,20 @@ class ClientError(Exception):
         self.attempts = attempts
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 5
-    initial_backoff_seconds: float = 0.1
-    max_backoff_seconds: float = 5.0
-    multiplier: float = 2.0
-    # Each delay is drawn from [delay * (1 - jitter), delay], so threads that failed together
-    # do not all come back together.
-    jitter: float = 0.2
+# Each pause is drawn from [pause * (1 - CALL_JITTER), pause], so threads that failed together
+# do not all come back together.
+CALL_JITTER = 0.2
 
-    def delays(self, rng: random.Random | None = None) -> Iterator[float]:
-        """The pauses between attempts (``max_attempts - 1`` of them)."""
-        draw = rng or random
-        delay = self.initial_backoff_seconds
-        for _ in range(self.max_attempts - 1):
-            capped = min(delay, self.max_backoff_seconds)
-            yield capped * (1 - self.jitter * draw.random())
-            delay *= self.multiplier
+
+def call_backoff(settings: ClientSettings) -> Backoff:
+    """The retry policy of outgoing calls, from SiteWhere's ``sitewhere.grpc.*`` knobs."""
+    return Backoff(
+        initial=settings.initial_backoff_seconds,
+        maximum=settings.max_backoff_seconds,
+        max_attempts=settings.max_attempts,
+        multiplier=settings.backoff_multiplier,
+        jitter=CALL_JITTER,
+    )
 
 
 def call_metadata(tenant_id: str, auth_token: str | None) -> tuple[tuple[str, str], ...]:
@@ -66,7 +67,7 @@ class ServiceCaller:
     """Calls the unary methods of one service with the same policy."""
 
     service: str
-    policy: RetryPolicy
+    policy: Backoff
     deadline_seconds: float
     sleep: Callable[[float], None] = time.sleep
 

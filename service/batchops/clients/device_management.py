@@ -10,7 +10,7 @@ import grpc
 from google.protobuf.message import Message
 
 from batchops.api.convert import uuid_to_wire
-from batchops.clients.calls import RetryPolicy, ServiceCaller
+from batchops.clients.calls import ServiceCaller, call_backoff
 from batchops.clients.channels import ChannelPool
 from batchops.clients.models import (
     ASSIGNMENT_ACTIVE,
@@ -56,12 +56,7 @@ class DeviceManagementClient:
         self._stub = dms_grpc.DeviceManagementStub(pool.channel(settings.device_management_address))
         self._caller = ServiceCaller(
             SERVICE,
-            RetryPolicy(
-                settings.max_attempts,
-                settings.initial_backoff_seconds,
-                settings.max_backoff_seconds,
-                settings.backoff_multiplier,
-            ),
+            call_backoff(settings),
             settings.deadline_seconds,
         )
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import grpc
 
 from batchops.api.convert import uuid_to_wire
-from batchops.clients.calls import RETRYABLE, RetryPolicy, ServiceCaller
+from batchops.clients.calls import RETRYABLE, ServiceCaller, call_backoff
 from batchops.clients.channels import ChannelPool
 from batchops.clients.models import optional_uuid
 from batchops.clients.settings import ClientSettings
@@ -27,12 +27,7 @@ class EventManagementClient:
         self._stub = ems_grpc.DeviceEventManagementStub(pool.channel(settings.event_management_address))
         self._caller = ServiceCaller(
             SERVICE,
-            RetryPolicy(
-                settings.max_attempts,
-                settings.initial_backoff_seconds,
-                settings.max_backoff_seconds,
-                settings.backoff_multiplier,
-            ),
+            call_backoff(settings),
             settings.deadline_seconds,
         )
         self._write_retryable = (

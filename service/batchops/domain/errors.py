@@ -6,7 +6,9 @@ The API layer maps each ``ErrorKind`` to a gRPC status code and renders the desc
 
 from __future__ import annotations
 
-from enum import Enum, IntEnum
+from enum import IntEnum
+
+from batchops.errors import BatchopsError, ErrorKind
 
 
 class ErrorCode(IntEnum):
@@ -27,18 +29,10 @@ class ErrorCode(IntEnum):
     OPERATION_STATE = 9413
 
 
-class ErrorKind(Enum):
-    INVALID_ARGUMENT = "invalid_argument"
-    NOT_FOUND = "not_found"
-    ALREADY_EXISTS = "already_exists"
-    FAILED_PRECONDITION = "failed_precondition"
-    CONFLICT = "conflict"
+class DomainError(BatchopsError):
+    """An error the caller caused and can act on, with SiteWhere's code for it."""
 
-
-class BatchOpsError(Exception):
-    """An error the caller caused and can act on."""
-
-    kind: ErrorKind = ErrorKind.FAILED_PRECONDITION
+    kind = ErrorKind.FAILED_PRECONDITION
 
     def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
@@ -50,36 +44,36 @@ class BatchOpsError(Exception):
         return f"{int(self.code)}:{self.message}"
 
 
-class InvalidArgument(BatchOpsError):
-    kind = ErrorKind.INVALID_ARGUMENT
+class InvalidArgument(DomainError):
+    kind = ErrorKind.INVALID_INPUT
 
     def __init__(self, message: str, code: ErrorCode = ErrorCode.INVALID_ARGUMENT) -> None:
         super().__init__(code, message)
 
 
-class NotFound(BatchOpsError):
+class NotFound(DomainError):
     kind = ErrorKind.NOT_FOUND
 
 
-class AlreadyExists(BatchOpsError):
+class AlreadyExists(DomainError):
     kind = ErrorKind.ALREADY_EXISTS
 
 
-class ConcurrentUpdate(BatchOpsError):
+class ConcurrentUpdate(DomainError):
     kind = ErrorKind.CONFLICT
 
     def __init__(self, what: str) -> None:
         super().__init__(ErrorCode.CONCURRENT_UPDATE, f"{what} kept changing under this update; retry it.")
 
 
-class FailedPrecondition(BatchOpsError):
+class FailedPrecondition(DomainError):
     kind = ErrorKind.FAILED_PRECONDITION
 
     def __init__(self, message: str) -> None:
         super().__init__(ErrorCode.OPERATION_STATE, message)
 
 
-class IllegalTransition(BatchOpsError):
+class IllegalTransition(DomainError):
     kind = ErrorKind.FAILED_PRECONDITION
 
     def __init__(self, what: str, current: str, requested: str) -> None:

@@ -22,20 +22,26 @@ from enum import StrEnum
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 
 from batchops import metrics
+from batchops.errors import BatchopsError, ErrorKind
 from batchops.logs import log_context
+from batchops.retry import Backoff
 
 log = logging.getLogger(__name__)
 
 BatchHandler = Callable[[Sequence[Message]], None]
 
 
-class Interrupted(Exception):
+class Interrupted(BatchopsError):
     """Raised by a handler that gave up a batch because its engine is stopping. Nothing of the
     batch is committed; its work is idempotent, so whoever gets the records next redoes it."""
 
+    kind = ErrorKind.UNAVAILABLE
 
-class BatchAbandoned(Exception):
+
+class BatchAbandoned(BatchopsError):
     """The loop was stopped and the batch outlived the stop grace (it keeps running unowned)."""
+
+    kind = ErrorKind.UNAVAILABLE
 
 
 class LoopState(StrEnum):
@@ -135,9 +141,7 @@ class ConsumerLoop:
                     except Exception:
                         self.crashes += 1
                         consecutive += 1
-                        delay = min(
-                            self._restart_backoff * 2 ** min(consecutive - 1, 16), self._max_restart_backoff
-                        )
+                        delay = Backoff(self._restart_backoff, self._max_restart_backoff).pause(consecutive)
                         self._set_state(LoopState.RESTARTING)
                         log.exception("consumer loop crashed; restarting in %.1f s", delay)
                         self._stop.wait(delay)

@@ -12,7 +12,8 @@ import logging
 
 from confluent_kafka import Message
 
-from batchops.messaging.kafka import ConfirmedProducer, PublishError
+from batchops.engine.ports import RecordSender
+from batchops.messaging.kafka import PublishError
 from batchops.messaging.limits import DEAD_LETTER_COPY_BYTES, DEAD_LETTER_KEY_BYTES
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ _REASON_CHARS = 1000
 
 
 class DeadLetters:
-    def __init__(self, producer: ConfirmedProducer, topic: str) -> None:
+    def __init__(self, producer: RecordSender, topic: str) -> None:
         self._producer = producer
         self._topic = topic
         self.count = 0

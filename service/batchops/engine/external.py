@@ -16,9 +16,9 @@ from batchops.domain import BatchOperation, BatchOperationStatus, InvalidArgumen
 from batchops.domain.creation import operation_from, published_operation
 from batchops.domain.validation import check_token
 from batchops.engine.handlers import HandlerRegistry
+from batchops.engine.ports import OperationCatalog, WorkPort
 from batchops.messaging.codecs import OperationChunk
-from batchops.store import BatchStore, utcnow
-from batchops.store.work_store import WorkStore
+from batchops.store import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ TARGETING_TOPIC = "operations topic"
 
 
 class ExternalOperations:
-    def __init__(self, store: BatchStore, work: WorkStore, registry: HandlerRegistry) -> None:
+    def __init__(self, store: OperationCatalog, work: WorkPort, registry: HandlerRegistry) -> None:
         self._store = store
         self._work = work
         self._registry = registry
@@ -36,10 +36,10 @@ class ExternalOperations:
     def resolve(self, chunk: OperationChunk) -> BatchOperation | None:
         """The operation a record belongs to, created if new; None if it was deleted."""
         operation_id = chunk.operation_id or self._id_from_token(chunk)
-        if self._work.deleted([operation_id]):
+        if self._work.operations.deleted([operation_id]):
             log.info("skipping record of a deleted operation", extra={"operation_id": str(operation_id)})
             return None
-        known = self._work.operation(operation_id)
+        known = self._work.operations.operation(operation_id)
         if known is not None:
             return known
         return self._create(operation_id, chunk)

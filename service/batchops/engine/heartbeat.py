@@ -7,11 +7,11 @@ import threading
 import time
 import uuid
 
-from batchops.store.work_store import WorkStore
+from batchops.engine.ports import WorkPort
 
 
 class Heartbeat:
-    def __init__(self, work: WorkStore, interval: float = 10.0) -> None:
+    def __init__(self, work: WorkPort, interval: float = 10.0) -> None:
         self._work = work
         self._interval = interval
         self._last: dict[uuid.UUID, float] = {}
@@ -27,7 +27,7 @@ class Heartbeat:
             self._last[operation_id] = now
             if len(self._last) > 10_000:  # forget old operations; a missed beat only costs a touch
                 self._last.clear()
-        self._work.progress(operation_id)
+        self._work.operations.progress(operation_id)
 
     def activity(self) -> None:
         with self._lock:

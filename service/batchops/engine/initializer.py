@@ -10,18 +10,18 @@ from collections.abc import Callable, Sequence
 from confluent_kafka import Message
 
 from batchops import metrics
-from batchops.domain import BatchOperation, BatchOpsError, element_id_for
+from batchops.domain import BatchOperation, DomainError, element_id_for
 from batchops.domain.validation import check_device_token
 from batchops.engine.consumer_loop import Interrupted
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.external import TARGETING_TOPIC, ExternalOperations
 from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.pacing import Pacer
+from batchops.engine.ports import WorkPort
 from batchops.engine.publisher import WorkPublisher
 from batchops.logs import log_context
 from batchops.memory import release_free_memory
 from batchops.messaging.codecs import ElementWork, OperationChunk, UndecodableRecord, decode_operation_chunk
-from batchops.store.work_store import WorkStore
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ INSERT_SLICE = 2_000
 class Initializer:
     def __init__(
         self,
-        work: WorkStore,
+        work: WorkPort,
         publisher: WorkPublisher,
         dead_letters: DeadLetters,
         external: ExternalOperations,
@@ -81,7 +81,7 @@ class Initializer:
                 continue
             try:
                 operation = self._external.resolve(chunk)
-            except BatchOpsError as exc:
+            except DomainError as exc:
                 self._dead.send(record, exc.description)
                 continue
             if operation is not None:
@@ -91,18 +91,18 @@ class Initializer:
     def _initialize_chunk(self, operation: BatchOperation, chunk: OperationChunk) -> None:
         if operation.status.is_initialized or operation.status.is_final:
             return  # every chunk was already counted in
-        self._work.begin_initialization(operation.id)
-        if chunk.chunk_index in self._work.chunks_done(operation.id)[0]:
+        self._work.initialization.begin_initialization(operation.id)
+        if chunk.chunk_index in self._work.initialization.chunks_done(operation.id)[0]:
             # A repeat (redelivery or recovery): only the final step may still be missing.
             self._complete(operation)
             return
         tokens, rejected = _valid_tokens(chunk.device_tokens)
-        self._work.store_chunk_targets(operation.id, chunk.chunk_index, tokens)
+        self._work.initialization.store_chunk_targets(operation.id, chunk.chunk_index, tokens)
         present = 0
         for start in range(0, len(tokens), INSERT_SLICE):
             self._check_stopping()
             piece = tokens[start : start + INSERT_SLICE]
-            present += self._work.insert_chunk_elements(
+            present += self._work.initialization.insert_chunk_elements(
                 operation.id, chunk.chunk_index, SEQ_STRIDE, piece, start=start
             )
         self._check_stopping()
@@ -117,7 +117,7 @@ class Initializer:
             on_progress=progress,
             on_wait=lambda seconds: metrics.throttle_waited(self._tenant, seconds),
         )
-        counted = self._work.mark_chunk_initialized(
+        counted = self._work.initialization.mark_chunk_initialized(
             operation.id,
             chunk.chunk_index,
             present,
@@ -128,7 +128,7 @@ class Initializer:
             self.initialized_elements += len(tokens)
             metrics.elements_initialized(self._tenant, len(tokens))
         if rejected:
-            self._work.record_error(
+            self._work.operations.record_error(
                 operation.id, f"{len(rejected)} invalid device token(s), e.g. {rejected[0]!r}"
             )
         # The chunk's documents and records are garbage now (and, after the first chunk, the
@@ -141,12 +141,12 @@ class Initializer:
             raise Interrupted
 
     def _complete(self, operation: BatchOperation) -> None:
-        done = self._work.complete_initialization(operation.id)
+        done = self._work.initialization.complete_initialization(operation.id)
         if done is not None:
             log.info(
                 "operation initialized", extra={"elements": done.total_elements, "status": done.status.value}
             )
-            self._work.finish_if_complete(operation.id)
+            self._work.finishing.finish_if_complete(operation.id)
 
 
 def _valid_tokens(tokens: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -155,7 +155,7 @@ def _valid_tokens(tokens: Sequence[str]) -> tuple[list[str], list[str]]:
     for token in tokens:
         try:
             check_device_token(token)
-        except BatchOpsError:
+        except DomainError:
             rejected.append(token)
             continue
         valid[token] = None

@@ -16,18 +16,19 @@ from collections.abc import Mapping, Sequence
 
 from batchops import metrics
 from batchops.domain import BatchElement, BatchOperation
+from batchops.engine.ports import RecordSender, WorkPort
 from batchops.messaging.codecs import encode_failed_element
-from batchops.messaging.kafka import ConfirmedProducer
 from batchops.store.counters import Owed
-from batchops.store.work_store import ClaimedElement, ElementResult, WorkStore
+from batchops.store.work.claims import ClaimedElement
+from batchops.store.work.outcomes import ElementResult
 
 
 class BatchOutcomes:
     def __init__(
         self,
         tenant_id: str,
-        work: WorkStore,
-        producer: ConfirmedProducer,
+        work: WorkPort,
+        producer: RecordSender,
         failed_topic: str,
         claimed: Sequence[ClaimedElement],
         operations: Mapping[uuid.UUID, BatchOperation],
@@ -60,16 +61,16 @@ class BatchOutcomes:
             return
         self._report_failures(results)
         claims = {r.element_id: self._claims[r.element_id] for r in results}
-        self.recorded += self._work.record_results(results, claims, self._owed)
+        self.recorded += self._work.outcomes.record_results(results, claims, self._owed)
         self._pending = []
         self.settled.update(r.element_id for r in results)
         self._count(results)
 
     def finish(self) -> None:
         """After the last flush: write the counters still owed and each operation's last error."""
-        self._work.settle(self._owed)
+        self._work.outcomes.settle(self._owed)
         for operation_id, error in self._last_errors.items():
-            self._work.record_error(operation_id, error)
+            self._work.operations.record_error(operation_id, error)
         self._last_errors.clear()
 
     def _count(self, results: Sequence[ElementResult]) -> None:

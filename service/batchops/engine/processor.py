@@ -29,11 +29,15 @@ from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry, HandlerServices
 from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.outcomes import BatchOutcomes
+from batchops.engine.ports import RecordSender, WorkPort
 from batchops.messaging.codecs import ElementWork, UndecodableRecord, decode_element_work
-from batchops.messaging.kafka import ConfirmedProducer
-from batchops.store.work_store import ClaimedElement, ElementResult, WorkStore
+from batchops.retry import Backoff
+from batchops.store.work.claims import ClaimedElement
+from batchops.store.work.outcomes import ElementResult
 
 log = logging.getLogger(__name__)
+# Between a handler's failed attempts on one element: 0.1 s, doubling, at most 2 s.
+HANDLER_RETRY_BACKOFF = Backoff(initial=0.1, maximum=2.0)
 
 FinishedCallback = Callable[[BatchOperation], None]
 
@@ -42,9 +46,9 @@ class Processor:
     def __init__(
         self,
         tenant_id: str,
-        work: WorkStore,
+        work: WorkPort,
         registry: HandlerRegistry,
-        producer: ConfirmedProducer,
+        producer: RecordSender,
         failed_topic: str,
         dead_letters: DeadLetters,
         *,
@@ -108,7 +112,7 @@ class Processor:
         # Only elements stored under the operation their record names: a forged record cannot
         # make us work on another operation's element.
         wanted = {w.element_id: w.operation_id for w in works.values() if w.operation_id in operations}
-        claimed = self._work.claim(wanted, self._lease)
+        claimed = self._work.claims.claim(wanted, self._lease)
         log.debug("element batch: %d records, %d wanted, %d claimed", len(records), len(wanted), len(claimed))
         if not claimed:
             self._dead_letter_strangers(wanted, claimed, works, sources)
@@ -128,7 +132,7 @@ class Processor:
         log.debug("element batch: %d recorded", outcomes.recorded)
         self.processed += len(claimed)
         for operation_id in {c.element.operation_id for c in claimed}:
-            finished = self._work.finish_if_complete(operation_id)
+            finished = self._work.finishing.finish_if_complete(operation_id)
             if finished is not None:
                 log.info(
                     "operation finished", extra={"operation": finished.token, "status": finished.status.value}
@@ -150,7 +154,7 @@ class Processor:
         unclaimed = set(wanted) - {c.element.id for c in claimed}
         if not unclaimed:
             return
-        stored = self._work.element_operations(list(unclaimed))
+        stored = self._work.claims.element_operations(list(unclaimed))
         for element_id in unclaimed:
             if stored.get(element_id) != works[element_id].operation_id:
                 self._dead.send(
@@ -185,13 +189,15 @@ class Processor:
                 outcomes.add(future.result())
             outcomes.flush()
             if time.monotonic() - last_renewal >= renew_every * 0.9:
-                self._work.renew([c for c in claimed if c.element.id not in outcomes.settled], self._lease)
+                self._work.claims.renew(
+                    [c for c in claimed if c.element.id not in outcomes.settled], self._lease
+                )
                 log.debug("renewed leases in %.2fs", time.monotonic() - last_renewal)
                 last_renewal = time.monotonic()
 
     def _live_operations(self, operation_ids: set[uuid.UUID]) -> dict[uuid.UUID, BatchOperation]:
         """Operations still worth working on: not deleted, not finished."""
-        operations = self._work.operations(operation_ids)
+        operations = self._work.operations.operations(operation_ids)
         return {op_id: op for op_id, op in operations.items() if not op.status.is_final}
 
     def _process(self, operation: BatchOperation, element: BatchElement) -> ElementResult:
@@ -238,5 +244,5 @@ class Processor:
                 if attempt >= self._max_attempts:
                     return ElementOutcome.failure(f"failed after {attempt} attempt(s): {error}"), attempt
                 log.info("handler attempt failed; retrying", extra={"attempt": attempt, "error": error})
-                time.sleep(min(0.05 * 2**attempt, 2.0))
+                time.sleep(HANDLER_RETRY_BACKOFF.pause(attempt))
                 attempt += 1

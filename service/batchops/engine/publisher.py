@@ -8,17 +8,16 @@ from collections.abc import Callable, Container, Iterable, Iterator
 from batchops.api.convert import operation_to_wire
 from batchops.domain import BatchElement, BatchOperation
 from batchops.engine.pacing import Pacer
+from batchops.engine.ports import RecordSender, WorkPort
 from batchops.messaging.codecs import ElementWork, encode_element_work, encode_operation_chunk
-from batchops.messaging.kafka import ConfirmedProducer
 from batchops.messaging.topics import TenantTopics
-from batchops.store.work_store import WorkStore
 
 # Records per confirmed send when pacing: small enough that a throttle spreads them evenly.
 _PACED_SLICE = 100
 
 
 class WorkPublisher:
-    def __init__(self, producer: ConfirmedProducer, topics: TenantTopics, work: WorkStore) -> None:
+    def __init__(self, producer: RecordSender, topics: TenantTopics, work: WorkPort) -> None:
         self._producer = producer
         self._topics = topics
         self._work = work
@@ -32,7 +31,7 @@ class WorkPublisher:
 
         def records() -> Iterator[tuple[str, bytes]]:
             seen = False
-            for index, tokens in self._work.target_chunks(operation.id):
+            for index, tokens in self._work.initialization.target_chunks(operation.id):
                 seen = True
                 if index not in skip_chunks:
                     yield key, encode_operation_chunk(wire, tokens, index, count)

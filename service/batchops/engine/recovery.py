@@ -11,15 +11,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from batchops.domain import BatchOperation, BatchOperationStatus
 from batchops.engine.heartbeat import Heartbeat
+from batchops.engine.ports import WorkPort
 from batchops.engine.publisher import WorkPublisher
 from batchops.logs import log_context
 from batchops.messaging.kafka import PublishError
 from batchops.store import utcnow
-from batchops.store.work_store import WorkStore
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,34 @@ _INITIALIZED = (BatchOperationStatus.INITIALIZED_SUCCESSFULLY, BatchOperationSta
 # Operations whose initialization ends without all chunks when no progress came for this long.
 DEFAULT_INITIALIZATION_TIMEOUT = timedelta(hours=1)
 
-Done = dict[str, int]
+
+@dataclass
+class SweepResult:
+    """What one sweep did, by kind (counted as it goes, so a job that fails half-way still
+    reports what it did before)."""
+
+    republished_operations: int = 0
+    resumed_initializations: int = 0
+    ended_initializations: int = 0
+    requeued_elements: int = 0
+    finished: int = 0
+    orphans_removed: int = 0
+
+    def __bool__(self) -> bool:
+        return any(asdict(self).values())
+
+    def summary(self) -> str:
+        """The kinds that happened, e.g. ``requeued_elements=3 finished=1``."""
+        return " ".join(f"{kind}={n}" for kind, n in asdict(self).items() if n)
+
+
+@dataclass(frozen=True)
+class _SweepView:
+    """What a sweep decides once, at its start: the stale cutoff and which consumers are idle."""
+
+    cutoff: datetime
+    initializer_idle: bool
+    processor_idle: bool
 
 
 class Recovery:
@@ -37,7 +65,7 @@ class Recovery:
 
     def __init__(
         self,
-        work: WorkStore,
+        work: WorkPort,
         publisher: WorkPublisher,
         *,
         stale_after: timedelta,
@@ -57,45 +85,43 @@ class Recovery:
         self._ensure_topics = ensure_topics
         self.failures = 0
 
-    def sweep(self) -> Done:
-        """One pass; returns what it did, by kind."""
-        done: Done = {
-            "republished_operations": 0,
-            "resumed_initializations": 0,
-            "ended_initializations": 0,
-            "requeued_elements": 0,
-            "finished": 0,
-            "orphans_removed": 0,
-        }
-        cutoff = utcnow() - self._stale_after
-        stale = self._stale_after.total_seconds()
-        initializer_idle = self._initializer.idle_seconds() >= stale
-        processor_idle = self._processor.idle_seconds() >= stale
+    def sweep(self) -> SweepResult:
+        """One pass over every job; returns what it did."""
+        result = SweepResult()
+        view = self._view()
         jobs: list[tuple[str, Callable[[], None]]] = [
             ("ensure the tenant's topics exist", self._ensure_topics),
-            ("republish unpublished operations", lambda: self._republish(done, cutoff, initializer_idle)),
-            ("resume initializations", lambda: self._resume(done, cutoff, initializer_idle)),
-            ("end stalled initializations", lambda: self._end_stalled(done)),
-            ("requeue expired leases", lambda: self._requeue_expired(done)),
-            ("finish initialized operations", lambda: self._finish(done, cutoff, processor_idle)),
-            ("remove elements of deleted operations", lambda: self._remove_orphans(done, cutoff)),
+            ("republish unpublished operations", lambda: self._republish_unpublished(result, view)),
+            ("resume initializations", lambda: self._resume_initializations(result, view)),
+            ("end stalled initializations", lambda: self._end_stalled_initializations(result)),
+            ("requeue expired leases", lambda: self._requeue_expired_leases(result)),
+            ("finish initialized operations", lambda: self._finish_initialized(result, view)),
+            ("remove elements of deleted operations", lambda: self._remove_orphans(result, view)),
         ]
         for name, job in jobs:
-            try:
-                job()
-            except PublishError as exc:
-                self.failures += 1
-                log.warning("recovery could not publish (%s); will try again: %s", name, exc)
-            except Exception:
-                self.failures += 1
-                log.exception("recovery job failed: %s; the other jobs still run", name)
-        if any(done.values()):
-            log.info("recovery sweep: %s", done)
-        return done
+            self._run_job(name, job)
+        if result:
+            log.info("recovery sweep: %s", result.summary())
+        return result
 
-    def _remove_orphans(self, done: Done, cutoff: datetime) -> None:
-        # A delete that raced a chunk insert of a process that then crashed left elements.
-        done["orphans_removed"] += self._work.sweep_deleted(settled_before=cutoff)
+    def _view(self) -> _SweepView:
+        stale = self._stale_after.total_seconds()
+        return _SweepView(
+            cutoff=utcnow() - self._stale_after,
+            initializer_idle=self._initializer.idle_seconds() >= stale,
+            processor_idle=self._processor.idle_seconds() >= stale,
+        )
+
+    def _run_job(self, name: str, job: Callable[[], None]) -> None:
+        """Run one job; one that fails is logged and counted, and the others still run."""
+        try:
+            job()
+        except PublishError as exc:
+            self.failures += 1
+            log.warning("recovery could not publish (%s); will try again: %s", name, exc)
+        except Exception:
+            self.failures += 1
+            log.exception("recovery job failed: %s; the other jobs still run", name)
 
     def _each(self, operations: Iterable[BatchOperation], action: Callable[[BatchOperation], None]) -> None:
         """Apply ``action`` to every operation; one that fails is logged and skipped."""
@@ -117,65 +143,86 @@ class Recovery:
                         extra={"operation_id": str(operation.id)},
                     )
 
-    def _republish(self, done: Done, cutoff: datetime, initializer_idle: bool) -> None:
+    # ---- the jobs ---------------------------------------------------------------------------
+
+    def _republish_unpublished(self, result: SweepResult, view: _SweepView) -> None:
+        """Publish operations whose first publish failed (all stale Unprocessed ones once the
+        initializer has been idle: their records may have been lost)."""
+
         def republish(operation: BatchOperation) -> None:
             self._publisher.publish_operation(operation)
-            self._work.mark_published(operation.id)
-            done["republished_operations"] += 1
+            self._work.operations.mark_published(operation.id)
+            result.republished_operations += 1
 
-        self._each(
-            self._work.unpublished_operations(created_before=cutoff, include_published=initializer_idle),
-            republish,
+        unpublished = self._work.recovery.unpublished_operations(
+            created_before=view.cutoff, include_published=view.initializer_idle
         )
+        self._each(unpublished, republish)
 
-    def _resume(self, done: Done, cutoff: datetime, initializer_idle: bool) -> None:
-        if not initializer_idle:
+    def _resume_initializations(self, result: SweepResult, view: _SweepView) -> None:
+        """With the initializer idle, re-send the chunks of stale Initializing operations that
+        are not counted in yet (their records were lost)."""
+        if not view.initializer_idle:
             return
 
         def resume(operation: BatchOperation) -> None:
             # Only stored chunks can be re-sent, so the record's chunk count is never iterated.
-            finished_chunks, _count = self._work.chunks_done(operation.id)
+            finished_chunks, _count = self._work.initialization.chunks_done(operation.id)
             self._publisher.publish_operation(operation, skip_chunks=finished_chunks)
-            self._work.touch(operation.id)
-            done["resumed_initializations"] += 1
+            self._work.operations.touch(operation.id)
+            result.resumed_initializations += 1
 
-        self._each(self._work.operations_in([BatchOperationStatus.INITIALIZING], older_than=cutoff), resume)
+        initializing = self._work.operations.operations_in(
+            [BatchOperationStatus.INITIALIZING], older_than=view.cutoff
+        )
+        self._each(initializing, resume)
 
-    def _end_stalled(self, done: Done) -> None:
+    def _end_stalled_initializations(self, result: SweepResult) -> None:
+        """End initializations without progress for the initialization timeout with the chunks
+        that arrived (and finish them at once if those are all done)."""
         before = utcnow() - self._init_timeout
 
         def end(operation: BatchOperation) -> None:
-            ended = self._work.end_initialization(operation.id, before)
+            ended = self._work.recovery.end_initialization(operation.id, before)
             if ended is None:
                 return
             log.warning("initialization timed out: %s", ended.last_error)
-            done["ended_initializations"] += 1
-            self._work.finish_if_complete(operation.id)
+            result.ended_initializations += 1
+            self._work.finishing.finish_if_complete(operation.id)
 
-        self._each(self._work.stalled_initializations(before), end)
+        self._each(self._work.recovery.stalled_initializations(before), end)
 
-    def _requeue_expired(self, done: Done) -> None:
+    def _requeue_expired_leases(self, result: SweepResult) -> None:
+        """Processing elements whose lease expired go back to Unprocessed and are re-published."""
         # Claims our own processor still holds are slow, not abandoned: their renewal is late.
         held = self._held_claims()
-        expired = [c.element for c in self._work.expired_leases() if c.claim not in held]
+        expired = [c.element for c in self._work.recovery.expired_leases() if c.claim not in held]
         if expired:
-            done["requeued_elements"] += self._publisher.republish_elements(
-                self._work.requeue_expired(expired)
+            result.requeued_elements += self._publisher.republish_elements(
+                self._work.recovery.requeue_expired(expired)
             )
 
-    def _finish(self, done: Done, cutoff: datetime, processor_idle: bool) -> None:
+    def _finish_initialized(self, result: SweepResult, view: _SweepView) -> None:
+        """Finish stale initialized operations whose elements are all final (counters may lag);
+        with the processor idle, re-publish the unprocessed elements of the others."""
+
         def finish(operation: BatchOperation) -> None:
-            if self._work.finish_from_elements(operation.id) is not None:
-                done["finished"] += 1
+            if self._work.finishing.finish_from_elements(operation.id) is not None:
+                result.finished += 1
                 return
-            if processor_idle:
+            if view.processor_idle:
                 # No progress, elements still waiting, nothing consumed: their records are lost.
-                self._work.touch(operation.id)
-                done["requeued_elements"] += self._publisher.republish_elements(
-                    self._work.unprocessed_elements(operation.id)
+                self._work.operations.touch(operation.id)
+                result.requeued_elements += self._publisher.republish_elements(
+                    self._work.recovery.unprocessed_elements(operation.id)
                 )
 
-        self._each(self._work.operations_in(_INITIALIZED, older_than=cutoff), finish)
+        self._each(self._work.operations.operations_in(_INITIALIZED, older_than=view.cutoff), finish)
+
+    def _remove_orphans(self, result: SweepResult, view: _SweepView) -> None:
+        """Remove elements a delete that raced a chunk insert (of a process that then crashed)
+        left behind."""
+        result.orphans_removed += self._work.recovery.sweep_deleted(settled_before=view.cutoff)
 
 
 class Sweeper:

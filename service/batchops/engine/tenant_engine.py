@@ -185,7 +185,7 @@ class TenantEngine:
             self._sweeper = Sweeper(self.recovery, env.recovery_interval_seconds, self.tenant_id)
             self._sweeper.start()
             unregister_counts = metrics.add_operation_counts_source(
-                lambda: {self.tenant_id: self.work.operation_counts()}
+                lambda: {self.tenant_id: self.work.operations.operation_counts()}
             )
             self.lag = LagGauge(env.kafka, tenant_lag_targets(self.topics))
             lag = self.lag
@@ -249,9 +249,9 @@ class TenantEngine:
             return operation
         try:
             self.publisher.publish_operation(operation)
-            self.work.mark_published(operation.id)
+            self.work.operations.mark_published(operation.id)
         except PublishError as exc:
             # Persisted but not yet published: recovery re-publishes it once Kafka answers.
             log.warning("publishing a new operation failed; recovery will retry: %s", exc)
-            self.work.record_error(operation.id, f"publish pending: {exc}")
+            self.work.operations.record_error(operation.id, f"publish pending: {exc}")
         return operation

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from google.protobuf.message import DecodeError
 
 from batchops.api.convert import operation_status_from_wire, uuid_from_wire, uuid_to_wire
-from batchops.domain import BatchOperation, BatchOpsError, ElementProcessingStatus
+from batchops.domain import BatchOperation, DomainError, ElementProcessingStatus
+from batchops.errors import BatchopsError, ErrorKind
 from batchops.wire import batch_model_pb2 as bm
 
 
-class UndecodableRecord(Exception):
+class UndecodableRecord(BatchopsError):
     """A record whose value is not what its topic carries."""
+
+    kind = ErrorKind.INVALID_INPUT
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ def decode_operation_chunk(value: bytes | None) -> OperationChunk:
         raise UndecodableRecord(f"chunk index {message.chunkIndex} outside 0..{count - 1}")
     try:
         operation_status_from_wire(message.batchOperation.processingStatus)
-    except BatchOpsError as exc:
+    except DomainError as exc:
         raise UndecodableRecord(exc.message) from None
     return OperationChunk(message.batchOperation, list(message.deviceTokens), message.chunkIndex, count)
 
@@ -93,7 +96,7 @@ def decode_element_work(value: bytes | None) -> ElementWork:
         operation_id = uuid_from_wire(element.batchOperationId, "operation id")
     except DecodeError as exc:
         raise UndecodableRecord(f"not a GUnprocessedBatchElement: {exc}") from None
-    except BatchOpsError as exc:
+    except DomainError as exc:
         raise UndecodableRecord(exc.message) from None
     if not element.deviceToken:
         raise UndecodableRecord("element without device token")

@@ -19,6 +19,7 @@ from confluent_kafka.admin import (  # type: ignore[attr-defined]  # exported, n
 from confluent_kafka.cimpl import NewTopic
 
 from batchops.config import PROTECTED_KAFKA_PROPERTIES, ConfigurationError
+from batchops.errors import BatchopsError, ErrorKind
 from batchops.messaging.limits import MAX_MESSAGE_BYTES
 from batchops.messaging.producer_health import ProducerHealth
 
@@ -59,10 +60,12 @@ class KafkaConfig:
 _FLUSH_BYTES = 4 * 1024 * 1024
 
 
-class PublishError(Exception):
+class PublishError(BatchopsError):
     """Records could not be confirmed as written (after the producer's own retries).
 
     ``too_large``: the record exceeds what the producer or the topic accepts."""
+
+    kind = ErrorKind.UNAVAILABLE
 
     def __init__(self, message: str, *, too_large: bool = False) -> None:
         super().__init__(message)

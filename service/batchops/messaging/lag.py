@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec  # type: ignore[attr-defined]
 
+from batchops.errors import BatchopsError, ErrorKind
 from batchops.messaging.kafka import KafkaConfig
 from batchops.messaging.topics import ELEMENTS_LABEL, OPERATIONS_LABEL, TenantTopics
 
@@ -24,8 +25,10 @@ from batchops.messaging.topics import ELEMENTS_LABEL, OPERATIONS_LABEL, TenantTo
 NO_OFFSET = -1001
 
 
-class LagUnavailable(Exception):
+class LagUnavailable(BatchopsError):
     """The broker did not answer the lag queries (down, or the topic is missing)."""
+
+    kind = ErrorKind.UNAVAILABLE
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import grpc
 
 from batchops.api.convert import ELEMENT_STATUS_TO_WIRE, uuid_to_wire
 from batchops.domain import ElementProcessingStatus
+from batchops.errors import BatchopsError
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
 from batchops.wire import batch_model_pb2 as bm
@@ -36,7 +37,7 @@ _USAGE_CODES = frozenset(
 Response = TypeVar("Response")
 
 
-class OpsError(Exception):
+class OpsError(BatchopsError):
     """A failed request, described for the terminal, with the exit code to end with."""
 
     def __init__(self, message: str, exit_code: int) -> None:

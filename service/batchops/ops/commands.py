@@ -191,47 +191,63 @@ def parse_params(pairs: Iterable[str]) -> dict[str, str]:
 
 
 RepeatedOption = list[str] | None
+# The options of `ops invoke`, one alias each so that its signature stays readable.
+CommandOption = Annotated[str, typer.Option("--command", help="Command token to invoke.", show_default=False)]
+DeviceOption = Annotated[RepeatedOption, typer.Option("--device", help="Device token (repeatable).")]
+DevicesFileOption = Annotated[
+    Path | None, typer.Option("--devices-file", help="File of device tokens, one per line ('-': stdin).")
+]
+DeviceTypeOption = Annotated[
+    RepeatedOption,
+    typer.Option(
+        "--device-type", help="Every device of this type (repeatable with --customer/--area/--asset)."
+    ),
+]
+GroupOption = Annotated[str | None, typer.Option("--group", help="The devices of this device group.")]
+RoleOption = Annotated[
+    RepeatedOption, typer.Option("--role", help="With --group: only members with this role (repeatable).")
+]
+CustomerOption = Annotated[
+    RepeatedOption,
+    typer.Option("--customer", help="Devices actively assigned to this customer (repeatable)."),
+]
+AreaOption = Annotated[
+    RepeatedOption, typer.Option("--area", help="Devices actively assigned in this area (repeatable).")
+]
+AssetOption = Annotated[
+    RepeatedOption, typer.Option("--asset", help="Devices actively assigned to this asset (repeatable).")
+]
+ParamOption = Annotated[
+    RepeatedOption, typer.Option("--param", help="Command parameter name=value (repeatable).")
+]
+OperationTokenOption = Annotated[
+    str | None, typer.Option("--token", help="Operation token (default: a UUID).")
+]
+WatchFlag = Annotated[bool, typer.Option("--watch", help="Then follow it until it finishes.")]
+IntervalOption = Annotated[float, typer.Option("--interval", min=0.05, help="Seconds between polls.")]
+ResolveTimeoutOption = Annotated[
+    float,
+    typer.Option("--resolve-timeout", min=1.0, help="Seconds the service may take to resolve criteria."),
+]
 
 
 @ops_app.command("invoke")
 @reports_errors
 def invoke(
-    command: Annotated[str, typer.Option("--command", help="Command token to invoke.", show_default=False)],
-    device: Annotated[RepeatedOption, typer.Option("--device", help="Device token (repeatable).")] = None,
-    devices_file: Annotated[
-        Path | None, typer.Option("--devices-file", help="File of device tokens, one per line ('-': stdin).")
-    ] = None,
-    device_type: Annotated[
-        RepeatedOption,
-        typer.Option(
-            "--device-type",
-            help="Every device of this type (repeatable with --customer/--area/--asset).",
-        ),
-    ] = None,
-    group: Annotated[str | None, typer.Option("--group", help="The devices of this device group.")] = None,
-    role: Annotated[
-        RepeatedOption, typer.Option("--role", help="With --group: only members with this role (repeatable).")
-    ] = None,
-    customer: Annotated[
-        RepeatedOption,
-        typer.Option("--customer", help="Devices actively assigned to this customer (repeatable)."),
-    ] = None,
-    area: Annotated[
-        RepeatedOption, typer.Option("--area", help="Devices actively assigned in this area (repeatable).")
-    ] = None,
-    asset: Annotated[
-        RepeatedOption, typer.Option("--asset", help="Devices actively assigned to this asset (repeatable).")
-    ] = None,
-    param: Annotated[
-        RepeatedOption, typer.Option("--param", help="Command parameter name=value (repeatable).")
-    ] = None,
-    token: Annotated[str | None, typer.Option("--token", help="Operation token (default: a UUID).")] = None,
-    watch: Annotated[bool, typer.Option("--watch", help="Then follow it until it finishes.")] = False,
-    interval: Annotated[float, typer.Option("--interval", min=0.05, help="Seconds between polls.")] = 1.0,
-    resolve_timeout: Annotated[
-        float,
-        typer.Option("--resolve-timeout", min=1.0, help="Seconds the service may take to resolve criteria."),
-    ] = 300.0,
+    command: CommandOption,
+    device: DeviceOption = None,
+    devices_file: DevicesFileOption = None,
+    device_type: DeviceTypeOption = None,
+    group: GroupOption = None,
+    role: RoleOption = None,
+    customer: CustomerOption = None,
+    area: AreaOption = None,
+    asset: AssetOption = None,
+    param: ParamOption = None,
+    token: OperationTokenOption = None,
+    watch: WatchFlag = False,
+    interval: IntervalOption = 1.0,
+    resolve_timeout: ResolveTimeoutOption = 300.0,
     address: AddressOption = DEFAULT_ADDRESS,
     tenant: TenantOption = DEFAULT_TENANT,
     jwt: JwtOption = None,
@@ -258,19 +274,23 @@ def invoke(
         else:
             rpc, request = criteria_request(targets, command, parameters, token)
             operation = client.invoke_by_criteria(rpc, request, resolve_timeout)
-        if not watch:
-            if as_json:
-                emit_json(operation_dict(operation))
-            else:
-                Console().print(operation_panel(operation))
-            return
-        if not as_json:
-            Console().print(
-                f"created [bold]{operation.token}[/] ({operation.deviceTokenCount} devices: "
-                f"{operation.targetingSummary}); watching (Ctrl-C stops watching only)",
-                highlight=False,
-            )
-        _follow(client, operation, interval, as_json)
+        _show_created(client, operation, watch, interval, as_json)
+
+
+def _show_created(client: OpsClient, operation: Any, watch: bool, interval: float, as_json: bool) -> None:
+    if not watch:
+        if as_json:
+            emit_json(operation_dict(operation))
+        else:
+            Console().print(operation_panel(operation))
+        return
+    if not as_json:
+        Console().print(
+            f"created [bold]{operation.token}[/] ({operation.deviceTokenCount} devices: "
+            f"{operation.targetingSummary}); watching (Ctrl-C stops watching only)",
+            highlight=False,
+        )
+    _follow(client, operation, interval, as_json)
 
 
 @ops_app.command("watch")

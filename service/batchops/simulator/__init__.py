@@ -3,7 +3,7 @@ synthetic, seeded fleet, with invocation recording, duplicate detection and faul
 
 from batchops.simulator.faults import Fault, FaultPlan, FaultSettings
 from batchops.simulator.fleet import AssignmentStatus, Fleet
-from batchops.simulator.recorder import InvocationRecorder, RecordedInvocation
+from batchops.simulator.recorder import InvocationRecorder, InvocationRequest, RecordedInvocation
 from batchops.simulator.server import FleetSimulator
 
 __all__ = [
@@ -14,5 +14,6 @@ __all__ = [
     "Fleet",
     "FleetSimulator",
     "InvocationRecorder",
+    "InvocationRequest",
     "RecordedInvocation",
 ]

@@ -6,6 +6,7 @@ import signal
 import threading
 from types import FrameType
 
+from batchops.simulator.faults import FaultSettings
 from batchops.simulator.fleet import Fleet
 from batchops.simulator.server import FleetSimulator
 
@@ -39,10 +40,7 @@ def simulate(
         fleet,
         host,
         port,
-        latency_ms=latency_ms,
-        jitter_ms=jitter_ms,
-        unavailable_rate=unavailable_rate,
-        timeout_rate=timeout_rate,
+        faults=FaultSettings(latency_ms, jitter_ms, unavailable_rate, timeout_rate),
         max_workers=workers,
     )
     stop = threading.Event()

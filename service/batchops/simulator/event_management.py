@@ -12,7 +12,7 @@ from batchops.api.convert import uuid_to_wire
 from batchops.simulator.device_management import not_found, wire_uuid
 from batchops.simulator.fleet import Assignment, Fleet
 from batchops.simulator.gate import JWT_HEADER, Gate, header
-from batchops.simulator.recorder import InvocationRecorder, RecordedInvocation
+from batchops.simulator.recorder import InvocationRecorder, InvocationRequest, RecordedInvocation
 from batchops.wire import event_management_pb2 as ems
 from batchops.wire import event_management_pb2_grpc as ems_grpc
 from batchops.wire import event_model_pb2 as em
@@ -60,13 +60,15 @@ class EventManagementServicer(ems_grpc.DeviceEventManagementServicer):
                 assignment_id=str(assignment.id),
                 assignment_token=assignment.token,
                 device_token=self._fleet.device_by_id[assignment.device_id].token,
-                command_token=item.commandToken,
-                parameters=dict(item.parameterValues),
-                initiator=common.GDeviceCommandInitiator.Name(item.initiator),
-                initiator_id=item.initiatorId,
-                target=common.GDeviceCommandTarget.Name(item.target),
-                target_id=item.targetId.value,
-                metadata=dict(item.event.metadata),
+                request=InvocationRequest(
+                    command_token=item.commandToken,
+                    parameters=dict(item.parameterValues),
+                    initiator=common.GDeviceCommandInitiator.Name(item.initiator),
+                    initiator_id=item.initiatorId,
+                    target=common.GDeviceCommandTarget.Name(item.target),
+                    target_id=item.targetId.value,
+                    metadata=dict(item.event.metadata),
+                ),
                 jwt=jwt,
             )
         )

@@ -10,19 +10,28 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class InvocationRequest:
+    """What the caller asked for, decoded from the wire (enum values by name)."""
+
+    command_token: str
+    parameters: Mapping[str, str]
+    initiator: str  # e.g. "CMD_INITIATOR_BATCH_OPERATION"
+    initiator_id: str
+    target: str  # e.g. "CMD_TARGET_ASSIGNMENT"
+    target_id: str
+    metadata: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class RecordedInvocation:
+    """One invocation as the simulator stored it: who sent it, where it went, what it asked."""
+
     tenant: str
     invocation_id: str
     assignment_id: str
     assignment_token: str
     device_token: str
-    command_token: str
-    parameters: Mapping[str, str]
-    initiator: str  # enum name, e.g. "CMD_INITIATOR_BATCH_OPERATION"
-    initiator_id: str
-    target: str  # enum name, e.g. "CMD_TARGET_ASSIGNMENT"
-    target_id: str
-    metadata: Mapping[str, str]
+    request: InvocationRequest
     jwt: str | None = None
     received_at: float = field(default_factory=time.time)
 
@@ -30,7 +39,12 @@ class RecordedInvocation:
     def duplicate_key(self) -> tuple[str, str, str, str]:
         # The assignment is part of the key: one invocation per active assignment of a device is
         # legitimate (target-all-assignments); the same one twice is not.
-        return (self.initiator_id, self.device_token, self.assignment_token, self.command_token)
+        return (
+            self.request.initiator_id,
+            self.device_token,
+            self.assignment_token,
+            self.request.command_token,
+        )
 
 
 class InvocationRecorder:

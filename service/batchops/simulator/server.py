@@ -16,6 +16,8 @@ from batchops.simulator.recorder import InvocationRecorder, RecordedInvocation
 from batchops.wire import device_management_pb2_grpc as dms_grpc
 from batchops.wire import event_management_pb2_grpc as ems_grpc
 
+NO_FAULTS = FaultSettings()
+
 
 class FleetSimulator:
     """Serves ``fleet`` on ``host:port`` (port 0: the OS picks one; ``start`` returns it).
@@ -30,10 +32,7 @@ class FleetSimulator:
         host: str = "127.0.0.1",
         port: int = 0,
         *,
-        latency_ms: float = 0.0,
-        jitter_ms: float = 0.0,
-        unavailable_rate: float = 0.0,
-        timeout_rate: float = 0.0,
+        faults: FaultSettings = NO_FAULTS,
         fault_seed: int | None = None,
         max_workers: int = 32,
     ) -> None:
@@ -42,9 +41,7 @@ class FleetSimulator:
         self._requested_port = port
         self._max_workers = max_workers
         self._stopping = threading.Event()
-        self.faults = FaultPlan(
-            FaultSettings(latency_ms, jitter_ms, unavailable_rate, timeout_rate), fault_seed
-        )
+        self.faults = FaultPlan(faults, fault_seed)
         self.recorder = InvocationRecorder()
         self._gate = Gate(self.faults, self._stopping)
         self._server: grpc.Server | None = None

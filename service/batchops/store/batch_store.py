@@ -46,6 +46,24 @@ from batchops.store.documents import (
     element_from_document,
     operation_from_document,
     operation_to_document,
+    target_chunk_document,
+)
+from batchops.store.fields import (
+    CREATED_DATE,
+    DELETED_DATE,
+    ENDED_DATE,
+    ERROR,
+    ID,
+    OP,
+    PROCESSED_DATE,
+    SEQ,
+    STARTED_DATE,
+    STATUS,
+    SWEEP_PENDING,
+    TOKEN,
+    UPDATED_BY,
+    UPDATED_DATE,
+    meta_field,
 )
 
 _CAS_ATTEMPTS = 8
@@ -85,7 +103,7 @@ class BatchStore:
         operation whose targets are incomplete, and any failure removes the chunks again.
         """
         token = create.token or str(uuid.uuid4())
-        if self._operations.count_documents({"token": token}, limit=1):
+        if self._operations.count_documents({TOKEN: token}, limit=1):
             raise AlreadyExists(
                 ErrorCode.DUPLICATE_BATCH_OPERATION_TOKEN,
                 f"Batch operation token '{token}' is already in use.",
@@ -108,13 +126,13 @@ class BatchStore:
             )
             self._operations.insert_one(operation_to_document(operation))
         except DuplicateKeyError:
-            self._targets.delete_many({"op": str(operation_id)})
+            self._targets.delete_many({OP: str(operation_id)})
             raise AlreadyExists(
                 ErrorCode.DUPLICATE_BATCH_OPERATION_TOKEN,
                 f"Batch operation token '{token}' is already in use.",
             ) from None
         except BaseException:
-            self._targets.delete_many({"op": str(operation_id)})
+            self._targets.delete_many({OP: str(operation_id)})
             raise
         return operation
 
@@ -130,8 +148,8 @@ class BatchStore:
         return operation
 
     def find_operation_id_by_token(self, token: str) -> uuid.UUID | None:
-        doc = self._operations.find_one({"token": token}, {"_id": 1})
-        return uuid.UUID(doc["_id"]) if doc else None
+        doc = self._operations.find_one({TOKEN: token}, {ID: 1})
+        return uuid.UUID(doc[ID]) if doc else None
 
     def _write_targets(self, operation_id: uuid.UUID, device_tokens: Iterable[str]) -> tuple[int, int]:
         """Write chunk documents as tokens arrive; returns (chunks, tokens) written."""
@@ -142,7 +160,7 @@ class BatchStore:
 
         def close_chunk() -> None:
             nonlocal chunk, chunks, tokens
-            pending.append({"_id": f"{op}:{chunks:07d}", "op": op, "idx": chunks, "tokens": list(chunk)})
+            pending.append(target_chunk_document(op, chunks, list(chunk)))
             chunks += 1
             tokens += len(chunk)
             chunk = {}
@@ -161,7 +179,7 @@ class BatchStore:
         return chunks, tokens
 
     def get_operation(self, operation_id: uuid.UUID) -> BatchOperation:
-        doc = self._operations.find_one({"_id": str(operation_id)})
+        doc = self._operations.find_one({ID: str(operation_id)})
         if doc is None:
             raise NotFound(
                 ErrorCode.INVALID_BATCH_OPERATION_ID, f"Batch operation id '{operation_id}' not found."
@@ -169,7 +187,7 @@ class BatchStore:
         return operation_from_document(doc)
 
     def get_operation_by_token(self, token: str) -> BatchOperation:
-        doc = self._operations.find_one({"token": token})
+        doc = self._operations.find_one({TOKEN: token})
         if doc is None:
             raise NotFound(
                 ErrorCode.INVALID_BATCH_OPERATION_TOKEN, f"Batch operation token '{token}' not found."
@@ -183,7 +201,7 @@ class BatchStore:
         total = self._operations.count_documents({})
         cursor = (
             self._operations.find({})
-            .sort([("createdDate", DESCENDING), ("_id", DESCENDING)])
+            .sort([(CREATED_DATE, DESCENDING), (ID, DESCENDING)])
             .skip(paging.skip)
             .limit(paging.page_size)
         )
@@ -194,24 +212,24 @@ class BatchStore:
         """Apply the fields present in ``update``; a status change is checked and compare-and-set."""
         for _ in range(_CAS_ATTEMPTS):
             current = self.get_operation(operation_id)
-            changes: dict[str, Any] = {"updatedDate": utcnow()}
+            changes: dict[str, Any] = {UPDATED_DATE: utcnow()}
             if update.updated_by is not None:
-                changes["updatedBy"] = update.updated_by
+                changes[UPDATED_BY] = update.updated_by
             if update.status is not None:
                 if not operation_transition_allowed(current.status, update.status):
                     raise IllegalTransition("Batch operation", current.status.value, update.status.value)
-                changes["status"] = update.status.value
+                changes[STATUS] = update.status.value
             if update.processing_started_date is not None:
-                changes["startedDate"] = update.processing_started_date
+                changes[STARTED_DATE] = update.processing_started_date
             if update.processing_ended_date is not None:
-                changes["endedDate"] = update.processing_ended_date
+                changes[ENDED_DATE] = update.processing_ended_date
             if update.metadata:
                 # Updates merge key by key: bound the merged map, not just the request's part.
                 check_string_map({**current.metadata, **update.metadata}, "metadata")
             for key, value in (update.metadata or {}).items():
-                changes[f"meta.{key}"] = value
+                changes[meta_field(key)] = value
             result = self._operations.update_one(
-                {"_id": str(operation_id), "status": current.status.value}, {"$set": changes}
+                {ID: str(operation_id), STATUS: current.status.value}, {"$set": changes}
             )
             if result.matched_count:
                 return self.get_operation(operation_id)
@@ -225,16 +243,16 @@ class BatchStore:
         """
         operation = self.get_operation(operation_id)
         op = str(operation_id)
-        # sweepPending: recovery sweeps again for a while (``WorkStore.sweep_deleted``), for what a
+        # sweepPending: recovery sweeps again for a while (``RecoveryQueries.sweep_deleted``), for what a
         # writer that crashed mid-chunk inserted after our sweep.
         self._tombstones.replace_one(
-            {"_id": op},
-            {"_id": op, "token": operation.token, "deletedDate": utcnow(), "sweepPending": True},
+            {ID: op},
+            {ID: op, TOKEN: operation.token, DELETED_DATE: utcnow(), SWEEP_PENDING: True},
             upsert=True,
         )
-        self._elements.delete_many({"op": op})
-        self._targets.delete_many({"op": op})
-        self._operations.delete_one({"_id": op})
+        self._elements.delete_many({OP: op})
+        self._targets.delete_many({OP: op})
+        self._operations.delete_one({ID: op})
         return operation
 
     # ---- elements ---------------------------------------------------------------------------
@@ -271,7 +289,7 @@ class BatchStore:
         return element_from_document(doc)
 
     def get_element(self, element_id: uuid.UUID) -> BatchElement:
-        doc = self._elements.find_one({"_id": str(element_id)})
+        doc = self._elements.find_one({ID: str(element_id)})
         if doc is None:
             raise NotFound(ErrorCode.INVALID_BATCH_ELEMENT_ID, f"Batch element id '{element_id}' not found.")
         return element_from_document(doc)
@@ -284,13 +302,13 @@ class BatchStore:
         keep: Callable[[BatchElement], bool] | None = None,
     ) -> Page[BatchElement]:
         self.get_operation(operation_id)
-        query: Document = {"op": str(operation_id)}
+        query: Document = {OP: str(operation_id)}
         if status is not None:
-            query["status"] = status.value
+            query[STATUS] = status.value
         total = self._elements.count_documents(query)
         cursor = (
             self._elements.find(query)
-            .sort([("seq", ASCENDING), ("_id", ASCENDING)])
+            .sort([(SEQ, ASCENDING), (ID, ASCENDING)])
             .skip(paging.skip)
             .limit(paging.page_size)
         )
@@ -311,7 +329,7 @@ class BatchStore:
             if moving is not None:
                 leave(self._operations, current.operation_id, current.status, 1)
             result = self._elements.update_one(
-                {"_id": str(element_id), "status": current.status.value}, {"$set": changes}
+                {ID: str(element_id), STATUS: current.status.value}, {"$set": changes}
             )
             if moving is not None:
                 arrive(
@@ -335,18 +353,18 @@ def _element_changes(current: BatchElement, update: ElementUpdate) -> dict[str, 
     if new_status is not None and not element_transition_allowed(current.status, new_status):
         raise IllegalTransition("Batch element", current.status.value, new_status.value)
     if new_status is not None:
-        changes["status"] = new_status.value
+        changes[STATUS] = new_status.value
         if new_status.is_final and update.processed_date is None and current.processed_date is None:
-            changes["processedDate"] = utcnow()
+            changes[PROCESSED_DATE] = utcnow()
     if update.processed_date is not None:
-        changes["processedDate"] = update.processed_date
+        changes[PROCESSED_DATE] = update.processed_date
     if update.error_message is not None:
-        changes["error"] = update.error_message
+        changes[ERROR] = update.error_message
     if update.metadata:
         # Updates merge key by key: bound the merged map, not just the request's part.
         check_string_map({**current.metadata, **update.metadata}, "metadata")
     for key, value in (update.metadata or {}).items():
-        changes[f"meta.{key}"] = value
+        changes[meta_field(key)] = value
     return changes
 
 

@@ -23,7 +23,7 @@ from pymongo.collection import Collection
 
 from batchops.domain import ElementProcessingStatus
 from batchops.domain.statuses import FINAL_OPERATION_STATUSES
-from batchops.store.documents import COUNT_FIELDS
+from batchops.store.fields import COUNT_FIELDS, ID, STATUS, TOTAL, UPDATED_DATE
 
 _FINAL = [status.value for status in FINAL_OPERATION_STATUSES]
 
@@ -43,13 +43,13 @@ def move_counts(
 ) -> None:
     increments: dict[str, int] = {COUNT_FIELDS[status]: n for status, n in changes.items() if n}
     if total:
-        increments["total"] = total
+        increments[TOTAL] = total
     if not increments:
         return
     update: dict[str, Any] = {"$inc": increments}
     if now is not None:
-        update["$set"] = {"updatedDate": now}
-    operations.update_one({"_id": str(operation_id), "status": {"$nin": _FINAL}}, update)
+        update["$set"] = {UPDATED_DATE: now}
+    operations.update_one({ID: str(operation_id), STATUS: {"$nin": _FINAL}}, update)
 
 
 def leave(

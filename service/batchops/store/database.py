@@ -8,6 +8,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, MongoClient
 from pymongo.database import Database
 
 from batchops.domain.validation import check_tenant_id
+from batchops.store.fields import CREATED_DATE, ID, IDX, OP, SEQ, STATUS, SWEEP_PENDING, TOKEN
 
 OPERATIONS = "batchoperations"
 ELEMENTS = "batchelements"
@@ -19,18 +20,18 @@ OP_STATUS_SEQ = "op_status_seq"
 
 INDEXES: dict[str, list[IndexModel]] = {
     OPERATIONS: [
-        IndexModel([("token", ASCENDING)], unique=True, name="token_unique"),
-        IndexModel([("createdDate", DESCENDING), ("_id", DESCENDING)], name="newest_first"),
-        IndexModel([("status", ASCENDING)], name="status"),
+        IndexModel([(TOKEN, ASCENDING)], unique=True, name="token_unique"),
+        IndexModel([(CREATED_DATE, DESCENDING), (ID, DESCENDING)], name="newest_first"),
+        IndexModel([(STATUS, ASCENDING)], name="status"),
     ],
     ELEMENTS: [
-        IndexModel([("op", ASCENDING), ("token", ASCENDING)], unique=True, name="op_token_unique"),
-        IndexModel([("op", ASCENDING), ("status", ASCENDING), ("seq", ASCENDING)], name=OP_STATUS_SEQ),
-        IndexModel([("op", ASCENDING), ("seq", ASCENDING)], name="op_seq"),
+        IndexModel([(OP, ASCENDING), (TOKEN, ASCENDING)], unique=True, name="op_token_unique"),
+        IndexModel([(OP, ASCENDING), (STATUS, ASCENDING), (SEQ, ASCENDING)], name=OP_STATUS_SEQ),
+        IndexModel([(OP, ASCENDING), (SEQ, ASCENDING)], name="op_seq"),
     ],
-    TARGETS: [IndexModel([("op", ASCENDING), ("idx", ASCENDING)], unique=True, name="op_chunk")],
+    TARGETS: [IndexModel([(OP, ASCENDING), (IDX, ASCENDING)], unique=True, name="op_chunk")],
     # Only tombstones whose late writers may still leave something behind carry the field.
-    TOMBSTONES: [IndexModel([("sweepPending", ASCENDING)], name="sweep_pending", sparse=True)],
+    TOMBSTONES: [IndexModel([(SWEEP_PENDING, ASCENDING)], name="sweep_pending", sparse=True)],
 }
 
 

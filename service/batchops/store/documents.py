@@ -1,4 +1,4 @@
-"""Conversion between domain models and MongoDB documents (field names live only here)."""
+"""Conversion between domain models and MongoDB documents (field names spelled in ``fields``)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,39 @@ from batchops.domain import (
     ElementCounts,
     ElementProcessingStatus,
 )
+from batchops.store.fields import (
+    ATTEMPTS,
+    CHUNK_COUNT,
+    COUNTS,
+    CREATED_BY,
+    CREATED_DATE,
+    DEVICE,
+    DURATION_MS,
+    ENDED_DATE,
+    ERROR,
+    ID,
+    IDX,
+    INVOCATION_PARAMS,
+    LAST_ERROR,
+    LEASE_UNTIL,
+    META,
+    OP,
+    PARAMS,
+    PROCESSED_DATE,
+    SEQ,
+    STARTED_DATE,
+    STATUS,
+    TARGETING,
+    TOKEN,
+    TOKEN_COUNT,
+    TOKENS,
+    TOTAL,
+    TYPE,
+    UPDATED_BY,
+    UPDATED_DATE,
+)
 
 Document = dict[str, Any]
-
-COUNT_FIELDS = {status: f"counts.{status.value}" for status in ElementProcessingStatus}
 
 
 def zero_counts() -> dict[str, int]:
@@ -26,55 +55,55 @@ def zero_counts() -> dict[str, int]:
 
 def operation_to_document(operation: BatchOperation) -> Document:
     return {
-        "_id": str(operation.id),
-        "token": operation.token,
-        "type": operation.operation_type,
-        "params": dict(operation.parameters),
-        "meta": dict(operation.metadata),
-        "invocationParams": dict(operation.invocation_parameters),
-        "status": operation.status.value,
-        "startedDate": operation.processing_started_date,
-        "endedDate": operation.processing_ended_date,
-        "createdDate": operation.created_date,
-        "createdBy": operation.created_by,
-        "updatedDate": operation.updated_date,
-        "updatedBy": operation.updated_by,
-        "counts": {status.value: operation.counts.of(status) for status in ElementProcessingStatus},
-        "total": operation.total_elements,
-        "tokenCount": operation.device_token_count,
-        "chunkCount": operation.target_chunk_count,
-        "targeting": operation.targeting,
-        "lastError": operation.last_error,
+        ID: str(operation.id),
+        TOKEN: operation.token,
+        TYPE: operation.operation_type,
+        PARAMS: dict(operation.parameters),
+        META: dict(operation.metadata),
+        INVOCATION_PARAMS: dict(operation.invocation_parameters),
+        STATUS: operation.status.value,
+        STARTED_DATE: operation.processing_started_date,
+        ENDED_DATE: operation.processing_ended_date,
+        CREATED_DATE: operation.created_date,
+        CREATED_BY: operation.created_by,
+        UPDATED_DATE: operation.updated_date,
+        UPDATED_BY: operation.updated_by,
+        COUNTS: {status.value: operation.counts.of(status) for status in ElementProcessingStatus},
+        TOTAL: operation.total_elements,
+        TOKEN_COUNT: operation.device_token_count,
+        CHUNK_COUNT: operation.target_chunk_count,
+        TARGETING: operation.targeting,
+        LAST_ERROR: operation.last_error,
     }
 
 
 def operation_from_document(doc: Mapping[str, Any]) -> BatchOperation:
-    counts: Mapping[str, int] = doc.get("counts") or {}
+    counts: Mapping[str, int] = doc.get(COUNTS) or {}
     return BatchOperation(
-        id=uuid.UUID(doc["_id"]),
-        token=doc["token"],
-        operation_type=doc["type"],
-        parameters=doc.get("params") or {},
-        metadata=doc.get("meta") or {},
-        invocation_parameters=doc.get("invocationParams") or {},
-        status=BatchOperationStatus(doc["status"]),
-        processing_started_date=doc.get("startedDate"),
-        processing_ended_date=doc.get("endedDate"),
-        created_date=doc["createdDate"],
-        created_by=doc.get("createdBy"),
-        updated_date=doc.get("updatedDate"),
-        updated_by=doc.get("updatedBy"),
+        id=uuid.UUID(doc[ID]),
+        token=doc[TOKEN],
+        operation_type=doc[TYPE],
+        parameters=doc.get(PARAMS) or {},
+        metadata=doc.get(META) or {},
+        invocation_parameters=doc.get(INVOCATION_PARAMS) or {},
+        status=BatchOperationStatus(doc[STATUS]),
+        processing_started_date=doc.get(STARTED_DATE),
+        processing_ended_date=doc.get(ENDED_DATE),
+        created_date=doc[CREATED_DATE],
+        created_by=doc.get(CREATED_BY),
+        updated_date=doc.get(UPDATED_DATE),
+        updated_by=doc.get(UPDATED_BY),
         counts=ElementCounts(
             unprocessed=max(0, counts.get(ElementProcessingStatus.UNPROCESSED.value, 0)),
             processing=max(0, counts.get(ElementProcessingStatus.PROCESSING.value, 0)),
             succeeded=max(0, counts.get(ElementProcessingStatus.SUCCEEDED.value, 0)),
             failed=max(0, counts.get(ElementProcessingStatus.FAILED.value, 0)),
         ),
-        total_elements=doc.get("total", 0),
-        device_token_count=doc.get("tokenCount", 0),
-        target_chunk_count=doc.get("chunkCount", 0),
-        targeting=doc.get("targeting", ""),
-        last_error=doc.get("lastError", ""),
+        total_elements=doc.get(TOTAL, 0),
+        device_token_count=doc.get(TOKEN_COUNT, 0),
+        target_chunk_count=doc.get(CHUNK_COUNT, 0),
+        targeting=doc.get(TARGETING, ""),
+        last_error=doc.get(LAST_ERROR, ""),
     )
 
 
@@ -90,33 +119,47 @@ def element_document(
     error_message: str = "",
 ) -> Document:
     return {
-        "_id": str(element_id),
-        "op": str(operation_id),
-        "token": device_token,
-        "device": None,
-        "seq": seq,
-        "status": status.value,
-        "processedDate": processed_date,
-        "meta": dict(metadata or {}),
-        "error": error_message,
-        "attempts": 0,
-        "durationMs": 0,
-        "leaseUntil": None,
+        ID: str(element_id),
+        OP: str(operation_id),
+        TOKEN: device_token,
+        DEVICE: None,
+        SEQ: seq,
+        STATUS: status.value,
+        PROCESSED_DATE: processed_date,
+        META: dict(metadata or {}),
+        ERROR: error_message,
+        ATTEMPTS: 0,
+        DURATION_MS: 0,
+        LEASE_UNTIL: None,
     }
 
 
 def element_from_document(doc: Mapping[str, Any]) -> BatchElement:
-    device = doc.get("device")
+    device = doc.get(DEVICE)
     return BatchElement(
-        id=uuid.UUID(doc["_id"]),
-        operation_id=uuid.UUID(doc["op"]),
-        device_token=doc["token"],
+        id=uuid.UUID(doc[ID]),
+        operation_id=uuid.UUID(doc[OP]),
+        device_token=doc[TOKEN],
         device_id=uuid.UUID(device) if device else None,
-        seq=doc.get("seq", 0),
-        status=ElementProcessingStatus(doc["status"]),
-        processed_date=doc.get("processedDate"),
-        metadata=doc.get("meta") or {},
-        error_message=doc.get("error") or "",
-        attempts=doc.get("attempts", 0),
-        duration_ms=doc.get("durationMs", 0),
+        seq=doc.get(SEQ, 0),
+        status=ElementProcessingStatus(doc[STATUS]),
+        processed_date=doc.get(PROCESSED_DATE),
+        metadata=doc.get(META) or {},
+        error_message=doc.get(ERROR) or "",
+        attempts=doc.get(ATTEMPTS, 0),
+        duration_ms=doc.get(DURATION_MS, 0),
     )
+
+
+def target_chunk_id(operation_id: str, chunk_index: int) -> str:
+    """A target chunk's id: zero-padded, so the ids of an operation's chunks sort in order."""
+    return f"{operation_id}:{chunk_index:07d}"
+
+
+def target_chunk_document(operation_id: str, chunk_index: int, tokens: list[str]) -> Document:
+    return {
+        ID: target_chunk_id(operation_id, chunk_index),
+        OP: operation_id,
+        IDX: chunk_index,
+        TOKENS: tokens,
+    }

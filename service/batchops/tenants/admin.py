@@ -16,8 +16,9 @@ from kazoo.client import KazooClient
 from kazoo.exceptions import KazooException, NodeExistsError, NoNodeError
 from kazoo.handlers.threading import KazooTimeoutError
 
-from batchops.domain.errors import BatchOpsError
+from batchops.domain.errors import DomainError
 from batchops.domain.validation import check_tenant_id
+from batchops.errors import BatchopsError, ErrorKind
 from batchops.tenants.configuration import (
     TenantConfiguration,
     TenantConfigurationError,
@@ -31,22 +32,24 @@ from batchops.tenants.nodes import read_tenant_nodes
 from batchops.tenants.zk_auth import ZkCredentials, client_options
 
 
-class TenantAdminError(Exception):
+class TenantAdminError(BatchopsError):
     """An administration request that cannot be done; ``exit_code`` 1 = state/connectivity, 2 = input."""
 
+    kind = ErrorKind.UNAVAILABLE  # raised as is when ZooKeeper cannot be reached
     exit_code = 1
 
 
 class InvalidTenantInput(TenantAdminError):
+    kind = ErrorKind.INVALID_INPUT
     exit_code = 2
 
 
 class TenantExistsError(TenantAdminError):
-    pass
+    kind = ErrorKind.ALREADY_EXISTS
 
 
 class TenantNotFoundError(TenantAdminError):
-    pass
+    kind = ErrorKind.NOT_FOUND
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ def connect(
 def _tenant(tenant_id: str) -> str:
     try:
         return check_tenant_id(tenant_id)
-    except BatchOpsError as exc:
+    except DomainError as exc:
         raise InvalidTenantInput(str(exc)) from None
 
 

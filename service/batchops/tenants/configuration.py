@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
+from batchops.errors import BatchopsError, ErrorKind
 from batchops.tenants.safe_xml import UnsafeXmlError, parse_untrusted_xml
 
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -26,8 +27,10 @@ _MANAGER_ELEMENT = "batch-operation-manager"
 _THROTTLE_ATTRIBUTE = "throttleDelayMs"
 
 
-class TenantConfigurationError(ValueError):
+class TenantConfigurationError(BatchopsError):
     """A tenant configuration that cannot be used; the message names the offending field."""
+
+    kind = ErrorKind.INVALID_INPUT
 
 
 class TenantConfiguration(BaseModel):

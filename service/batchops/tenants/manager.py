@@ -18,12 +18,14 @@ from kazoo.client import KazooClient, KazooState
 from kazoo.exceptions import KazooException
 from kazoo.handlers.threading import KazooTimeoutError
 
+from batchops.errors import BatchopsError, ErrorKind
+from batchops.retry import Backoff
 from batchops.tenants.configuration import TenantConfigurationError
 from batchops.tenants.engine import EngineFactory, TenantEngine
 from batchops.tenants.layout import ZkLayout
 from batchops.tenants.nodes import TenantNodes, read_tenant_nodes
 from batchops.tenants.presence import Presence
-from batchops.tenants.runner import Backoff, Desired, TenantRunner
+from batchops.tenants.runner import Desired, TenantRunner
 from batchops.tenants.serial import KeyedSerialExecutor
 from batchops.tenants.status import TenantState, TenantStatus
 from batchops.tenants.watcher import TenantListWatcher
@@ -32,8 +34,10 @@ from batchops.tenants.zk_auth import ZkCredentials, client_options
 log = logging.getLogger(__name__)
 
 
-class TenantManagerError(Exception):
+class TenantManagerError(BatchopsError):
     """The manager cannot run (e.g. ZooKeeper unreachable at start)."""
+
+    kind = ErrorKind.UNAVAILABLE
 
 
 class TenantEngineManager:

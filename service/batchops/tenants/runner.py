@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from batchops.retry import Backoff
 from batchops.tenants.configuration import TenantConfiguration
 from batchops.tenants.engine import EngineFactory, TenantEngine
 from batchops.tenants.status import TenantState, TenantStatus
@@ -25,19 +26,6 @@ class Desired:
     key: tuple[str, bytes]
     config: TenantConfiguration | None
     error: str | None = None  # set when the configuration is invalid
-
-
-@dataclass(frozen=True)
-class Backoff:
-    initial: float = 1.0
-    maximum: float = 60.0
-    max_attempts: int | None = None  # None: retry forever (at ``maximum`` intervals)
-
-    def delay(self, attempts: int) -> float | None:
-        """Seconds before the next start after ``attempts`` failures, or None to give up."""
-        if self.max_attempts is not None and attempts >= self.max_attempts:
-            return None
-        return float(min(self.maximum, self.initial * 2 ** min(attempts - 1, 30)))
 
 
 class TenantRunner:

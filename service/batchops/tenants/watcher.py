@@ -19,7 +19,7 @@ from typing import Any
 from kazoo.client import KazooClient
 from kazoo.exceptions import KazooException, NoNodeError
 
-from batchops.domain.errors import BatchOpsError
+from batchops.domain.errors import DomainError
 from batchops.domain.validation import check_tenant_id
 from batchops.tenants.layout import ZkLayout
 
@@ -118,7 +118,7 @@ class TenantListWatcher:
         for name in names:
             try:
                 valid.add(check_tenant_id(name))
-            except BatchOpsError:
+            except DomainError:
                 if name not in self._ignored:
                     self._ignored.add(name)
                     log.warning("ignoring tenant folder %r: not a valid tenant id", name)

@@ -6,6 +6,7 @@ from batchops.testing.fakes import (
     FakeDeviceManagement,
     FakeEventManagement,
     FakeServices,
+    Party,
     RecordedInvocation,
 )
 from batchops.testing.harness import HandlerHarness, HandlerRun
@@ -17,5 +18,6 @@ __all__ = [
     "FakeServices",
     "HandlerHarness",
     "HandlerRun",
+    "Party",
     "RecordedInvocation",
 ]

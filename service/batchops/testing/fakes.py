@@ -145,13 +145,19 @@ class FakeDeviceManagement(_Recorder, DeviceManagementClient):
 
 
 @dataclass(frozen=True)
+class Party:
+    """An invocation's initiator or target: its kind (``CMD_INITIATOR_*``/``CMD_TARGET_*``) and id."""
+
+    kind: int
+    id: str
+
+
+@dataclass(frozen=True)
 class RecordedInvocation:
     assignment_id: uuid.UUID
     command_token: str
-    initiator: int
-    initiator_id: str
-    target: int
-    target_id: str
+    initiator: Party
+    target: Party
     parameter_values: Mapping[str, str]
     metadata: Mapping[str, str]
     event_id: str
@@ -184,10 +190,8 @@ class FakeEventManagement(_Recorder, EventManagementClient):
         invocation = RecordedInvocation(
             assignment_id,
             command_token,
-            initiator,
-            initiator_id,
-            target,
-            target_id,
+            Party(initiator, initiator_id),
+            Party(target, target_id),
             dict(parameter_values),
             dict(metadata),
             event_id,

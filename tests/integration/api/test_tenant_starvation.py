@@ -14,7 +14,7 @@ from batchops.api import OpenTenantRouter
 from batchops.config import Settings
 from batchops.devstack import wait_for
 from batchops.service import BatchOpsService
-from batchops.simulator import Fleet, FleetSimulator
+from batchops.simulator import FaultSettings, Fleet, FleetSimulator
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
 from batchops.wire import batch_model_pb2 as bm
@@ -27,7 +27,9 @@ ANSWER_TIMEOUT = 30.0  # generous: a healthy call answers in milliseconds
 
 @pytest.fixture
 def hung_simulator() -> Iterator[FleetSimulator]:
-    simulator = FleetSimulator(Fleet.generate(5, 10), "127.0.0.1", 0, latency_ms=HANG_MS, max_workers=64)
+    simulator = FleetSimulator(
+        Fleet.generate(5, 10), "127.0.0.1", 0, faults=FaultSettings(latency_ms=HANG_MS), max_workers=64
+    )
     simulator.start()
     yield simulator
     simulator.stop(0)

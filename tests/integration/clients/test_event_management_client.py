@@ -25,15 +25,22 @@ def test_add_command_invocation_is_recorded_as_sent(
     assert uuid.UUID(invocation_id)
     [recorded] = simulator.invocations(tenant)
     assert recorded.invocation_id == invocation_id
-    assert (recorded.device_token, recorded.assignment_token, recorded.command_token) == (
+    assert (recorded.device_token, recorded.assignment_token, recorded.request.command_token) == (
         device.token,
         assignment.token,
         "setInterval",
     )
-    assert recorded.parameters == {"seconds": "30"}
-    assert (recorded.initiator, recorded.initiator_id) == ("CMD_INITIATOR_BATCH_OPERATION", operation_id)
-    assert (recorded.target, recorded.target_id) == ("CMD_TARGET_ASSIGNMENT", assignment.token)
-    assert recorded.metadata == {"batch": "op-token"}
+    assert recorded.request.parameters == {"seconds": "30"}
+    request = recorded.request
+    assert (request.initiator, request.initiator_id) == (
+        "CMD_INITIATOR_BATCH_OPERATION",
+        operation_id,
+    )
+    assert (request.target, request.target_id) == (
+        "CMD_TARGET_ASSIGNMENT",
+        assignment.token,
+    )
+    assert recorded.request.metadata == {"batch": "op-token"}
     assert recorded.jwt == "header.payload.signature"
     assert simulator.invocations("another-tenant") == []
     assert simulator.duplicates(tenant) == 0

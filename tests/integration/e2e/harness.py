@@ -169,7 +169,7 @@ def check_results(
     assert set(done) == succeeded
 
     operation_id = uuid_text(final.id)
-    mine = [i for i in simulator.invocations(api.tenant) if i.initiator_id == operation_id]
+    mine = [i for i in simulator.invocations(api.tenant) if i.request.initiator_id == operation_id]
     assert simulator.duplicates(api.tenant) == 0
     assert len(mine) == len(succeeded)
     by_device = {i.device_token: i for i in mine}
@@ -177,13 +177,13 @@ def check_results(
     command = final.parameters["commandToken"]
     for token, invocation in by_device.items():
         device = simulator.fleet.device_by_token[token]
-        assert invocation.command_token == command
-        assert dict(invocation.parameters) == parameters
-        assert (invocation.initiator, invocation.target) == (
+        assert invocation.request.command_token == command
+        assert dict(invocation.request.parameters) == parameters
+        assert (invocation.request.initiator, invocation.request.target) == (
             "CMD_INITIATOR_BATCH_OPERATION",
             "CMD_TARGET_ASSIGNMENT",
         )
-        assert invocation.assignment_token == invocation.target_id
+        assert invocation.assignment_token == invocation.request.target_id
         assert invocation.assignment_token in {a.token for a in device.active_assignments}
-        assert dict(invocation.metadata) == {"batch": final.token}
+        assert dict(invocation.request.metadata) == {"batch": final.token}
         assert done[token].metadata["invocation"] == invocation.invocation_id

@@ -115,7 +115,7 @@ def test_broker_restart_mid_operation_needs_no_service_restart(
         mine = {
             i.device_token
             for i in simulator.invocations(unique_name)
-            if i.initiator_id == uuid_text(final.id)
+            if i.request.initiator_id == uuid_text(final.id)
         }
         assert mine == succeeded
     repeats = simulator.duplicates(unique_name)

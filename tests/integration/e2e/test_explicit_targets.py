@@ -84,6 +84,6 @@ def test_two_tenants_at_once_get_separate_results(
         if errors:
             raise errors[0]
         for tenant, (command, _devices, _parameters) in jobs.items():
-            assert {i.command_token for i in simulator.invocations(tenant)} == {command}
+            assert {i.request.command_token for i in simulator.invocations(tenant)} == {command}
             assert {i.tenant for i in simulator.invocations(tenant)} == {tenant}
         assert set(simulator.recorder.tenants()) == set(tenants)

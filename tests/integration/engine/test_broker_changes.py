@@ -79,7 +79,7 @@ def test_broker_restart_mid_operation(
 ) -> None:
     batch = 20
     router.add(unique_name, start_engine(processing_concurrency=4, consumer_batch_size=batch))
-    count = 1500
+    count = 1000
     op = _create(stub, unique_name, count, delay_ms=5)
     wait_for(
         lambda: effects["executions"].count_documents({}) >= 100, 120, message="processing never started"
@@ -107,9 +107,9 @@ def test_partitions_added_while_an_operation_fans_out(
     effects: Any,
     tenant_db: Any,
 ) -> None:
-    engine = start_engine(topic_partitions=4, rate_limit_per_second=200, consumer_batch_size=50)
+    engine = start_engine(topic_partitions=4, rate_limit_per_second=100, consumer_batch_size=50)
     router.add(unique_name, engine)
-    count = 2000  # at 200 elements/s the fan-out takes at least 10 s
+    count = 1200  # at 100 elements/s the fan-out takes at least 12 s
     op = _create(stub, unique_name, count, delay_ms=0)
     wait_for(lambda: tenant_db["batchelements"].count_documents({}) >= 250, 120, message="no fan-out")
 

@@ -74,7 +74,7 @@ def test_a_batch_longer_than_max_poll_interval_does_not_stop_processing(
     op_id = publish_operation(servers, engine.topics, ["slow-1", "slow-2"], chunk=10, delayMs="10000")
 
     def finished() -> Any:
-        op = work.operation(op_id)
+        op = work.operations.operation(op_id)
         return op if op is not None and op.status.is_final else None
 
     done = wait_for(finished, 180, interval=0.2, message="processing stopped after a long batch")

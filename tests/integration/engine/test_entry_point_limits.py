@@ -61,7 +61,7 @@ def send_chunk(servers: Endpoints, topic: str, tokens: list[str], index: int, co
 
 
 def final(work: WorkStore, op_id: uuid.UUID) -> BatchOperation | None:
-    op = work.operation(op_id)
+    op = work.operations.operation(op_id)
     return op if op is not None and op.status.is_final else None
 
 
@@ -81,7 +81,7 @@ def test_records_beyond_the_limits_are_dead_lettered_and_the_consumer_moves_on(
     reasons = {m.key().decode(): dict(m.headers())["batchops.reason"].decode() for m in dead}
     assert "chunkCount" in reasons[str(too_many_chunks)], reasons
     assert reasons[str(no_devices)].startswith("9400:At least one device token is required"), reasons
-    assert work.operations([too_many_chunks, no_devices]) == {}
+    assert work.operations.operations([too_many_chunks, no_devices]) == {}
     later = publish_operation(servers, engine.topics, ["x", "y"], chunk=10)
     done = wait_for(lambda: final(work, later), 120, interval=0.2, message="a later operation never finished")
     assert done.status.value == "FinishedSuccessfully"
@@ -119,7 +119,7 @@ def test_recovery_of_a_huge_chunk_count_does_not_build_its_range(
     op_id = send_chunk(servers, engine.topics.operations, ["d0", "d1"], 0, 1_000_000)
 
     def chunk_in() -> bool:
-        op = work.operation(op_id)
+        op = work.operations.operation(op_id)
         return op is not None and op.counts.succeeded == 2
 
     wait_for(chunk_in, 120, interval=0.2, message="the first chunk was never initialized and processed")
@@ -128,7 +128,7 @@ def test_recovery_of_a_huge_chunk_count_does_not_build_its_range(
     try:
         # Resuming needs the operation and the initializer idle for the stale period (3 s).
         wait_for(
-            lambda: engine.recovery is not None and engine.recovery.sweep()["resumed_initializations"],
+            lambda: engine.recovery is not None and engine.recovery.sweep().resumed_initializations,
             60,
             interval=0.5,
             message="recovery never resumed the initialization",
@@ -138,5 +138,5 @@ def test_recovery_of_a_huge_chunk_count_does_not_build_its_range(
         tracemalloc.stop()
     print(f"recovery sweep peak allocation: {peak / 1e6:.2f} MB")
     assert peak < RECOVERY_PEAK_LIMIT, f"recovery allocated {peak / 1e6:.1f} MB"
-    op = work.operation(op_id)
+    op = work.operations.operation(op_id)
     assert op is not None and op.status.value == "Initializing"

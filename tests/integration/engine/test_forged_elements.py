@@ -38,7 +38,7 @@ def test_an_element_record_naming_another_operation_is_dead_lettered(
     try:
         assert engine.wait_ready(60)
         victim_op = engine.store.create_operation(OperationCreate(operation_type=RECORD), ["victim"])
-        work.insert_chunk_elements(victim_op.id, 0, SEQ_STRIDE, ["victim"])
+        work.initialization.insert_chunk_elements(victim_op.id, 0, SEQ_STRIDE, ["victim"])
         named_op = engine.store.create_operation(OperationCreate(operation_type=RECORD), ["other"])
         forged = ElementWork(element_id_for(victim_op.id, "victim"), named_op.id, "victim")
         producer = Producer({"bootstrap.servers": servers.kafka_bootstrap})
@@ -49,7 +49,7 @@ def test_an_element_record_naming_another_operation_is_dead_lettered(
         assert reason == f"element {forged.element_id} does not belong to operation {named_op.id}"
         processor = next(loop for loop in engine._loops if loop.name == "processor")
         assert processor.failures == 0
-        element = work._elements.find_one({"_id": str(forged.element_id)})
+        element = work.collections.elements.find_one({"_id": str(forged.element_id)})
         assert element is not None and element["status"] == "Unprocessed"
         assert effects["executions"].count_documents({}) == 0
     finally:

@@ -74,16 +74,18 @@ def test_a_completed_outcome_is_stored_while_the_batch_still_runs(
     batch, work = BatchStore(tenant_db), WorkStore(tenant_db)
     tokens = ["fast-1", "fast-2", "slow-blocked"]
     op = batch.create_operation(OperationCreate(operation_type="Gate"), tokens)
-    work.begin_initialization(op.id)
-    for index, chunk in work.target_chunks(op.id):
-        work.mark_chunk_initialized(op.id, index, work.insert_chunk_elements(op.id, index, STRIDE, chunk))
-    assert work.complete_initialization(op.id) is not None
+    work.initialization.begin_initialization(op.id)
+    for index, chunk in work.initialization.target_chunks(op.id):
+        work.initialization.mark_chunk_initialized(
+            op.id, index, work.initialization.insert_chunk_elements(op.id, index, STRIDE, chunk)
+        )
+    assert work.initialization.complete_initialization(op.id) is not None
 
     kafka = KafkaConfig(servers.kafka_bootstrap)
     topic, failed, dead = (f"{unique_name}-{name}" for name in ("elements", "failed", "dead"))
     ensure_topics(kafka, [topic, failed, dead], 1, 1)
     producer = ConfirmedProducer(kafka, f"test-{unique_name}")
-    elements = {e.device_token: e for e in work.unprocessed_elements(op.id)}
+    elements = {e.device_token: e for e in work.recovery.unprocessed_elements(op.id)}
     producer.send_all(
         topic,
         ((t, encode_element_work(ElementWork(elements[t].id, op.id, t))) for t in tokens),
@@ -131,13 +133,13 @@ def test_a_completed_outcome_is_stored_while_the_batch_still_runs(
         )
         assert status("slow-blocked") == "Processing" and worker.is_alive()
         # The counters never run ahead (the last write's may still be owed to the next one).
-        stored = work.operation(op.id)
+        stored = work.operations.operation(op.id)
         assert stored is not None and stored.counts.succeeded <= 2 and stored.counts.processing <= 1
     finally:
         gate.release.set()
         worker.join(DEADLINE)
         processor.close()
     assert not worker.is_alive() and not errors
-    finished = work.operation(op.id)
+    finished = work.operations.operation(op.id)
     assert finished is not None and finished.status.value == "FinishedSuccessfully"
     assert (finished.counts.succeeded, finished.counts.processing, finished.counts.unprocessed) == (3, 0, 0)

@@ -94,7 +94,7 @@ def publish_operation(
 
 def describe(work: WorkStore, op_id: uuid.UUID) -> str:
     """The operation and its elements by status, for failure messages."""
-    db = work._operations.database
+    db = work.collections.operations.database
     op = db["batchoperations"].find_one(
         {"_id": str(op_id)}, {"chunksDone": 1, "chunkCount": 1, "status": 1, "counts": 1, "total": 1}
     )
@@ -124,33 +124,33 @@ def test_killed_mid_initialization_and_mid_processing_still_finishes(
     instance = f"it{unique_name}"
     topics = TenantTopics("sitewhere", instance, unique_name)
     slow = {
-        # 3,000 elements at 200/s: initialization lasts at least 15 s, a wide window in which to
+        # 1,500 elements at 100/s: initialization lasts at least 15 s, a wide window in which to
         # see processing progress before the kill, however fast or slow the machine is.
-        "rate_limit_per_second": 200.0,
+        "rate_limit_per_second": 100.0,
         "lease_seconds": 3,
         "processing_concurrency": 4,
         "consumer_batch_size": 50,
     }
     first = EngineProcess(servers, unique_name, instance, effects_db_name, "first", **slow)
     processes.append(first)
-    tokens = [f"dev-{i:05d}" for i in range(3000)]
-    op_id = publish_operation(servers, topics, tokens, chunk=250, delayMs="2")
+    tokens = [f"dev-{i:05d}" for i in range(1500)]
+    op_id = publish_operation(servers, topics, tokens, chunk=125, delayMs="2")
 
     def mid_flight() -> bool:
-        op = work.operation(op_id)
+        op = work.operations.operation(op_id)
         return op is not None and op.status.value == "Initializing" and op.counts.succeeded >= 100
 
     wait_for(
         mid_flight, 120, interval=0.05, message="never saw the operation mid-initialization with progress"
     )
     first.kill()
-    before = work.operation(op_id)
+    before = work.operations.operation(op_id)
     assert before is not None and not before.status.is_final
     second = EngineProcess(servers, unique_name, instance, effects_db_name, "second", lease_seconds=3)
     processes.append(second)
 
     def finished() -> Any:
-        op = work.operation(op_id)
+        op = work.operations.operation(op_id)
         return op if op is not None and op.status.is_final else None
 
     try:
@@ -158,10 +158,10 @@ def test_killed_mid_initialization_and_mid_processing_still_finishes(
     except TimeoutError:
         raise AssertionError(f"stuck: {describe(work, op_id)}") from None
     assert done.status.value == "FinishedSuccessfully"
-    assert (done.total_elements, done.counts.succeeded, done.counts.failed) == (3000, 3000, 0)
+    assert (done.total_elements, done.counts.succeeded, done.counts.failed) == (1500, 1500, 0)
     assert (done.counts.unprocessed, done.counts.processing) == (0, 0)
-    assert effects["effects"].count_documents({"op": str(op_id)}) == 3000
-    assert effects["effects"].count_documents({}) == 3000
+    assert effects["effects"].count_documents({"op": str(op_id)}) == 1500
+    assert effects["effects"].count_documents({}) == 1500
 
 
 @pytest.mark.timeout(900)
@@ -180,15 +180,15 @@ def test_two_engines_share_the_work_and_each_element_runs_once(
         assert all(engine.wait_ready(60) for engine in engines)
         # Both hold partitions: wait for the group to settle so no rebalance happens mid-run.
         topics = engines[0].topics
-        op_id = publish_operation(servers, topics, [f"d-{i}" for i in range(2000)], chunk=500)
+        op_id = publish_operation(servers, topics, [f"d-{i}" for i in range(1000)], chunk=250)
 
         def finished() -> Any:
-            op = work.operation(op_id)
+            op = work.operations.operation(op_id)
             return op if op is not None and op.status.is_final else None
 
         done = wait_for(finished, 300, interval=0.2, message="operation never finished")
-        assert (done.counts.succeeded, done.total_elements) == (2000, 2000)
-        assert effects["executions"].count_documents({}) == 2000  # nothing ran twice
+        assert (done.counts.succeeded, done.total_elements) == (1000, 1000)
+        assert effects["executions"].count_documents({}) == 1000  # nothing ran twice
         assert all(engine.consumed_elements > 0 for engine in engines), [e.consumed_elements for e in engines]
     finally:
         for engine in engines:
@@ -212,11 +212,11 @@ def test_deleting_mid_flight_stops_processing_and_stays_deleted(
     executed_at_delete = effects["executions"].count_documents({})
     wait_for(lambda: engine.consumed_elements >= 1500, 120, message="element records were not drained")
     op_id = uuid.UUID(int=(op.id.msb << 64) | op.id.lsb)
-    assert work.operation(op_id) is None
-    assert work.deleted([op_id]) == {op_id}
-    assert engine.work.operations([op_id]) == {}
+    assert work.operations.operation(op_id) is None
+    assert work.operations.deleted([op_id]) == {op_id}
+    assert engine.work.operations.operations([op_id]) == {}
     # At most the batches already in flight when the delete landed ran afterwards.
     assert effects["executions"].count_documents({}) <= executed_at_delete + 2 * 20
     # A late record for the deleted operation does not bring it back.
     engine.recovery.sweep() if engine.recovery else None
-    assert work.operation(op_id) is None
+    assert work.operations.operation(op_id) is None

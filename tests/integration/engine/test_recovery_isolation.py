@@ -71,12 +71,12 @@ def test_a_failing_operation_does_not_stop_the_recovery_of_others(
         )
 
         def small_final() -> Any:
-            op = work.operation(small.id)
+            op = work.operations.operation(small.id)
             return op if op is not None and op.status.is_final else None
 
         done = wait_for(small_final, 120, interval=0.2, message="recovery stopped at the failing operation")
         assert done.status.value == "FinishedSuccessfully"
-        still = work.operation(huge.id)
+        still = work.operations.operation(huge.id)
         assert still is not None and still.status.value == "Unprocessed"
         assert engine.recovery is not None and engine.recovery.failures > 0
     finally:

@@ -18,7 +18,8 @@ from batchops.devstack import Endpoints
 from batchops.domain import ElementProcessingStatus, OperationCreate
 from batchops.store import BatchStore, MongoConnector
 from batchops.store.database import ELEMENTS, OPERATIONS
-from batchops.store.work_store import ElementResult, WorkStore
+from batchops.store.work.outcomes import ElementResult
+from batchops.store.work_store import WorkStore
 
 STRIDE = 1_000_000
 DEVICES = 120  # more than one 50-id piece, so the outage lands between two pieces
@@ -105,41 +106,43 @@ def test_a_lost_counter_write_leaves_counters_behind_never_ahead(
     op = batch.create_operation(
         OperationCreate(operation_type="Custom"), [f"d{i:03d}" for i in range(DEVICES)]
     )
-    work.begin_initialization(op.id)
-    for index, chunk in work.target_chunks(op.id):
-        work.mark_chunk_initialized(op.id, index, work.insert_chunk_elements(op.id, index, STRIDE, chunk))
-    assert work.complete_initialization(op.id) is not None
-    wanted = {e.id: op.id for e in work.unprocessed_elements(op.id)}
+    work.initialization.begin_initialization(op.id)
+    for index, chunk in work.initialization.target_chunks(op.id):
+        work.initialization.mark_chunk_initialized(
+            op.id, index, work.initialization.insert_chunk_elements(op.id, index, STRIDE, chunk)
+        )
+    assert work.initialization.complete_initialization(op.id) is not None
+    wanted = {e.id: op.id for e in work.recovery.unprocessed_elements(op.id)}
 
     # 1. A claim loses its connection after its first piece of elements went Processing.
     listener.arm()
     with pytest.raises(PyMongoError):
-        broken.claim(wanted, timedelta(seconds=-1))  # an already expired lease: requeued at once below
+        broken.claims.claim(wanted, timedelta(seconds=-1))  # an already expired lease: requeued at once below
     assert check_not_ahead(database, op.id)[ElementProcessingStatus.PROCESSING.value] > 0
 
     # 2. Recovery puts the abandoned elements back: the earlier loss must not turn into an excess.
-    requeued = work.requeue_expired([c.element for c in work.expired_leases()])
+    requeued = work.recovery.requeue_expired([c.element for c in work.recovery.expired_leases()])
     assert requeued
     assert check_not_ahead(database, op.id)[ElementProcessingStatus.PROCESSING.value] == 0
 
     # 3. Recording outcomes loses its connection after the first piece went Succeeded.
-    claimed = work.claim(wanted, timedelta(seconds=60))
+    claimed = work.claims.claim(wanted, timedelta(seconds=60))
     assert len(claimed) == DEVICES
     results = [ElementResult(c.element.id, op.id, succeeded=True) for c in claimed]
     listener.arm()
     with pytest.raises(PyMongoError):
-        broken.record_results(results, {c.element.id: c.claim for c in claimed})
+        broken.outcomes.record_results(results, {c.element.id: c.claim for c in claimed})
     actual = check_not_ahead(database, op.id)
     assert 0 < actual[ElementProcessingStatus.SUCCEEDED.value] < DEVICES
 
     # The rest succeeds; counters that lag keep the operation from finishing on them alone, and
     # finishing from the elements writes the exact counts.
     assert (
-        work.record_results(results, {c.element.id: c.claim for c in claimed})
+        work.outcomes.record_results(results, {c.element.id: c.claim for c in claimed})
         == DEVICES - actual["Succeeded"]
     )
     check_not_ahead(database, op.id)
-    finished = work.finish_if_complete(op.id) or work.finish_from_elements(op.id)
+    finished = work.finishing.finish_if_complete(op.id) or work.finishing.finish_from_elements(op.id)
     assert finished is not None
     assert (finished.counts.succeeded, finished.counts.unprocessed, finished.counts.processing) == (
         DEVICES,

@@ -34,21 +34,23 @@ def test_a_chunk_inserted_after_the_delete_swept_leaves_no_orphans(
     batch, work = BatchStore(database, target_chunk_size=100), WorkStore(database)
     tokens = [f"d{i:03d}" for i in range(250)]
     op = batch.create_operation(OperationCreate(operation_type="Custom"), tokens)
-    assert work.begin_initialization(op.id)
-    chunks = dict(work.target_chunks(op.id))
-    work.store_chunk_targets(op.id, 0, chunks[0])
-    work.mark_chunk_initialized(op.id, 0, work.insert_chunk_elements(op.id, 0, STRIDE, chunks[0]))
+    assert work.initialization.begin_initialization(op.id)
+    chunks = dict(work.initialization.target_chunks(op.id))
+    work.initialization.store_chunk_targets(op.id, 0, chunks[0])
+    work.initialization.mark_chunk_initialized(
+        op.id, 0, work.initialization.insert_chunk_elements(op.id, 0, STRIDE, chunks[0])
+    )
     # The initializer has read the operation and holds chunk 1 when the delete runs to the end...
-    assert work.operation(op.id) is not None
+    assert work.operations.operation(op.id) is not None
     batch.delete_operation(op.id)
     # ...and only then stores the chunk's targets and inserts its elements, as it does in that order.
-    work.store_chunk_targets(op.id, 1, chunks[1])
-    assert work.insert_chunk_elements(op.id, 1, STRIDE, chunks[1]) == 0
-    assert not work.mark_chunk_initialized(op.id, 1, 0)
+    work.initialization.store_chunk_targets(op.id, 1, chunks[1])
+    assert work.initialization.insert_chunk_elements(op.id, 1, STRIDE, chunks[1]) == 0
+    assert not work.initialization.mark_chunk_initialized(op.id, 1, 0)
 
     assert database[ELEMENTS].count_documents({"op": str(op.id)}) == 0
     assert database[TARGETS].count_documents({"op": str(op.id)}) == 0
-    assert work.operation(op.id) is None and work.deleted([op.id]) == {op.id}
+    assert work.operations.operation(op.id) is None and work.operations.deleted([op.id]) == {op.id}
 
 
 def test_recovery_sweeps_what_a_crashed_initializer_left_after_a_delete(
@@ -69,12 +71,14 @@ def test_recovery_sweeps_what_a_crashed_initializer_left_after_a_delete(
     tombstone = database[TOMBSTONES].find_one({"_id": str(op.id)})
     assert tombstone is not None and tombstone["sweepPending"] is True
 
-    assert work.sweep_deleted(settled_before=tombstone["deletedDate"]) == 2  # recent: swept, kept pending
+    assert (
+        work.recovery.sweep_deleted(settled_before=tombstone["deletedDate"]) == 2
+    )  # recent: swept, kept pending
     assert database[ELEMENTS].count_documents({"op": str(op.id)}) == 0
     assert database[TARGETS].count_documents({"op": str(op.id)}) == 0
     assert database[TOMBSTONES].find_one({"_id": str(op.id)})["sweepPending"] is True  # type: ignore[index]
 
     later = tombstone["deletedDate"] + timedelta(minutes=5)
-    assert work.sweep_deleted(settled_before=later) == 0  # a last sweep, then it is done with
+    assert work.recovery.sweep_deleted(settled_before=later) == 0  # a last sweep, then it is done with
     assert "sweepPending" not in database[TOMBSTONES].find_one({"_id": str(op.id)})  # type: ignore[operator]
-    assert work.sweep_deleted(settled_before=later) == 0
+    assert work.recovery.sweep_deleted(settled_before=later) == 0

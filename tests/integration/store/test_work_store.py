@@ -31,15 +31,19 @@ def test_chunk_counts_are_exact_under_reruns_and_repeats(stores: tuple[BatchStor
     op = batch.create_operation(OperationCreate(operation_type="Custom"), ["a", "b", "b", "c", "d"])
     # Repeats are dropped within a chunk at once; across chunks at initialization (below).
     assert (op.target_chunk_count, op.device_token_count) == (3, 5)
-    assert dict(work.target_chunks(op.id)) == {0: ["a", "b"], 1: ["b", "c"], 2: ["d"]}
-    assert work.begin_initialization(op.id)
-    assert work.insert_chunk_elements(op.id, 0, STRIDE, ["a", "b"]) == 2
-    assert work.insert_chunk_elements(op.id, 1, STRIDE, ["b", "c"]) == 1  # "b" belongs to chunk 0
-    assert work.insert_chunk_elements(op.id, 0, STRIDE, ["a", "b"]) == 2  # a re-run counts the same
-    assert work.mark_chunk_initialized(op.id, 0, 2)
-    assert not work.mark_chunk_initialized(op.id, 0, 2)  # counted once only
-    assert work.mark_chunk_initialized(op.id, 1, 1)
-    current = work.operation(op.id)
+    assert dict(work.initialization.target_chunks(op.id)) == {0: ["a", "b"], 1: ["b", "c"], 2: ["d"]}
+    assert work.initialization.begin_initialization(op.id)
+    assert work.initialization.insert_chunk_elements(op.id, 0, STRIDE, ["a", "b"]) == 2
+    assert (
+        work.initialization.insert_chunk_elements(op.id, 1, STRIDE, ["b", "c"]) == 1
+    )  # "b" belongs to chunk 0
+    assert (
+        work.initialization.insert_chunk_elements(op.id, 0, STRIDE, ["a", "b"]) == 2
+    )  # a re-run counts the same
+    assert work.initialization.mark_chunk_initialized(op.id, 0, 2)
+    assert not work.initialization.mark_chunk_initialized(op.id, 0, 2)  # counted once only
+    assert work.initialization.mark_chunk_initialized(op.id, 1, 1)
+    current = work.operations.operation(op.id)
     assert current is not None and (current.total_elements, current.counts.unprocessed) == (3, 3)
 
 
@@ -48,36 +52,42 @@ def test_counters_stop_once_final_and_finishing_writes_exact_counts(
 ) -> None:
     from datetime import timedelta
 
-    from batchops.store.work_store import ElementResult
+    from batchops.store.work.outcomes import ElementResult
 
     batch, work = stores
     op = batch.create_operation(OperationCreate(operation_type="Custom"), ["a", "b"])
-    work.begin_initialization(op.id)
-    work.mark_chunk_initialized(op.id, 0, work.insert_chunk_elements(op.id, 0, STRIDE, ["a", "b"]))
-    assert work.complete_initialization(op.id) is not None
-    claimed = work.claim({e.id: op.id for e in work.unprocessed_elements(op.id)}, timedelta(seconds=30))
+    work.initialization.begin_initialization(op.id)
+    work.initialization.mark_chunk_initialized(
+        op.id, 0, work.initialization.insert_chunk_elements(op.id, 0, STRIDE, ["a", "b"])
+    )
+    assert work.initialization.complete_initialization(op.id) is not None
+    claimed = work.claims.claim(
+        {e.id: op.id for e in work.recovery.unprocessed_elements(op.id)}, timedelta(seconds=30)
+    )
     assert len(claimed) == 2
     # A worker that died between its claim and the counter move leaves the counters lagging.
-    work._operations.update_one(
+    work.collections.operations.update_one(
         {"_id": str(op.id)}, {"$inc": {"counts.Unprocessed": 1, "counts.Processing": -1}}
     )
     results = [ElementResult(c.element.id, op.id, succeeded=True) for c in claimed]
     # Simulate a lost counter update: record the outcome, then finish from the elements.
-    work.record_results(results, {c.element.id: c.claim for c in claimed})
-    finished = work.finish_if_complete(op.id)
+    work.outcomes.record_results(results, {c.element.id: c.claim for c in claimed})
+    finished = work.finishing.finish_if_complete(op.id)
     assert finished is not None and finished.counts.succeeded == 2
-    done: Any = work.operation(op.id)
+    done: Any = work.operations.operation(op.id)
     assert (done.status.value, done.counts.succeeded, done.total_elements) == ("FinishedSuccessfully", 2, 2)
     assert (done.counts.unprocessed, done.counts.processing) == (0, 0)
-    assert work.record_results(results, {c.element.id: c.claim for c in claimed}) == 0  # nothing twice
-    assert work.finish_from_elements(op.id) is None  # already final
+    assert (
+        work.outcomes.record_results(results, {c.element.id: c.claim for c in claimed}) == 0
+    )  # nothing twice
+    assert work.finishing.finish_from_elements(op.id) is None  # already final
 
 
 def test_an_unknown_operation_is_not_claimable(stores: tuple[BatchStore, WorkStore]) -> None:
     from datetime import timedelta
 
     _batch, work = stores
-    assert work.claim({uuid.uuid4(): uuid.uuid4()}, timedelta(seconds=5)) == []
+    assert work.claims.claim({uuid.uuid4(): uuid.uuid4()}, timedelta(seconds=5)) == []
 
 
 def test_claim_and_record_many_elements_with_mixed_outcomes(stores: tuple[BatchStore, WorkStore]) -> None:
@@ -85,19 +95,23 @@ def test_claim_and_record_many_elements_with_mixed_outcomes(stores: tuple[BatchS
     gets exactly its own fields, a second claim takes nothing, counters are exact."""
     from datetime import timedelta
 
-    from batchops.store.work_store import ElementResult
+    from batchops.store.work.outcomes import ElementResult
 
     batch, work = stores
     tokens = [f"d{i:03d}" for i in range(130)]
     op = batch.create_operation(OperationCreate(operation_type="Custom"), tokens)
-    work.begin_initialization(op.id)
-    for index, chunk in work.target_chunks(op.id):
-        work.mark_chunk_initialized(op.id, index, work.insert_chunk_elements(op.id, index, STRIDE, chunk))
-    assert work.complete_initialization(op.id) is not None
-    claimed = work.claim({e.id: op.id for e in work.unprocessed_elements(op.id)}, timedelta(seconds=30))
+    work.initialization.begin_initialization(op.id)
+    for index, chunk in work.initialization.target_chunks(op.id):
+        work.initialization.mark_chunk_initialized(
+            op.id, index, work.initialization.insert_chunk_elements(op.id, index, STRIDE, chunk)
+        )
+    assert work.initialization.complete_initialization(op.id) is not None
+    claimed = work.claims.claim(
+        {e.id: op.id for e in work.recovery.unprocessed_elements(op.id)}, timedelta(seconds=30)
+    )
     assert len(claimed) == 130
     assert (
-        work.claim({c.element.id: op.id for c in claimed}, timedelta(seconds=30)) == []
+        work.claims.claim({c.element.id: op.id for c in claimed}, timedelta(seconds=30)) == []
     )  # held: nothing twice
 
     def outcome(i: int, element_id: uuid.UUID) -> ElementResult:
@@ -107,7 +121,7 @@ def test_claim_and_record_many_elements_with_mixed_outcomes(stores: tuple[BatchS
 
     by_token = {c.element.device_token: c for c in claimed}
     results = [outcome(i, by_token[token].element.id) for i, token in enumerate(tokens)]
-    assert work.record_results(results, {c.element.id: c.claim for c in claimed}) == 130
+    assert work.outcomes.record_results(results, {c.element.id: c.claim for c in claimed}) == 130
     stored = {e.device_token: e for e in batch.list_elements(op.id, _all()).items}
     for i, token in enumerate(tokens):
         element = stored[token]
@@ -123,7 +137,7 @@ def test_claim_and_record_many_elements_with_mixed_outcomes(stores: tuple[BatchS
                 {"n": str(i % 3)},
                 i % 2,
             )
-    done: Any = work.finish_if_complete(op.id)
+    done: Any = work.finishing.finish_if_complete(op.id)
     assert (done.status.value, done.counts.succeeded, done.counts.failed) == ("FinishedWithErrors", 117, 13)
 
 
@@ -148,12 +162,14 @@ def test_expired_leases_are_found_per_operation(stores: tuple[BatchStore, WorkSt
         op = batch.create_operation(
             OperationCreate(operation_type="Custom"), [f"{name}1", f"{name}2", f"{name}3"]
         )
-        work.begin_initialization(op.id)
-        for index, chunk in work.target_chunks(op.id):
-            work.mark_chunk_initialized(op.id, index, work.insert_chunk_elements(op.id, index, STRIDE, chunk))
-        elements = list(work.unprocessed_elements(op.id))
-        claimed = work.claim({e.id: op.id for e in elements[:2]}, lease)  # the third stays Unprocessed
+        work.initialization.begin_initialization(op.id)
+        for index, chunk in work.initialization.target_chunks(op.id):
+            work.initialization.mark_chunk_initialized(
+                op.id, index, work.initialization.insert_chunk_elements(op.id, index, STRIDE, chunk)
+            )
+        elements = list(work.recovery.unprocessed_elements(op.id))
+        claimed = work.claims.claim({e.id: op.id for e in elements[:2]}, lease)  # the third stays Unprocessed
         if lease < timedelta(0):
             expired_ids |= {c.element.id for c in claimed}
-    assert {c.element.id for c in work.expired_leases()} == expired_ids
-    assert len(work.expired_leases(limit=3)) == 3
+    assert {c.element.id for c in work.recovery.expired_leases()} == expired_ids
+    assert len(work.recovery.expired_leases(limit=3)) == 3

@@ -28,6 +28,7 @@ from batchops.api.auth import (
     outgoing_metadata,
     principal_from_claims,
 )
+from batchops.api.errors import status_code
 
 SECRET = "unit-test-secret-" + "x" * 48
 
@@ -71,7 +72,7 @@ def jwt_md(token: str) -> tuple[tuple[str, str], ...]:
 def test_no_token_is_unauthenticated(auth: Authenticator) -> None:
     with pytest.raises(AuthError) as info:
         auth.authenticate((("tenant", "t1"),))
-    assert info.value.code == grpc.StatusCode.UNAUTHENTICATED
+    assert status_code(info.value) == grpc.StatusCode.UNAUTHENTICATED
 
 
 @pytest.mark.parametrize(
@@ -91,7 +92,7 @@ def test_no_token_is_unauthenticated(auth: Authenticator) -> None:
 def test_invalid_tokens_are_unauthenticated(auth: Authenticator, token_factory: Any) -> None:
     with pytest.raises(AuthError) as info:
         auth.authenticate(jwt_md(token_factory()))
-    assert info.value.code == grpc.StatusCode.UNAUTHENTICATED
+    assert status_code(info.value) == grpc.StatusCode.UNAUTHENTICATED
     assert not isinstance(info.value, PermissionDenied)
 
 
@@ -139,7 +140,7 @@ def test_wrong_tenant_is_permission_denied(auth: Authenticator) -> None:
     principal = auth.authenticate(jwt_md(make_token(tenants=["t1"])))
     with pytest.raises(PermissionDenied) as info:
         auth.authorize(principal, "t2")
-    assert info.value.code == grpc.StatusCode.PERMISSION_DENIED
+    assert status_code(info.value) == grpc.StatusCode.PERMISSION_DENIED
 
 
 def test_missing_tenant_header_passes_authorization(auth: Authenticator) -> None:

@@ -10,7 +10,8 @@ import pytest
 
 from batchops.api.criteria import DeviceManagementUnavailable, client_failure, collect_targets
 from batchops.clients import ClientError
-from batchops.domain import BatchOpsError, ErrorKind, InvalidArgument
+from batchops.domain import DomainError, InvalidArgument
+from batchops.errors import ErrorKind
 
 
 def test_collect_keeps_first_seen_order_without_repeats() -> None:
@@ -53,5 +54,5 @@ def test_other_device_management_answers_are_final() -> None:
     error = client_failure(
         ClientError("device-management", "ListDevices", grpc.StatusCode.PERMISSION_DENIED, "no", 1)
     )
-    assert isinstance(error, BatchOpsError) and error.kind is ErrorKind.FAILED_PRECONDITION
+    assert isinstance(error, DomainError) and error.kind is ErrorKind.FAILED_PRECONDITION
     assert "PERMISSION_DENIED" in error.message

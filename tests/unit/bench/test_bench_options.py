@@ -16,10 +16,14 @@ def test_parse_only_keeps_run_order_and_refuses_unknown_names() -> None:
 
 def test_quick_sizes_and_explicit_overrides() -> None:
     full = make_options(False)
-    assert (full.init_devices, full.rss_devices, full.latency_samples) == (100_000, 1_000_000, 30)
+    assert (full.sizes.init_devices, full.sizes.rss_devices, full.sizes.latency_samples) == (
+        100_000,
+        1_000_000,
+        30,
+    )
     quick = make_options(True)
-    assert quick.init_devices == QUICK["init_devices"] and quick.quick
+    assert quick.sizes.init_devices == QUICK["init_devices"] and quick.quick
     tuned = make_options(True, ("init",), init_devices=7, process_devices=None)
-    assert tuned.init_devices == 7
-    assert tuned.process_devices == QUICK["process_devices"]
+    assert tuned.sizes.init_devices == 7
+    assert tuned.sizes.process_devices == QUICK["process_devices"]
     assert tuned.only == ("init",)

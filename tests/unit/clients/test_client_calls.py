@@ -6,8 +6,9 @@ from typing import Any
 import grpc
 import pytest
 
-from batchops.clients import ClientError, RetryPolicy
+from batchops.clients import ClientError
 from batchops.clients.calls import ServiceCaller, call_metadata
+from batchops.retry import Backoff
 
 
 class FakeRpcError(grpc.RpcError):
@@ -37,21 +38,17 @@ class Script:
 
 def caller(max_attempts: int = 4) -> tuple[ServiceCaller, list[float]]:
     pauses: list[float] = []
-    policy = RetryPolicy(max_attempts, 0.1, 0.3, 2.0, jitter=0.0)
+    policy = Backoff(initial=0.1, maximum=0.3, max_attempts=max_attempts, multiplier=2.0, jitter=0.0)
     return ServiceCaller("svc", policy, 1.5, sleep=pauses.append), pauses
 
 
 def test_delays_grow_by_the_multiplier_up_to_the_cap() -> None:
-    policy = RetryPolicy(
-        max_attempts=6, initial_backoff_seconds=0.1, max_backoff_seconds=0.5, multiplier=2.0, jitter=0
-    )
+    policy = Backoff(initial=0.1, maximum=0.5, max_attempts=6, multiplier=2.0, jitter=0)
     assert list(policy.delays()) == pytest.approx([0.1, 0.2, 0.4, 0.5, 0.5])
 
 
 def test_jitter_only_shortens_delays() -> None:
-    policy = RetryPolicy(
-        max_attempts=50, initial_backoff_seconds=1, max_backoff_seconds=1, multiplier=1, jitter=0.2
-    )
+    policy = Backoff(initial=1, maximum=1, max_attempts=50, multiplier=1, jitter=0.2)
     delays = list(policy.delays(random.Random(3)))
     assert len(delays) == 49
     assert all(0.8 <= delay <= 1.0 for delay in delays)

@@ -11,7 +11,8 @@ from batchops.domain import InvalidArgument, OperationCreate
 from batchops.domain.creation import command_invocation
 from batchops.engine.handlers import OperationHandler
 from batchops.engine.handlers.command_invocation import BatchCommandInvocationHandler, CommandInvocationError
-from batchops.testing import HandlerHarness
+from batchops.testing import HandlerHarness, Party
+from batchops.wire.sitewhere_common_pb2 import CMD_INITIATOR_BATCH_OPERATION, CMD_TARGET_ASSIGNMENT
 
 VALUES = {"interval": "30"}
 
@@ -43,8 +44,10 @@ def test_invokes_the_command_on_the_active_assignment(harness: HandlerHarness) -
     outcome = harness.run(operation, "dev-1").assert_succeeded()
     [invocation] = harness.fakes.event_management.invocations
     assert outcome.metadata == {"invocation": invocation.event_id}
-    assert invocation.command_token == "setInterval" and invocation.target_id == "dev-1-assignment-1"
-    assert invocation.initiator_id == str(operation.id) and invocation.parameter_values == VALUES
+    assert invocation.command_token == "setInterval"
+    assert invocation.target == Party(CMD_TARGET_ASSIGNMENT, "dev-1-assignment-1")
+    assert invocation.initiator == Party(CMD_INITIATOR_BATCH_OPERATION, str(operation.id))
+    assert invocation.parameter_values == VALUES
     assert invocation.metadata == {"batch": "op-1"}
     calls = harness.fakes.device_management.calls + harness.fakes.event_management.calls
     assert {(c.tenant_id, c.auth_token) for c in calls} == {(harness.tenant_id, harness.auth_token)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
@@ -25,8 +26,8 @@ class FakeRecord:
         return self._value
 
 
-class FakeWork:
-    """The WorkStore calls the initializer makes, recorded; the last insert may flip ``stop``."""
+class FakeInitialization:
+    """The initialization calls the initializer makes, recorded; the last insert may flip ``stop``."""
 
     def __init__(self, stop_after_inserts: int) -> None:
         self.inserted: list[int] = []
@@ -72,9 +73,11 @@ class FakeBeat:
     def beat(self, _op: uuid.UUID) -> None: ...
 
 
-def _initializer(work: FakeWork, publisher: FakePublisher, operation: BatchOperation) -> Initializer:
+def _initializer(
+    work: FakeInitialization, publisher: FakePublisher, operation: BatchOperation
+) -> Initializer:
     return Initializer(
-        cast(Any, work),
+        cast(Any, SimpleNamespace(initialization=work)),
         cast(Any, publisher),
         cast(Any, None),
         cast(Any, FakeExternal(operation)),
@@ -89,7 +92,7 @@ def test_stopping_interrupts_between_insert_slices_and_publishes_nothing() -> No
     operation = BatchOperation(id=uuid.uuid4(), token="op", operation_type="Noop", created_date=utcnow())
     tokens = [f"d-{i}" for i in range(3 * INSERT_SLICE + 5)]
     record = FakeRecord(encode_operation_chunk(bm.GBatchOperation(token="op"), tokens, 0, 1))
-    work, publisher = FakeWork(stop_after_inserts=1), FakePublisher()
+    work, publisher = FakeInitialization(stop_after_inserts=1), FakePublisher()
     with pytest.raises(Interrupted):
         _initializer(work, publisher, operation).handle_batch([cast(Any, record)])
     assert work.inserted == [INSERT_SLICE]
@@ -99,7 +102,7 @@ def test_stopping_interrupts_between_insert_slices_and_publishes_nothing() -> No
 def test_an_engine_already_stopping_starts_no_chunk() -> None:
     operation = BatchOperation(id=uuid.uuid4(), token="op", operation_type="Noop", created_date=utcnow())
     record = FakeRecord(encode_operation_chunk(bm.GBatchOperation(token="op"), ["d-1"], 0, 1))
-    work, publisher = FakeWork(stop_after_inserts=1), FakePublisher()
+    work, publisher = FakeInitialization(stop_after_inserts=1), FakePublisher()
     work.stop = True
     with pytest.raises(Interrupted):
         _initializer(work, publisher, operation).handle_batch([cast(Any, record)])

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from batchops.simulator import InvocationRecorder, RecordedInvocation
+from batchops.simulator import InvocationRecorder, InvocationRequest, RecordedInvocation
 
 
 def invocation(tenant: str, device: str, assignment: str, operation: str = "op-1") -> RecordedInvocation:
@@ -10,13 +10,15 @@ def invocation(tenant: str, device: str, assignment: str, operation: str = "op-1
         assignment_id="id",
         assignment_token=assignment,
         device_token=device,
-        command_token="ping",
-        parameters={},
-        initiator="CMD_INITIATOR_BATCH_OPERATION",
-        initiator_id=operation,
-        target="CMD_TARGET_ASSIGNMENT",
-        target_id=assignment,
-        metadata={},
+        request=InvocationRequest(
+            command_token="ping",
+            parameters={},
+            initiator="CMD_INITIATOR_BATCH_OPERATION",
+            initiator_id=operation,
+            target="CMD_TARGET_ASSIGNMENT",
+            target_id=assignment,
+            metadata={},
+        ),
     )
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from batchops.domain.errors import BatchOpsError
+from batchops.domain.errors import DomainError
 from batchops.tenants.layout import ZkLayout
 from batchops.tenants.nodes import ConfigSource, TenantNodes
 
@@ -29,7 +29,7 @@ def test_sitewhere_paths() -> None:
 
 @pytest.mark.parametrize("tenant_id", ["", "../x", "a/b", "-leading", "x" * 49, "tenant.dot", "ünï"])
 def test_bad_tenant_ids_never_become_paths(tenant_id: str) -> None:
-    with pytest.raises(BatchOpsError):
+    with pytest.raises(DomainError):
         ZkLayout("sitewhere1").tenant_conf(tenant_id)
 
 

@@ -24,6 +24,7 @@ from batchops.domain import (
     OperationCreate,
 )
 from batchops.engine.handlers.base import ElementOutcome, HandlerContext
+from batchops.errors import BatchopsError, ErrorKind
 
 OPTION_TARGET_ALL_ASSIGNMENTS = "target_all_assignments"
 
@@ -38,8 +39,10 @@ class _Auth(TypedDict):
     auth_token: str | None
 
 
-class CommandInvocationError(Exception):
+class CommandInvocationError(BatchopsError):
     """A device-management or event-management call failed for good while handling one device."""
+
+    kind = ErrorKind.UNAVAILABLE
 
 
 def option_enabled(value: Any) -> bool:

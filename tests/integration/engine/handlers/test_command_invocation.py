@@ -82,15 +82,22 @@ def test_success_records_exactly_one_invocation(
     [recorded] = simulator.invocations(unique_name)
     assignment = handler_fleet.device_by_token[token].active_assignments[0]
     assert outcome == ElementOutcome.success(invocation=recorded.invocation_id)
-    assert (recorded.device_token, recorded.command_token, recorded.parameters) == (
+    assert (recorded.device_token, recorded.request.command_token, recorded.request.parameters) == (
         token,
         "setInterval",
         {"seconds": "30"},
     )
-    assert (recorded.initiator, recorded.initiator_id) == ("CMD_INITIATOR_BATCH_OPERATION", str(op.id))
-    assert (recorded.target, recorded.target_id) == ("CMD_TARGET_ASSIGNMENT", assignment.token)
+    request = recorded.request
+    assert (request.initiator, request.initiator_id) == (
+        "CMD_INITIATOR_BATCH_OPERATION",
+        str(op.id),
+    )
+    assert (request.target, request.target_id) == (
+        "CMD_TARGET_ASSIGNMENT",
+        assignment.token,
+    )
     assert recorded.assignment_id == str(assignment.id)
-    assert recorded.metadata == {"batch": op.token}
+    assert recorded.request.metadata == {"batch": op.token}
     assert recorded.jwt == JWT
 
 
@@ -100,7 +107,7 @@ def test_parameters_come_from_invocation_parameters_not_metadata(
     op = operation("reboot", delaySeconds="5").model_copy(update={"metadata": {"note": "not a parameter"}})
     token = single_assignment_device(handler_fleet, "reboot")
     assert BatchCommandInvocationHandler().handle(context(op, token, clients, unique_name)).succeeded
-    assert simulator.invocations(unique_name)[0].parameters == {"delaySeconds": "5"}
+    assert simulator.invocations(unique_name)[0].request.parameters == {"delaySeconds": "5"}
 
 
 def test_unknown_device(clients: ServiceClients, simulator: FleetSimulator, unique_name: str) -> None:
@@ -141,7 +148,7 @@ def test_first_active_assignment_only_by_default(
     outcome = BatchCommandInvocationHandler().handle(context(operation("ping"), token, clients, unique_name))
     [recorded] = simulator.invocations(unique_name)
     assert outcome.succeeded and outcome.metadata == {"invocation": recorded.invocation_id}
-    assert recorded.target_id == handler_fleet.device_by_token[token].active_assignments[0].token
+    assert recorded.request.target_id == handler_fleet.device_by_token[token].active_assignments[0].token
 
 
 @pytest.mark.parametrize("flag", [True, "true"])
@@ -154,7 +161,7 @@ def test_target_all_assignments(
     recorded = simulator.invocations(unique_name)
     assert outcome.succeeded
     assert outcome.metadata["invocation"] == ",".join(r.invocation_id for r in recorded)
-    assert [r.target_id for r in recorded] == [
+    assert [r.request.target_id for r in recorded] == [
         a.token for a in handler_fleet.device_by_token[token].active_assignments
     ]
     assert simulator.duplicates(unique_name) == 0

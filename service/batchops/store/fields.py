@@ -1,0 +1,65 @@
+"""Field names of the documents the store writes: one spelling each, shared by every query.
+
+The names are the stored schema (existing databases hold them), so they never change here; only
+the constants that spell them are named for what they hold.
+"""
+
+from __future__ import annotations
+
+from batchops.domain import ElementProcessingStatus
+
+# ---- every collection ---------------------------------------------------------------------
+ID = "_id"
+STATUS = "status"
+TOKEN = "token"  # an operation's token, an element's or a tombstone's device/operation token
+META = "meta"
+OP = "op"  # the operation an element or a target chunk belongs to
+
+# ---- operations ---------------------------------------------------------------------------
+TYPE = "type"
+PARAMS = "params"
+INVOCATION_PARAMS = "invocationParams"
+STARTED_DATE = "startedDate"
+ENDED_DATE = "endedDate"
+CREATED_DATE = "createdDate"
+CREATED_BY = "createdBy"
+UPDATED_DATE = "updatedDate"
+UPDATED_BY = "updatedBy"
+COUNTS = "counts"  # per-status element counters: {status: n}
+TOTAL = "total"  # elements stored for the operation
+TOKEN_COUNT = "tokenCount"
+CHUNK_COUNT = "chunkCount"
+TARGETING = "targeting"
+LAST_ERROR = "lastError"
+# Set once the operation's records are on the operations topic (recovery re-publishes the others).
+PUBLISHED = "published"
+# Last time initialization or processing of the operation moved (holds off the init timeout).
+PROGRESS_DATE = "progressDate"
+CHUNKS_DONE = "chunksDone"  # indexes of the target chunks already counted in
+INIT_ERRORS = "initErrors"  # invalid device tokens met while initializing
+
+# ---- elements -----------------------------------------------------------------------------
+DEVICE = "device"
+SEQ = "seq"
+PROCESSED_DATE = "processedDate"
+ERROR = "error"
+ATTEMPTS = "attempts"
+DURATION_MS = "durationMs"
+CLAIM = "claim"  # the token of the claim that holds a Processing element
+LEASE_UNTIL = "leaseUntil"  # when a Processing element's claim expires
+
+# ---- target chunks ------------------------------------------------------------------------
+IDX = "idx"
+TOKENS = "tokens"
+
+# ---- tombstones (deleted operations) ------------------------------------------------------
+DELETED_DATE = "deletedDate"
+SWEEP_PENDING = "sweepPending"
+
+# The counter of each element status, as a dotted path into ``COUNTS``.
+COUNT_FIELDS = {status: f"{COUNTS}.{status.value}" for status in ElementProcessingStatus}
+
+
+def meta_field(key: str) -> str:
+    """The dotted path of one metadata entry (updates merge key by key)."""
+    return f"{META}.{key}"

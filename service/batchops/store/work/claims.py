@@ -1,0 +1,112 @@
+"""Claiming elements for processing: compare-and-set Unprocessed -> Processing under a lease,
+taking over elements whose lease expired, and renewing the leases of a batch still running."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from batchops.domain import BatchElement, ElementProcessingStatus
+from batchops.store.batch_store import utcnow
+from batchops.store.counters import arrive, leave
+from batchops.store.documents import element_from_document
+from batchops.store.fields import ATTEMPTS, CLAIM, ID, LEASE_UNTIL, OP, STATUS
+from batchops.store.id_batches import id_batches
+from batchops.store.work.collections import WorkCollections
+
+_EL = ElementProcessingStatus
+_UNPROCESSED = _EL.UNPROCESSED.value
+_PROCESSING = _EL.PROCESSING.value
+# Elements a claim takes over from an expired lease carry the claim's token plus this suffix:
+# they were Processing already (their counters do not move), and the mark tells them apart from
+# the ones the same claim moved out of Unprocessed. Both are read back as the claim's.
+RECLAIM_SUFFIX = "r"
+
+
+@dataclass(frozen=True)
+class ClaimedElement:
+    element: BatchElement
+    claim: str
+
+
+class Claims:
+    def __init__(self, collections: WorkCollections) -> None:
+        self._operations = collections.operations
+        self._elements = collections.elements
+
+    def claim(self, wanted: Mapping[uuid.UUID, uuid.UUID], lease: timedelta) -> list[ClaimedElement]:
+        """Unprocessed -> Processing for those of ``wanted`` (element id -> operation id) still
+        unprocessed, plus those whose Processing lease has expired (their worker died). Only an
+        element stored under the operation named for it is claimed; final ones are left alone."""
+        by_operation: dict[str, list[str]] = defaultdict(list)
+        for element_id, operation_id in wanted.items():
+            by_operation[str(operation_id)].append(str(element_id))
+        now = utcnow()
+        claim = uuid.uuid4().hex
+        claimed: list[ClaimedElement] = []
+        for op, ids in by_operation.items():
+            fresh = self._claim_unprocessed(op, ids, claim, now, lease)
+            if fresh < len(ids):
+                self._take_over_expired(op, ids, claim + RECLAIM_SUFFIX, now, lease)
+            claimed.extend(self._read_back(ids, claim))
+        return claimed
+
+    def _claim_unprocessed(
+        self, op: str, ids: Sequence[str], claim: str, now: datetime, lease: timedelta
+    ) -> int:
+        """Unprocessed -> Processing under ``claim``, counters moved around it; returns how many."""
+        leave(self._operations, op, _EL.UNPROCESSED, len(ids))
+        fresh = 0
+        for part in id_batches(ids):
+            fresh += self._elements.update_many(
+                {ID: {"$in": list(part)}, OP: op, STATUS: _UNPROCESSED},
+                {
+                    "$set": {STATUS: _PROCESSING, CLAIM: claim, LEASE_UNTIL: now + lease},
+                    "$inc": {ATTEMPTS: 1},
+                },
+            ).modified_count
+        arrive(self._operations, op, _EL.UNPROCESSED, _EL.PROCESSING, attempted=len(ids), moved=fresh)
+        return fresh
+
+    def _take_over_expired(
+        self, op: str, ids: Sequence[str], claim: str, now: datetime, lease: timedelta
+    ) -> None:
+        """Processing elements whose lease expired (their worker died) pass to ``claim``."""
+        for part in id_batches(ids):
+            self._elements.update_many(
+                {ID: {"$in": list(part)}, OP: op, STATUS: _PROCESSING, LEASE_UNTIL: {"$lt": now}},
+                {"$set": {CLAIM: claim, LEASE_UNTIL: now + lease}, "$inc": {ATTEMPTS: 1}},
+            )
+
+    def _read_back(self, ids: Sequence[str], claim: str) -> list[ClaimedElement]:
+        claimed: list[ClaimedElement] = []
+        for part in id_batches(ids):
+            for doc in self._elements.find(
+                {ID: {"$in": list(part)}, CLAIM: {"$in": [claim, claim + RECLAIM_SUFFIX]}}
+            ):
+                claimed.append(ClaimedElement(element_from_document(doc), doc[CLAIM]))
+        return claimed
+
+    def renew(self, claimed: Sequence[ClaimedElement], lease: timedelta) -> None:
+        """Push the lease of elements we still hold further out (only while our claim holds)."""
+        until = utcnow() + lease
+        for part in id_batches(claimed):
+            self._elements.update_many(
+                {
+                    ID: {"$in": [str(c.element.id) for c in part]},
+                    CLAIM: {"$in": list({c.claim for c in part})},
+                    STATUS: _PROCESSING,
+                },
+                {"$set": {LEASE_UNTIL: until}},
+            )
+
+    def element_operations(self, element_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        """The stored operation of each of ``element_ids`` that exists."""
+        found: dict[uuid.UUID, uuid.UUID] = {}
+        for part in id_batches([str(e) for e in element_ids]):
+            for doc in self._elements.find({ID: {"$in": list(part)}}, {OP: 1}):
+                found[uuid.UUID(doc[ID])] = uuid.UUID(doc[OP])
+        return found
