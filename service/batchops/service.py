@@ -71,7 +71,7 @@ def engine_environment(
         recovery=settings.recovery,
         # Processing runs long after the caller's call (and JWT) ended: outgoing calls carry a
         # short-lived token of the tenant's system user instead, as SiteWhere's engines did.
-        outgoing=OutgoingCalls(clients.as_mapping(), SystemTokenIssuer(settings.auth).token),
+        outgoing=OutgoingCalls(clients.services, SystemTokenIssuer(settings.auth).token),
     )
 
 

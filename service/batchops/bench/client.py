@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import grpc
 
@@ -26,9 +25,7 @@ class BenchClient:
                 ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ],
         )
-        self._stub: Any = batch_management_pb2_grpc.BatchManagementStub(  # type: ignore[no-untyped-call]
-            self._channel
-        )
+        self._stub = batch_management_pb2_grpc.BatchManagementStub(self._channel)
         self._metadata = (("tenant", tenant),)
 
     def close(self) -> None:

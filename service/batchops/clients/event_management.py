@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
 
 import grpc
 
@@ -25,9 +24,7 @@ TARGET_ASSIGNMENT = common.CMD_TARGET_ASSIGNMENT
 
 class EventManagementClient:
     def __init__(self, settings: ClientSettings, pool: ChannelPool) -> None:
-        self._stub: Any = ems_grpc.DeviceEventManagementStub(  # type: ignore[no-untyped-call]
-            pool.channel(settings.event_management_address)
-        )
+        self._stub = ems_grpc.DeviceEventManagementStub(pool.channel(settings.event_management_address))
         self._caller = ServiceCaller(
             SERVICE,
             call_backoff(settings),
@@ -64,7 +61,7 @@ class EventManagementClient:
         request = ems.GAddCommandInvocationsRequest(
             deviceAssignmentId=uuid_to_wire(assignment_id), requests=[invocation]
         )
-        response = self._caller.call(
+        response: ems.GAddCommandInvocationsResponse = self._caller.call(
             self._stub.AddCommandInvocations,
             "AddCommandInvocations",
             request,

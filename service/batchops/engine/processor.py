@@ -27,7 +27,7 @@ from confluent_kafka import Message
 from batchops import metrics
 from batchops.domain import BatchElement, BatchOperation
 from batchops.engine.dead_letters import DeadLetters
-from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry
+from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry, HandlerServices
 from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.outcomes import BatchOutcomes
 from batchops.engine.ports import RecordSender, WorkPort
@@ -68,10 +68,10 @@ def _no_token() -> str | None:
 
 @dataclass(frozen=True)
 class HandlerAccess:
-    """What a handler call gets: the handler itself, the clients, and a token to call with."""
+    """What a handler call gets: the handler itself, the services it may call, and a token to call with."""
 
     registry: HandlerRegistry
-    clients: Mapping[str, Any] = field(default_factory=dict)
+    services: HandlerServices | None = None
     auth_token: Callable[[], str | None] = _no_token
 
 
@@ -95,7 +95,7 @@ class Processor:
         self._dead = outputs.dead_letters
         self._lease = policy.lease
         self._max_attempts = policy.max_attempts
-        self._clients = handlers.clients
+        self._services = handlers.services
         self._options = policy.handler_options
         self._on_finished = on_finished
         self._heartbeat = heartbeat
@@ -239,7 +239,7 @@ class Processor:
                 tenant_id=self._tenant,
                 operation=operation,
                 element=element,
-                clients=self._clients,
+                services=self._services,
                 options=self._options.get(operation.operation_type, {}),
                 auth_token=self._auth_token(),
             )

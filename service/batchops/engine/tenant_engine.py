@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from batchops import metrics
 from batchops.config import InstanceSettings, KafkaSettings, LimitsSettings, RecoverySettings
@@ -17,7 +15,7 @@ from batchops.domain import BatchOperation, OperationCreate
 from batchops.engine.consumer_loop import ConsumerLoop
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.external import ExternalOperations
-from batchops.engine.handlers import HandlerRegistry
+from batchops.engine.handlers import HandlerRegistry, HandlerServices
 from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.initializer import Initializer, InitializerOutputs
 from batchops.engine.pacing import Pacer
@@ -40,7 +38,7 @@ from batchops.messaging.kafka import (
 )
 from batchops.messaging.lag import LagGauge, tenant_lag_targets
 from batchops.messaging.topics import TenantTopics
-from batchops.store import BatchStore, MongoConnector, utcnow
+from batchops.store import BatchStore, MongoConnector
 from batchops.store.work_store import WorkStore
 from batchops.tenants.configuration import TenantConfiguration
 
@@ -55,7 +53,7 @@ def _no_token(_tenant_id: str) -> str | None:
 class OutgoingCalls:
     """What handlers use to call other services while processing."""
 
-    clients: Mapping[str, Any] = field(default_factory=dict)
+    services: HandlerServices | None = None
     # tenant id -> token for outgoing calls made while processing (None: send none).
     system_token: Callable[[str], str | None] = _no_token
 
@@ -181,7 +179,7 @@ class TenantEngine:
             ElementOutputs(producer, self.topics.failed_elements, dead_letters),
             processing_policy(self.config),
             HandlerAccess(
-                self._env.registry, outgoing.clients, lambda: outgoing.system_token(self.tenant_id)
+                self._env.registry, outgoing.services, lambda: outgoing.system_token(self.tenant_id)
             ),
             heartbeat,
             on_finished=self._on_finished,
@@ -289,8 +287,7 @@ class TenantEngine:
         self._env.registry.require(operation_type)
 
     def create_operation(self, create: OperationCreate, device_tokens: Iterable[str]) -> BatchOperation:
-        handler = self._env.registry.require(create.operation_type)
-        handler.validate(_provisional(create))
+        self._env.registry.validate(create)
         operation = self._store.create_operation(create, device_tokens)
         if self.publisher is None:
             return operation
@@ -302,15 +299,3 @@ class TenantEngine:
             log.warning("publishing a new operation failed; recovery will retry: %s", exc)
             self.work.operations.record_error(operation.id, f"publish pending: {exc}")
         return operation
-
-
-def _provisional(create: OperationCreate) -> BatchOperation:
-    return BatchOperation(
-        id=uuid.uuid4(),
-        token=create.token or "provisional",
-        operation_type=create.operation_type,
-        parameters=create.parameters,
-        metadata=create.metadata,
-        invocation_parameters=create.invocation_parameters,
-        created_date=utcnow(),
-    )

@@ -81,9 +81,7 @@ class OpsClient:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._channel = grpc.insecure_channel(connection.address)
-        self._stub: Any = batch_management_pb2_grpc.BatchManagementStub(  # type: ignore[no-untyped-call]
-            self._channel
-        )
+        self._stub = batch_management_pb2_grpc.BatchManagementStub(self._channel)
 
     def __enter__(self) -> OpsClient:
         return self

@@ -98,7 +98,7 @@ def test_a_completed_outcome_is_stored_while_the_batch_still_runs(
         work,
         ElementOutputs(producer, failed, DeadLetters(producer, dead)),
         ProcessingPolicy(concurrency=4, lease=timedelta(seconds=60), max_attempts=1, handler_options={}),
-        HandlerAccess(HandlerRegistry([gate]), clients={}),
+        HandlerAccess(HandlerRegistry([gate])),
         Heartbeat(work),
     )
     errors: list[BaseException] = []
