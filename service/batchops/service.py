@@ -9,7 +9,6 @@ import threading
 from collections.abc import Callable, Mapping
 from types import FrameType
 
-from batchops import metrics
 from batchops.api import (
     BatchManagementServicer,
     GrpcServer,
@@ -21,6 +20,7 @@ from batchops.api import (
 )
 from batchops.api.auth import Authenticator, AuthInterceptor, describe_auth
 from batchops.api.criteria import CriteriaTargeting
+from batchops.api.metrics_interceptor import MetricsInterceptor
 from batchops.api.system_token import SystemTokenIssuer
 from batchops.api.tenant_health import TenantHealth
 from batchops.api.tenant_limits import TenantCalls, TenantConcurrencyInterceptor
@@ -87,7 +87,7 @@ def grpc_server(settings: GrpcServerSettings, auth: AuthSettings) -> GrpcServer:
         health_port=settings.health_port,
         # Metrics outermost, so calls the auth interceptor refuses are counted too.
         interceptors=[
-            metrics.MetricsInterceptor(),
+            MetricsInterceptor(),
             AuthInterceptor(Authenticator(auth), services=services),
             # After auth: only authenticated calls count against their tenant's limit.
             TenantConcurrencyInterceptor(

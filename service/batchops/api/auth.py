@@ -50,14 +50,12 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from batchops.api.errors import status_code
 from batchops.api.interceptors import Behaviour, Handler, header, wrap_handler
-from batchops.api.tenancy import TENANT_HEADER
 from batchops.config.auth import AuthSettings as AuthSettings  # re-exported: auth callers import it here
 from batchops.errors import BatchopsError, ErrorKind
+from batchops.protocol.headers import AUTHORIZATION_HEADER, JWT_HEADER, TENANT_HEADER
 
 log = logging.getLogger(__name__)
 
-JWT_HEADER: Final = "jwt"
-AUTHORIZATION_HEADER: Final = "authorization"
 BATCH_MANAGEMENT_SERVICE: Final = "com.sitewhere.grpc.service.BatchManagement"
 WILDCARD_TENANT: Final = "*"
 WILDCARD_AUTHORITIES: Final = frozenset({"ADMINISTER_TENANTS", "ROLE_ADMIN"})

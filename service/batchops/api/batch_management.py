@@ -7,14 +7,6 @@ from typing import Any
 
 import grpc
 
-from batchops.api.convert import (
-    date_from_wire,
-    element_status_from_wire,
-    element_to_wire,
-    operation_status_from_wire,
-    operation_to_wire,
-    uuid_from_wire,
-)
 from batchops.api.criteria import CriteriaRpcs, CriteriaTargeting
 from batchops.api.errors import tenant_rpc
 from batchops.api.page_budget import PageBudget
@@ -36,6 +28,14 @@ from batchops.domain.validation import (
     check_paging,
     check_string_map,
     check_token,
+)
+from batchops.protocol.convert import (
+    date_from_wire,
+    element_status_from_wire,
+    element_to_wire,
+    operation_status_from_wire,
+    operation_to_wire,
+    uuid_from_wire,
 )
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm

@@ -20,17 +20,17 @@ from typing import TYPE_CHECKING
 import grpc
 
 from batchops.api.auth import current_principal
-from batchops.api.convert import operation_to_wire
 from batchops.api.errors import metadata_value, tenant_rpc
 from batchops.api.tenancy import TENANT_HEADER, TenantApi, TenantUnavailable
 
 # From the submodules, not the package: importing ``batchops.clients`` first loads this module
-# halfway through (its clients import ``batchops.api.convert``), before the package's names exist.
+# halfway through (its clients import ``batchops.protocol.convert``), before the package's names exist.
 from batchops.clients.calls import ClientError
 from batchops.clients.targeting import Caller, devices_for_assignments, devices_in_group, devices_of_type
 from batchops.domain import BatchOperation, DomainError, ErrorCode, InvalidArgument, OperationCreate
 from batchops.domain.creation import command_invocation
 from batchops.domain.validation import check_device_token, check_token
+from batchops.protocol.convert import operation_to_wire
 from batchops.wire import batch_management_pb2 as bms
 
 if TYPE_CHECKING:

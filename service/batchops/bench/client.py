@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 
 import grpc
 
-from batchops.api.convert import uuid_from_wire
+from batchops.protocol.convert import uuid_from_wire
+from batchops.protocol.headers import call_metadata
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
 from batchops.wire import batch_model_pb2 as bm
@@ -26,7 +27,7 @@ class BenchClient:
             ],
         )
         self._stub = batch_management_pb2_grpc.BatchManagementStub(self._channel)
-        self._metadata = (("tenant", tenant),)
+        self._metadata = call_metadata(tenant)
 
     def close(self) -> None:
         self._channel.close()

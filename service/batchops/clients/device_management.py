@@ -9,7 +9,6 @@ from typing import TypeGuard, TypeVar
 import grpc
 from google.protobuf.message import Message
 
-from batchops.api.convert import uuid_to_wire
 from batchops.clients.calls import ServiceCaller, call_backoff
 from batchops.clients.channels import ChannelPool
 from batchops.clients.models import (
@@ -28,6 +27,7 @@ from batchops.clients.models import (
     group_from_wire,
 )
 from batchops.clients.settings import ClientSettings
+from batchops.protocol.convert import uuid_to_wire
 from batchops.wire import device_management_pb2 as dms
 from batchops.wire import device_management_pb2_grpc as dms_grpc
 from batchops.wire import device_model_pb2 as dm

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 
 import grpc
 
-from batchops.api.convert import uuid_to_wire
 from batchops.clients.calls import RETRYABLE, ServiceCaller, call_backoff
 from batchops.clients.channels import ChannelPool
 from batchops.clients.models import optional_uuid
 from batchops.clients.settings import ClientSettings
+from batchops.protocol.convert import uuid_to_wire
 from batchops.wire import event_management_pb2 as ems
 from batchops.wire import event_management_pb2_grpc as ems_grpc
 from batchops.wire import event_model_pb2 as em

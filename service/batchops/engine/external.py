@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 import uuid
 
-from batchops.api.convert import operation_status_from_wire
 from batchops.domain import BatchOperation, BatchOperationStatus, InvalidArgument
 from batchops.domain.creation import operation_from, published_operation
 from batchops.domain.validation import check_token
 from batchops.engine.handlers import HandlerRegistry
 from batchops.engine.ports import OperationCatalog, WorkPort
 from batchops.messaging.codecs import OperationChunk
+from batchops.protocol.convert import operation_status_from_wire
 from batchops.store import utcnow
 
 log = logging.getLogger(__name__)

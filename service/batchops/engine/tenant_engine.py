@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from batchops import metrics
 from batchops.config import InstanceSettings, KafkaSettings, LimitsSettings, RecoverySettings
+from batchops.config.tenant import TenantConfiguration
 from batchops.domain import BatchOperation, OperationCreate
 from batchops.engine.consumer_loop import ConsumerLoop
 from batchops.engine.dead_letters import DeadLetters
@@ -40,7 +41,6 @@ from batchops.messaging.lag import LagGauge, tenant_lag_targets
 from batchops.messaging.topics import TenantTopics
 from batchops.store import BatchStore, MongoConnector
 from batchops.store.work_store import WorkStore
-from batchops.tenants.configuration import TenantConfiguration
 
 log = logging.getLogger(__name__)
 

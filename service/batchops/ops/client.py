@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 
 import grpc
 
-from batchops.api.convert import ELEMENT_STATUS_TO_WIRE, uuid_to_wire
 from batchops.domain import ElementProcessingStatus
 from batchops.errors import BatchopsError
+from batchops.protocol.convert import ELEMENT_STATUS_TO_WIRE, uuid_to_wire
+from batchops.protocol.headers import call_metadata
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
 from batchops.wire import batch_model_pb2 as bm
@@ -67,7 +68,7 @@ class Connection:
 
     @property
     def metadata(self) -> tuple[tuple[str, str], ...]:
-        return (("tenant", self.tenant),) + ((("jwt", self.jwt),) if self.jwt else ())
+        return call_metadata(self.tenant, self.jwt)
 
 
 def parse_uuid(text: str) -> uuid.UUID | None:

@@ -8,10 +8,11 @@ from typing import Any
 
 import grpc
 
-from batchops.api.convert import uuid_to_wire
+from batchops.protocol.convert import uuid_to_wire
+from batchops.protocol.headers import JWT_HEADER
 from batchops.simulator.device_management import not_found, wire_uuid
 from batchops.simulator.fleet import Assignment, Fleet
-from batchops.simulator.gate import JWT_HEADER, Gate, header
+from batchops.simulator.gate import Gate, header
 from batchops.simulator.recorder import InvocationRecorder, InvocationRequest, RecordedInvocation
 from batchops.wire import event_management_pb2 as ems
 from batchops.wire import event_management_pb2_grpc as ems_grpc

@@ -19,11 +19,11 @@ from kazoo.client import KazooClient, KazooState
 from kazoo.exceptions import KazooException
 from kazoo.handlers.threading import KazooTimeoutError
 
+from batchops.config.tenant import TenantConfigurationError
 from batchops.errors import BatchopsError, ErrorKind
 from batchops.retry import Backoff
-from batchops.tenants.configuration import TenantConfigurationError
-from batchops.tenants.engine import EngineFactory, TenantEngine
 from batchops.tenants.layout import ZkLayout
+from batchops.tenants.managed_engine import EngineFactory, ManagedEngine
 from batchops.tenants.nodes import TenantNodes, read_tenant_nodes
 from batchops.tenants.presence import Presence
 from batchops.tenants.runner import Desired, TenantRunner
@@ -140,13 +140,13 @@ class TenantEngineManager:
         self._client.close()
         log.info("tenant engine manager stopped")
 
-    def engine(self, tenant_id: str) -> TenantEngine | None:
+    def engine(self, tenant_id: str) -> ManagedEngine | None:
         """The tenant's engine if it is running."""
         with self._lock:
             runner = self._runners.get(tenant_id)
         return runner.running_engine if runner is not None else None
 
-    def engines(self) -> dict[str, TenantEngine | None]:
+    def engines(self) -> dict[str, ManagedEngine | None]:
         """Every configured tenant with its running engine (None while it is not running)."""
         with self._lock:
             runners = list(self._runners.values())

@@ -18,9 +18,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from batchops import metrics
 from batchops.api import BatchManagementServicer, OpenTenantRouter, PagingLimits
 from batchops.api.auth import Authenticator, AuthInterceptor, AuthSettings
-from batchops.api.convert import uuid_to_wire
+from batchops.api.metrics_interceptor import MetricsInterceptor
 from batchops.api.server import service_handler
 from batchops.config import Settings
+from batchops.protocol.convert import uuid_to_wire
 from batchops.store import MongoConnector
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
@@ -41,7 +42,7 @@ def grpc_port(api_settings: Settings) -> Iterator[int]:
     # Metrics outermost, so refusals by the auth interceptor are counted.
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=8),
-        interceptors=[metrics.MetricsInterceptor(), AuthInterceptor(authenticator)],
+        interceptors=[MetricsInterceptor(), AuthInterceptor(authenticator)],
     )
     descriptor = bms.DESCRIPTOR.services_by_name["BatchManagement"]
     server.add_generic_rpc_handlers((service_handler(descriptor, servicer),))

@@ -13,13 +13,13 @@ from recording_handler import NoopHandler, RecordingHandler
 
 from batchops.api import StaticRouter
 from batchops.config import InstanceSettings, LimitsSettings, RecoverySettings, Settings
+from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints
 from batchops.engine.handlers import HandlerRegistry
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.messaging.kafka import KafkaConfig
 from batchops.service import BatchOpsService
 from batchops.store import MongoConnector
-from batchops.tenants.configuration import TenantConfiguration
 from batchops.wire import batch_management_pb2_grpc
 
 PREFIX = "engtest-"

@@ -12,12 +12,12 @@ import threading
 from recording_handler import NoopHandler, RecordingHandler
 
 from batchops.config import InstanceSettings, LimitsSettings, RecoverySettings
+from batchops.config.tenant import TenantConfiguration
 from batchops.engine.handlers import HandlerRegistry
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.logs import configure_logging
 from batchops.messaging.kafka import KafkaConfig
 from batchops.store import MongoConnector
-from batchops.tenants.configuration import TenantConfiguration
 
 
 def main() -> None:

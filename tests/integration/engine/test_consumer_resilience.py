@@ -16,6 +16,7 @@ from test_recovery import publish_operation
 
 from batchops import metrics
 from batchops.api import StaticRouter
+from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints, wait_for
 from batchops.engine.consumer_loop import ConsumerLoop, LoopState, LoopTiming
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
@@ -23,7 +24,6 @@ from batchops.messaging.kafka import KafkaConfig, ensure_topics, make_consumer
 from batchops.service import BatchOpsService
 from batchops.store import MongoConnector
 from batchops.store.work_store import WorkStore
-from batchops.tenants.configuration import TenantConfiguration
 from batchops.wire import multitenant_management_pb2 as mtm
 from batchops.wire import multitenant_management_pb2_grpc
 

@@ -16,14 +16,14 @@ from recording_handler import RECORD
 from test_pipeline import read_all
 from test_recovery import publish_operation
 
-from batchops.api.convert import uuid_to_wire
+from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints, wait_for
 from batchops.domain import BatchOperation
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.messaging.codecs import encode_operation_chunk
+from batchops.protocol.convert import uuid_to_wire
 from batchops.store import MongoConnector
 from batchops.store.work_store import WorkStore
-from batchops.tenants.configuration import TenantConfiguration
 from batchops.wire import batch_model_pb2 as bm
 
 RECOVERY_PEAK_LIMIT = 16 * 1024 * 1024

@@ -12,6 +12,7 @@ from confluent_kafka import Producer
 from recording_handler import RECORD
 from test_pipeline import read_all
 
+from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints
 from batchops.domain import OperationCreate, element_id_for
 from batchops.engine.initializer import SEQ_STRIDE
@@ -19,7 +20,6 @@ from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.messaging.codecs import ElementWork, encode_element_work
 from batchops.store import MongoConnector
 from batchops.store.work_store import WorkStore
-from batchops.tenants.configuration import TenantConfiguration
 
 
 @pytest.fixture

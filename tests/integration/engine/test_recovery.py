@@ -18,14 +18,14 @@ import pytest
 from confluent_kafka import Producer
 from recording_handler import RECORD
 
-from batchops.api.convert import uuid_to_wire
+from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints, wait_for
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.messaging.codecs import encode_operation_chunk
 from batchops.messaging.topics import TenantTopics
+from batchops.protocol.convert import uuid_to_wire
 from batchops.store import MongoConnector
 from batchops.store.work_store import WorkStore
-from batchops.tenants.configuration import TenantConfiguration
 from batchops.wire import batch_model_pb2 as bm
 
 HERE = Path(__file__).parent

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from recording_handler import RECORD
 
+from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints, wait_for
 from batchops.domain import OperationCreate
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
@@ -20,7 +21,6 @@ from batchops.logs import JsonFormatter
 from batchops.messaging.kafka import KafkaConfig
 from batchops.store import MongoConnector
 from batchops.store.work_store import WorkStore
-from batchops.tenants.configuration import TenantConfiguration
 
 
 @pytest.fixture

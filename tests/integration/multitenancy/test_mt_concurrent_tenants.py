@@ -20,8 +20,8 @@ from mt_support import (
     wait_final,
 )
 
-from batchops.api.convert import uuid_from_wire
 from batchops.devstack import wait_for
+from batchops.protocol.convert import uuid_from_wire
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm
 

@@ -5,9 +5,9 @@ import uuid
 import pytest
 from pydantic import ValidationError
 
-from batchops.api.convert import uuid_to_wire
 from batchops.clients import ClientSettings, default_address
 from batchops.clients.models import optional_uuid
+from batchops.protocol.convert import uuid_to_wire
 from batchops.wire import sitewhere_common_pb2 as common
 
 

@@ -10,7 +10,6 @@ from typing import Any, cast
 
 from fakes import ElStatus, FakeCatalog, FakeProducer, FakeRecord, FakeWork, OpStatus
 
-from batchops.api.convert import uuid_to_wire
 from batchops.domain import BatchOperation, ErrorCode
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.external import ExternalOperations
@@ -21,6 +20,7 @@ from batchops.engine.pacing import Pacer
 from batchops.engine.publisher import WorkPublisher
 from batchops.messaging.codecs import decode_element_work, encode_operation_chunk
 from batchops.messaging.topics import TenantTopics
+from batchops.protocol.convert import uuid_to_wire
 from batchops.store import utcnow
 from batchops.wire import batch_model_pb2 as bm
 
