@@ -45,7 +45,12 @@ def kafka_spec(layout: Layout, port: int, controller_port: int) -> ServerSpec:
 
 
 def mongo_uri(port: int) -> str:
-    return f"mongodb://{LOCALHOST}:{port}/?directConnection=true"
+    # retryWrites=false: SecantusDB keeps a record per retryable write and, past 10,000 records,
+    # sorts them all on every write (O(n log n) under its lock: 10-50 ms per write after a few
+    # minutes of tests). A single local node has no failover for retries to cover, and every
+    # write of ours is a compare-and-set that is safe to redo, so nothing is lost; production
+    # URIs keep the driver's default.
+    return f"mongodb://{LOCALHOST}:{port}/?directConnection=true&retryWrites=false"
 
 
 def mongo_spec(layout: Layout, port: int, in_memory: bool) -> ServerSpec:

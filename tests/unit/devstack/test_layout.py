@@ -38,7 +38,7 @@ def test_layout_paths(tmp_path: Path) -> None:
 def test_endpoints_follow_ports(tmp_path: Path) -> None:
     stack = DevStack(tmp_path, Ports(kafka=1, mongo=2, zookeeper=3))
     assert stack.endpoints.kafka_bootstrap == "127.0.0.1:1"
-    assert stack.endpoints.mongo_uri == "mongodb://127.0.0.1:2/?directConnection=true"
+    assert stack.endpoints.mongo_uri == "mongodb://127.0.0.1:2/?directConnection=true&retryWrites=false"
     assert stack.endpoints.zk_hosts == "127.0.0.1:3"
 
 
