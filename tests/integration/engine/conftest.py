@@ -9,7 +9,6 @@ import grpc
 import pytest
 from pymongo import MongoClient
 from pymongo.database import Database
-from recording_handler import NoopHandler, RecordingHandler
 
 from batchops.api import StaticRouter
 from batchops.config import Settings
@@ -21,6 +20,7 @@ from batchops.service import BatchOpsService
 from batchops.store import MongoConnector
 from batchops.tenants.configuration import TenantConfiguration
 from batchops.wire import batch_management_pb2_grpc
+from support.recording_handler import NoopHandler, RecordingHandler
 
 PREFIX = "engtest-"
 MAX_MESSAGE = 64 * 1024 * 1024

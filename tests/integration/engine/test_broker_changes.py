@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewPartitions
-from recording_handler import RECORD
 from test_pipeline import wait_final
 
 from batchops.devstack import DevStack, wait_for
@@ -24,6 +23,7 @@ from batchops.messaging.kafka import KafkaConfig
 from batchops.store import MongoConnector
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm
+from support.recording_handler import RECORD
 
 # Producers and consumers notice added partitions at their next metadata refresh (5 min by default).
 FAST_METADATA = {"topic.metadata.refresh.interval.ms": "1000"}

@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 import pytest
-from recording_handler import GateHandler, NoopHandler, RecordingHandler
 from test_metrics_after_operation import scrape
 from test_pipeline import create, wait_final
 from typer.testing import CliRunner
@@ -19,6 +18,7 @@ from batchops.engine.tenant_engine import EngineEnvironment
 from batchops.metrics import TOPIC_ELEMENTS, TOPIC_OPERATIONS, start_metrics_server, stop_metrics_server
 from batchops.tenants.cli import tenants_app
 from batchops.wire import batch_model_pb2 as bm
+from support.recording_handler import GateHandler, NoopHandler, RecordingHandler
 
 runner = CliRunner()
 

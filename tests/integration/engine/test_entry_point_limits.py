@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from confluent_kafka import Producer
-from recording_handler import RECORD
 from test_pipeline import read_all
 from test_recovery import publish_operation
 
@@ -25,6 +24,7 @@ from batchops.store import MongoConnector
 from batchops.store.work_store import WorkStore
 from batchops.tenants.configuration import TenantConfiguration
 from batchops.wire import batch_model_pb2 as bm
+from support.recording_handler import RECORD
 
 RECOVERY_PEAK_LIMIT = 16 * 1024 * 1024
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from confluent_kafka import Producer
-from recording_handler import RECORD
 from test_pipeline import read_all
 
 from batchops.devstack import Endpoints
@@ -20,6 +19,7 @@ from batchops.messaging.codecs import ElementWork, encode_element_work
 from batchops.store import MongoConnector
 from batchops.store.work_store import WorkStore
 from batchops.tenants.configuration import TenantConfiguration
+from support.recording_handler import RECORD
 
 
 @pytest.fixture

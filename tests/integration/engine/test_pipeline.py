@@ -9,7 +9,6 @@ from typing import Any
 import grpc
 import pytest
 from confluent_kafka import Consumer, Producer
-from recording_handler import RECORD
 
 from batchops.api import StaticRouter
 from batchops.api.convert import uuid_from_wire, uuid_to_wire
@@ -17,6 +16,7 @@ from batchops.devstack import Endpoints, wait_for
 from batchops.messaging.codecs import encode_operation_chunk
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm
+from support.recording_handler import RECORD
 
 FINAL = {bm.BATCH_OPERATION_STATUS_FINISHED_SUCCESSFULLY, bm.BATCH_OPERATION_STATUS_FINISHED_WITH_ERRORS}
 

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from confluent_kafka import Producer
-from recording_handler import RECORD
 
 from batchops.api.convert import uuid_to_wire
 from batchops.devstack import Endpoints, wait_for
@@ -26,8 +25,9 @@ from batchops.store import MongoConnector
 from batchops.store.work_store import WorkStore
 from batchops.tenants.configuration import TenantConfiguration
 from batchops.wire import batch_model_pb2 as bm
+from support.recording_handler import RECORD
 
-HERE = Path(__file__).parent
+INTEGRATION_TESTS = Path(__file__).parents[1]  # where the `support` package is
 PREFIX = "engtest-"
 
 
@@ -45,9 +45,9 @@ class EngineProcess:
             "name": name,
             "config": config,
         }
-        env = {**os.environ, "PYTHONPATH": str(HERE)}
+        env = {**os.environ, "PYTHONPATH": str(INTEGRATION_TESTS)}
         self.process = subprocess.Popen(
-            [sys.executable, str(HERE / "engine_process.py"), json.dumps(args)],
+            [sys.executable, "-m", "support.engine_process", json.dumps(args)],
             stdout=subprocess.PIPE,
             text=True,
             env=env,

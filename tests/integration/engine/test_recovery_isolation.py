@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from recording_handler import RECORD
 
 from batchops.devstack import Endpoints, wait_for
 from batchops.domain import OperationCreate
@@ -21,6 +20,7 @@ from batchops.messaging.kafka import KafkaConfig
 from batchops.store import MongoConnector
 from batchops.store.work_store import WorkStore
 from batchops.tenants.configuration import TenantConfiguration
+from support.recording_handler import RECORD
 
 
 @pytest.fixture

@@ -9,7 +9,10 @@ from typing import Any
 import grpc
 import jwt
 import pytest
-from mt_support import (
+
+from batchops.wire import batch_management_pb2 as bms
+from batchops.wire import batch_model_pb2 as bm
+from support.multitenancy import (
     JWT_SECRET,
     Admin,
     Metadata,
@@ -24,9 +27,6 @@ from mt_support import (
     tenant_md,
     wait_final,
 )
-
-from batchops.wire import batch_management_pb2 as bms
-from batchops.wire import batch_model_pb2 as bm
 
 OK = grpc.StatusCode.OK
 UNAUTHENTICATED = grpc.StatusCode.UNAUTHENTICATED

@@ -6,7 +6,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import grpc
-from mt_support import (
+
+from batchops.api.convert import uuid_from_wire
+from batchops.devstack import wait_for
+from batchops.wire import batch_management_pb2 as bms
+from batchops.wire import batch_model_pb2 as bm
+from support.multitenancy import (
     Admin,
     ServiceFactory,
     Stubs,
@@ -19,11 +24,6 @@ from mt_support import (
     tenant_md,
     wait_final,
 )
-
-from batchops.api.convert import uuid_from_wire
-from batchops.devstack import wait_for
-from batchops.wire import batch_management_pb2 as bms
-from batchops.wire import batch_model_pb2 as bm
 
 
 def test_three_tenants_process_at_the_same_time_with_separate_results(

@@ -1,6 +1,7 @@
 """Runs one tenant engine in its own process until killed (for crash tests).
 
-Usage: python engine_process.py <json settings>; prints READY once its consumers hold partitions.
+Usage: python -m support.engine_process <json settings>, with tests/integration on PYTHONPATH; prints
+READY once its consumers hold partitions.
 """
 
 from __future__ import annotations
@@ -9,14 +10,13 @@ import json
 import sys
 import threading
 
-from recording_handler import NoopHandler, RecordingHandler
-
 from batchops.engine.handlers import HandlerRegistry
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.logs import configure_logging
 from batchops.messaging.kafka import KafkaConfig
 from batchops.store import MongoConnector
 from batchops.tenants.configuration import TenantConfiguration
+from support.recording_handler import NoopHandler, RecordingHandler
 
 
 def main() -> None:
