@@ -66,11 +66,6 @@ def stub(channel: grpc.Channel) -> batch_management_pb2_grpc.BatchManagementStub
 
 
 @pytest.fixture
-def tenant(unique_name: str) -> str:
-    return unique_name
-
-
-@pytest.fixture
 def md(tenant: str) -> tuple[tuple[str, str], ...]:
     """Call metadata naming this test's tenant."""
     return (("tenant", tenant),)
