@@ -14,9 +14,9 @@ from batchops.config import Settings
 from batchops.devstack import Endpoints
 from batchops.service import BatchOpsService
 from batchops.wire import batch_management_pb2_grpc
+from support.api import large_message_channel
 
 TEST_TENANT_PREFIX = "test-"
-MAX_MESSAGE = 64 * 1024 * 1024
 
 
 @pytest.fixture(scope="session")
@@ -50,13 +50,7 @@ def api_service(api_settings: Settings) -> Iterator[BatchOpsService]:
 
 @pytest.fixture(scope="session")
 def channel(api_service: BatchOpsService) -> Iterator[grpc.Channel]:
-    with grpc.insecure_channel(
-        f"127.0.0.1:{api_service.port}",
-        options=[
-            ("grpc.max_send_message_length", MAX_MESSAGE),
-            ("grpc.max_receive_message_length", MAX_MESSAGE),
-        ],
-    ) as chan:
+    with large_message_channel(api_service.port) as chan:
         yield chan
 
 

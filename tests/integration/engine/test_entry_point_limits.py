@@ -7,40 +7,22 @@ from __future__ import annotations
 import dataclasses
 import tracemalloc
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from confluent_kafka import Producer
-from test_pipeline import read_all
-from test_recovery import publish_operation
 
 from batchops.api.convert import uuid_to_wire
 from batchops.devstack import Endpoints, wait_for
 from batchops.domain import BatchOperation
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.messaging.codecs import encode_operation_chunk
-from batchops.store import MongoConnector
 from batchops.store.work_store import WorkStore
 from batchops.tenants.configuration import TenantConfiguration
 from batchops.wire import batch_model_pb2 as bm
+from support.kafka import publish_operation, read_all
 from support.recording_handler import RECORD
 
 RECOVERY_PEAK_LIMIT = 16 * 1024 * 1024
-
-
-@pytest.fixture
-def engines() -> Iterator[list[TenantEngine]]:
-    started: list[TenantEngine] = []
-    yield started
-    for engine in started:
-        engine.stop()
-
-
-@pytest.fixture
-def work(connector: MongoConnector, unique_name: str) -> Iterator[WorkStore]:
-    yield WorkStore(connector.tenant_database(unique_name))
-    connector.drop_tenant_database(unique_name)
 
 
 def start(env: EngineEnvironment, tenant: str, engines: list[TenantEngine]) -> TenantEngine:

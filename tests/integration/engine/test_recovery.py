@@ -3,67 +3,21 @@ effect is recorded once."""
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from confluent_kafka import Producer
 
-from batchops.api.convert import uuid_to_wire
 from batchops.devstack import Endpoints, wait_for
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
-from batchops.messaging.codecs import encode_operation_chunk
 from batchops.messaging.topics import TenantTopics
-from batchops.store import MongoConnector
 from batchops.store.work_store import WorkStore
 from batchops.tenants.configuration import TenantConfiguration
 from batchops.wire import batch_model_pb2 as bm
+from support.engines import EngineProcess
+from support.kafka import publish_operation
 from support.recording_handler import RECORD
-
-INTEGRATION_TESTS = Path(__file__).parents[1]  # where the `support` package is
-PREFIX = "engtest-"
-
-
-class EngineProcess:
-    def __init__(
-        self, servers: Endpoints, tenant: str, instance_id: str, effects_db: str, name: str, **config: Any
-    ):
-        args = {
-            "kafka": servers.kafka_bootstrap,
-            "mongo": servers.mongo_uri,
-            "prefix": PREFIX,
-            "tenant": tenant,
-            "instance_id": instance_id,
-            "effects_db": effects_db,
-            "name": name,
-            "config": config,
-        }
-        env = {**os.environ, "PYTHONPATH": str(INTEGRATION_TESTS)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "support.engine_process", json.dumps(args)],
-            stdout=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline().strip()
-        assert line == "READY", f"engine process said {line!r}"
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(30)
-
-    def terminate(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(30)
 
 
 @pytest.fixture
@@ -72,24 +26,6 @@ def processes() -> Iterator[list[EngineProcess]]:
     yield started
     for process in started:
         process.terminate()
-
-
-def publish_operation(
-    servers: Endpoints, topics: TenantTopics, tokens: list[str], chunk: int, **parameters: str
-) -> uuid.UUID:
-    """Create an operation through the Kafka entry point (no API process needed)."""
-    op_id = uuid.uuid4()
-    wire = bm.GBatchOperation(
-        id=uuid_to_wire(op_id), token=f"op-{op_id.hex[:8]}", operationType=RECORD, parameters=parameters
-    )
-    chunks = [tokens[i : i + chunk] for i in range(0, len(tokens), chunk)]
-    producer = Producer({"bootstrap.servers": servers.kafka_bootstrap})
-    for index, part in enumerate(chunks):
-        producer.produce(
-            topics.operations, key=str(op_id), value=encode_operation_chunk(wire, part, index, len(chunks))
-        )
-    producer.flush(30)
-    return op_id
 
 
 def describe(work: WorkStore, op_id: uuid.UUID) -> str:
@@ -104,12 +40,6 @@ def describe(work: WorkStore, op_id: uuid.UUID) -> str:
         )
     )
     return f"operation={op} elements={by_status}"
-
-
-@pytest.fixture
-def work(connector: MongoConnector, unique_name: str) -> Iterator[WorkStore]:
-    yield WorkStore(connector.tenant_database(unique_name))
-    connector.drop_tenant_database(unique_name)
 
 
 @pytest.mark.timeout(900)

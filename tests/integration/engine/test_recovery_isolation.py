@@ -17,16 +17,9 @@ from batchops.domain import OperationCreate
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.logs import JsonFormatter
 from batchops.messaging.kafka import KafkaConfig
-from batchops.store import MongoConnector
 from batchops.store.work_store import WorkStore
 from batchops.tenants.configuration import TenantConfiguration
 from support.recording_handler import RECORD
-
-
-@pytest.fixture
-def work(connector: MongoConnector, unique_name: str) -> Iterator[WorkStore]:
-    yield WorkStore(connector.tenant_database(unique_name))
-    connector.drop_tenant_database(unique_name)
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ import pytest
 
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm
+from support.api import Metadata, tenant_md
 from support.multitenancy import (
     JWT_SECRET,
     Admin,
-    Metadata,
     RecordingService,
     ServiceFactory,
     Stubs,
@@ -24,7 +24,6 @@ from support.multitenancy import (
     create_operation,
     get_operation,
     list_element_tokens,
-    tenant_md,
     wait_final,
 )
 

@@ -11,6 +11,7 @@ from batchops.api.convert import uuid_from_wire
 from batchops.devstack import wait_for
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm
+from support.api import tenant_md
 from support.multitenancy import (
     Admin,
     ServiceFactory,
@@ -21,7 +22,6 @@ from support.multitenancy import (
     create_operation,
     get_operation,
     list_element_tokens,
-    tenant_md,
     wait_final,
 )
 

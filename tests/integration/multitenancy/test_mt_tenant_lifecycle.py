@@ -13,6 +13,7 @@ from batchops.devstack import wait_for
 from batchops.tenants import ZkLayout
 from batchops.tenants.admin import configure_tenant, document_from_options, remove_tenant
 from batchops.wire import batch_model_pb2 as bm
+from support.api import tenant_md
 from support.multitenancy import (
     Admin,
     ServiceFactory,
@@ -24,7 +25,6 @@ from support.multitenancy import (
     engine_available,
     get_operation,
     span_seconds,
-    tenant_md,
     wait_final,
     when_available,
 )

@@ -17,6 +17,7 @@ from batchops.devstack.ports import free_ports
 from batchops.devstack.servers import ServerSpec
 from batchops.tenants import ZkLayout
 from batchops.tenants.admin import add_tenant, configure_tenant, connect, document_from_options
+from support.api import tenant_md
 from support.multitenancy import (
     RecordingService,
     ServiceFactory,
@@ -25,7 +26,6 @@ from support.multitenancy import (
     TenantRecorder,
     create_operation,
     engine_available,
-    tenant_md,
     wait_final,
 )
 

@@ -10,28 +10,23 @@ import json
 import sys
 import threading
 
-from batchops.engine.handlers import HandlerRegistry
-from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
+from batchops.engine.tenant_engine import TenantEngine
 from batchops.logs import configure_logging
 from batchops.messaging.kafka import KafkaConfig
 from batchops.store import MongoConnector
 from batchops.tenants.configuration import TenantConfiguration
-from support.recording_handler import NoopHandler, RecordingHandler
+from support.engines import engine_environment, recording_registry
 
 
 def main() -> None:
     args = json.loads(sys.argv[1])
     configure_logging(args.get("log_level", "WARNING"), "text")
-    env = EngineEnvironment(
-        kafka=KafkaConfig(args["kafka"]),
-        connector=MongoConnector(args["mongo"], args["prefix"]),
-        registry=HandlerRegistry([RecordingHandler(args["mongo"], args["effects_db"]), NoopHandler()]),
-        product_id="sitewhere",
-        instance_id=args["instance_id"],
-        instance_name=args["name"],
-        target_chunk_size=250,
-        recovery_interval_seconds=1.0,
-        recovery_stale_seconds=3.0,
+    env = engine_environment(
+        KafkaConfig(args["kafka"]),
+        MongoConnector(args["mongo"], args["prefix"]),
+        recording_registry(args["mongo"], args["effects_db"]),
+        args["instance_id"],
+        args["name"],
     )
     engine = TenantEngine(args["tenant"], TenantConfiguration(**args.get("config", {})), env)
     engine.start()

@@ -26,13 +26,12 @@ from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm
 from batchops.wire import multitenant_management_pb2 as mtm
 from batchops.wire import sitewhere_common_pb2 as common
+from support.api import FINAL, Metadata, tenant_md
 
 OPERATION_TYPE = "TenantRecord"
 JWT_SECRET = "multitenancy-acceptance-secret-" + "x" * 40
 GATE_PARAMETER = "gate"
 GATE_TIMEOUT = 60.0  # a forgotten gate fails the elements instead of hanging the test
-FINAL = {bm.BATCH_OPERATION_STATUS_FINISHED_SUCCESSFULLY, bm.BATCH_OPERATION_STATUS_FINISHED_WITH_ERRORS}
-Metadata = tuple[tuple[str, str], ...]
 T = TypeVar("T")
 
 
@@ -197,10 +196,6 @@ def when_available(call: Callable[[], T]) -> Callable[[], T | None]:
             raise
 
     return attempt
-
-
-def tenant_md(tenant_id: str, *extra: tuple[str, str]) -> Metadata:
-    return (("tenant", tenant_id), *extra)
 
 
 def create_operation(
