@@ -9,12 +9,12 @@ import pytest
 from pymongo import MongoClient
 from pymongo.database import Database
 
-from batchops.api import OpenTenantRouter
 from batchops.config import Settings
 from batchops.devstack import Endpoints
 from batchops.service import BatchOpsService
 from batchops.wire import batch_management_pb2_grpc
 from support.api import large_message_channel
+from support.services import start_store_only_service
 
 TEST_TENANT_PREFIX = "test-"
 
@@ -37,13 +37,7 @@ def api_settings(servers: Endpoints) -> Settings:
 @pytest.fixture(scope="session")
 def api_service(api_settings: Settings) -> Iterator[BatchOpsService]:
     # Store-only tenants: these tests are about the API and persistence, not the pipeline.
-    service = BatchOpsService(
-        api_settings,
-        router_factory=lambda connector: OpenTenantRouter(
-            connector, target_chunk_size=api_settings.target_chunk_size
-        ),
-    )
-    service.start()
+    service = start_store_only_service(api_settings)
     yield service
     service.stop()
 

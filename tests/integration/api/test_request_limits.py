@@ -13,7 +13,6 @@ import jwt
 import pytest
 from pydantic import SecretStr
 
-from batchops.api import OpenTenantRouter
 from batchops.api.auth import Authenticator, AuthInterceptor, AuthSettings
 from batchops.config import Settings
 from batchops.service import BatchOpsService
@@ -21,6 +20,7 @@ from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
 from batchops.wire import batch_model_pb2 as bm
 from support.api import large_message_channel
+from support.services import start_store_only_service
 
 SECRET = "request-limits-secret-" + "s" * 40
 PROBE = "/test.Probe/Echo"
@@ -80,13 +80,7 @@ def secured_service(api_settings: Settings) -> Iterator[BatchOpsService]:
             "grpc_max_request_bytes": 256 * 1024,
         }
     )
-    service = BatchOpsService(
-        settings,
-        router_factory=lambda connector: OpenTenantRouter(
-            connector, target_chunk_size=settings.target_chunk_size
-        ),
-    )
-    service.start()
+    service = start_store_only_service(settings)
     yield service
     service.stop()
 

@@ -3,6 +3,7 @@ until it is final, and channels that carry the largest requests."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import grpc
@@ -47,12 +48,19 @@ def get(stub: Any, tenant: str, op_id: Any) -> Any:
     ).batchOperation
 
 
+def until_final(
+    read: Callable[[], Any], timeout: float, interval: float, ignore: tuple[type[Exception], ...] = ()
+) -> Any:
+    """Poll ``read`` (a wire operation) until the operation is final, and return it."""
+    return wait_for(
+        lambda: (op := read()).processingStatus in FINAL and op,
+        timeout,
+        interval=interval,
+        message="operation did not finish",
+        ignore=ignore,
+    )
+
+
 def wait_final(stub: Any, tenant: str, op_id: Any, timeout: float = 120) -> Any:
     """Poll until the operation is final (NOT_FOUND counts as not yet: it may still be arriving)."""
-    return wait_for(
-        lambda: (op := get(stub, tenant, op_id)).processingStatus in FINAL and op,
-        timeout,
-        interval=0.2,
-        message="operation did not finish",
-        ignore=(grpc.RpcError,),
-    )
+    return until_final(lambda: get(stub, tenant, op_id), timeout, 0.2, ignore=(grpc.RpcError,))

@@ -26,7 +26,7 @@ from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm
 from batchops.wire import multitenant_management_pb2 as mtm
 from batchops.wire import sitewhere_common_pb2 as common
-from support.api import FINAL, Metadata, tenant_md
+from support.api import Metadata, tenant_md, until_final
 
 OPERATION_TYPE = "TenantRecord"
 JWT_SECRET = "multitenancy-acceptance-secret-" + "x" * 40
@@ -223,12 +223,7 @@ def get_operation(stub: Any, md: Metadata, operation_id: Any) -> Any:
 
 
 def wait_final(stub: Any, md: Metadata, operation_id: Any, timeout: float = 60.0) -> Any:
-    return wait_for(
-        lambda: (op := get_operation(stub, md, operation_id)).processingStatus in FINAL and op,
-        timeout,
-        interval=0.1,
-        message="operation did not finish",
-    )
+    return until_final(lambda: get_operation(stub, md, operation_id), timeout, 0.1)
 
 
 def list_element_tokens(stub: Any, md: Metadata, operation_id: Any) -> list[str]:
