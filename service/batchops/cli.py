@@ -90,15 +90,15 @@ def serve(
     simulator = None
     if dev:
         log.warning("DEVELOPMENT MODE: authentication is OFF; never expose this instance")
-        if not settings.device_management_address and not settings.event_management_address:
+        addresses = settings.grpc_client
+        if not addresses.device_management_address and not addresses.event_management_address:
             simulator = dev_mode.start_demo_fleet()
-            settings = settings.model_copy(
-                update={
-                    "device_management_address": simulator.address,
-                    "event_management_address": simulator.address,
-                }
-            )
-        if not settings.static_tenants:
+            demo_fleet = {
+                "device_management_address": simulator.address,
+                "event_management_address": simulator.address,
+            }
+            settings = settings.model_copy(update={"grpc_client": addresses.model_copy(update=demo_fleet)})
+        if not settings.instance.static_tenants:
             dev_mode.ensure_demo_tenant(settings)
     try:
         service = BatchOpsService(settings)
@@ -109,7 +109,7 @@ def serve(
         fail(f"invalid configuration: {exc}")
         return
     try:
-        start_metrics_server(settings.metrics_port, settings.grpc_host)
+        start_metrics_server(settings.metrics_port, settings.grpc.host)
     except OSError as exc:
         fail(f"cannot start the metrics endpoint on port {settings.metrics_port}: {exc}", 1)
     service.run_until_signalled()

@@ -33,9 +33,12 @@ def dev_overrides() -> dict[str, object]:
 
 def ensure_demo_tenant(settings: Settings) -> None:
     """Create the demo tenant in ZooKeeper unless it exists (its engine then starts on its own)."""
-    with connect(settings.zookeeper_hosts, credentials=credentials_from_settings(settings)) as client:
+    zookeeper = settings.zookeeper
+    with connect(zookeeper.hosts, credentials=credentials_from_settings(zookeeper)) as client:
         try:
-            add_tenant(client, ZkLayout(settings.instance_id), DEMO_TENANT, document_from_options({}))
+            add_tenant(
+                client, ZkLayout(settings.instance.instance_id), DEMO_TENANT, document_from_options({})
+            )
             log.info("demo tenant created", extra={"tenant": DEMO_TENANT})
         except TenantExistsError:
             pass

@@ -9,7 +9,6 @@ import threading
 from collections.abc import Callable, Mapping
 from types import FrameType
 
-from batchops import metrics
 from batchops.api import (
     BatchManagementServicer,
     GrpcServer,
@@ -19,21 +18,22 @@ from batchops.api import (
     StaticRouter,
     TenantRouter,
 )
-from batchops.api.auth import Authenticator, AuthInterceptor, AuthSettings, describe_auth
+from batchops.api.auth import Authenticator, AuthInterceptor, describe_auth
 from batchops.api.criteria import CriteriaTargeting
+from batchops.api.metrics_interceptor import MetricsInterceptor
 from batchops.api.system_token import SystemTokenIssuer
 from batchops.api.tenant_health import TenantHealth
 from batchops.api.tenant_limits import TenantCalls, TenantConcurrencyInterceptor
 from batchops.api.tls import TlsFiles
-from batchops.clients import ClientSettings, ServiceClients, connect
-from batchops.config import Settings
+from batchops.clients import ServiceClients, connect
+from batchops.config import AuthSettings, GrpcServerSettings, GrpcTlsSettings, Settings
 from batchops.engine.handlers import HandlerRegistry
 from batchops.engine.handlers.command_invocation import BatchCommandInvocationHandler
-from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
+from batchops.engine.tenant_engine import EngineEnvironment, OutgoingCalls, TenantEngine
 from batchops.memory import limit_malloc_arenas
 from batchops.messaging.kafka import KafkaConfig
 from batchops.store import MongoConnector
-from batchops.tenants import TenantConfiguration, TenantEngineManager
+from batchops.tenants import TenantConfiguration, TenantEngineManager, ZkConnection
 from batchops.tenants.zk_auth import credentials_from_settings
 from batchops.wire import batch_management_pb2, multitenant_management_pb2
 
@@ -52,40 +52,65 @@ def default_registry() -> HandlerRegistry:
     return registry
 
 
-def client_settings(settings: Settings) -> ClientSettings:
-    return ClientSettings.for_instance(
-        settings.instance_id,
-        settings.grpc_namespace or None,
-        device_management_address=settings.device_management_address,
-        event_management_address=settings.event_management_address,
-        deadline_seconds=settings.grpc_client_deadline_seconds,
-        max_attempts=settings.grpc_client_max_attempts,
-        initial_backoff_seconds=settings.grpc_client_initial_backoff_seconds,
-        max_backoff_seconds=settings.grpc_client_max_backoff_seconds,
-        backoff_multiplier=settings.grpc_client_backoff_multiplier,
-        retry_writes_on_deadline=settings.grpc_client_retry_writes_on_deadline,
-        page_size=settings.targeting_page_size,
-        lookup_concurrency=settings.targeting_lookup_concurrency,
-    )
-
-
-def auth_settings(settings: Settings) -> AuthSettings:
-    secret = settings.auth_jwt_secret
-    return AuthSettings(
-        enabled=settings.auth_enabled,
-        hs256_secret=secret.get_secret_value() if secret is not None else None,
-        rs256_public_key=settings.auth_jwt_public_key,
-        issuer=settings.auth_jwt_issuer,
-        audience=settings.auth_jwt_audience,
-        leeway_seconds=settings.auth_jwt_leeway_seconds,
-        max_lifetime_seconds=settings.auth_jwt_max_lifetime_seconds,
-    )
-
-
-def tls_files(settings: Settings) -> TlsFiles | None:
-    if not settings.grpc_tls_cert_file or not settings.grpc_tls_key_file:
+def tls_files(settings: GrpcTlsSettings) -> TlsFiles | None:
+    if not settings.cert_file or not settings.key_file:
         return None
-    return TlsFiles(settings.grpc_tls_cert_file, settings.grpc_tls_key_file, settings.grpc_tls_client_ca_file)
+    return TlsFiles(settings.cert_file, settings.key_file, settings.client_ca_file)
+
+
+def engine_environment(
+    settings: Settings, connector: MongoConnector, registry: HandlerRegistry, clients: ServiceClients
+) -> EngineEnvironment:
+    return EngineEnvironment(
+        kafka=KafkaConfig(settings.kafka.bootstrap_servers, settings.kafka.overrides),
+        connector=connector,
+        registry=registry,
+        instance=settings.instance,
+        topic_defaults=settings.kafka,
+        limits=settings.limits,
+        recovery=settings.recovery,
+        # Processing runs long after the caller's call (and JWT) ended: outgoing calls carry a
+        # short-lived token of the tenant's system user instead, as SiteWhere's engines did.
+        outgoing=OutgoingCalls(clients.services, SystemTokenIssuer(settings.auth).token),
+    )
+
+
+def grpc_server(settings: GrpcServerSettings, auth: AuthSettings) -> GrpcServer:
+    """The server with its interceptors; services are added by the caller."""
+    services = (BATCH_MANAGEMENT.full_name, MULTITENANT_MANAGEMENT.full_name)
+    return GrpcServer(
+        settings.host,
+        settings.port,
+        max_message_bytes=settings.max_message_bytes,
+        max_request_bytes=settings.max_request_bytes,
+        tls=tls_files(settings.tls),
+        health_port=settings.health_port,
+        # Metrics outermost, so calls the auth interceptor refuses are counted too.
+        interceptors=[
+            MetricsInterceptor(),
+            AuthInterceptor(Authenticator(auth), services=services),
+            # After auth: only authenticated calls count against their tenant's limit.
+            TenantConcurrencyInterceptor(
+                TenantCalls(settings.tenant_max_concurrent_calls), services=services
+            ),
+        ],
+    )
+
+
+def batch_management(
+    settings: Settings, router: TenantRouter, clients: ServiceClients
+) -> BatchManagementServicer:
+    limits, targeting = settings.limits, settings.targeting
+    return BatchManagementServicer(
+        router,
+        PagingLimits(limits.default_page_size, limits.max_page_size, limits.max_page_bytes),
+        limits.max_device_tokens,
+        targeting=CriteriaTargeting(
+            clients.device_management,
+            page_size=targeting.page_size,
+            lookup_concurrency=targeting.lookup_concurrency,
+        ),
+    )
 
 
 class BatchOpsService:
@@ -102,81 +127,37 @@ class BatchOpsService:
         # Before the clients, engines and gRPC server start their threads (see batchops.memory).
         limit_malloc_arenas()
         self.settings = settings
-        self.connector = MongoConnector(settings.mongodb_uri, settings.mongodb_tenant_prefix)
+        self.connector = MongoConnector(settings.mongodb.uri, settings.mongodb.tenant_prefix)
         self.registry = registry or default_registry()
-        self.clients: ServiceClients = connect(client_settings(settings))
-        self.auth = auth_settings(settings)
-        self.env = EngineEnvironment(
-            kafka=KafkaConfig(settings.kafka_bootstrap_servers, settings.kafka_overrides),
-            connector=self.connector,
-            registry=self.registry,
-            product_id=settings.product_id,
-            instance_id=settings.instance_id,
-            instance_name=settings.instance_name,
-            target_chunk_size=settings.target_chunk_size,
-            recovery_interval_seconds=settings.recovery_interval_seconds,
-            recovery_stale_seconds=settings.recovery_stale_seconds,
-            clients=self.clients.as_mapping(),
-            topic_partitions=settings.kafka_topic_partitions,
-            topic_replication=settings.kafka_topic_replication,
-            max_device_tokens=settings.max_device_tokens,
-            initialization_timeout_seconds=settings.initialization_timeout_seconds,
-            # Processing runs long after the caller's call (and JWT) ended: outgoing calls carry a
-            # short-lived token of the tenant's system user instead, as SiteWhere's engines did.
-            system_token=SystemTokenIssuer(self.auth).token,
+        instance = settings.instance
+        self.clients: ServiceClients = connect(
+            settings.grpc_client.with_default_addresses(instance.instance_id, instance.namespace or None)
         )
+        self.auth = settings.auth
+        self.env = engine_environment(settings, self.connector, self.registry, self.clients)
         self.manager: TenantEngineManager | None = None
         self.static_engines: dict[str, TenantEngine] = {}
-        if router_factory is not None:
-            self.router = router_factory(self.connector)
-        elif settings.static_tenants:
-            self.router = StaticRouter()
-        else:
-            self.manager = TenantEngineManager(
-                settings.zookeeper_hosts,
-                settings.instance_id,
-                self.make_engine,
-                instance_name=settings.instance_name,
-                credentials=credentials_from_settings(settings),
-            )
-            self.router = ManagedRouter(self.manager)
-        self.server = GrpcServer(
-            settings.grpc_host,
-            settings.grpc_port,
-            max_message_bytes=settings.grpc_max_message_bytes,
-            max_request_bytes=settings.grpc_max_request_bytes,
-            tls=tls_files(settings),
-            health_port=settings.grpc_health_port,
-            # Metrics outermost, so calls the auth interceptor refuses are counted too.
-            interceptors=[
-                metrics.MetricsInterceptor(),
-                AuthInterceptor(
-                    Authenticator(self.auth),
-                    services=(BATCH_MANAGEMENT.full_name, MULTITENANT_MANAGEMENT.full_name),
-                ),
-                # After auth: only authenticated calls count against their tenant's limit.
-                TenantConcurrencyInterceptor(
-                    TenantCalls(settings.grpc_tenant_max_concurrent_calls),
-                    services=(BATCH_MANAGEMENT.full_name, MULTITENANT_MANAGEMENT.full_name),
-                ),
-            ],
-        )
-        self.server.add_service(
-            BATCH_MANAGEMENT,
-            BatchManagementServicer(
-                self.router,
-                PagingLimits(settings.default_page_size, settings.max_page_size, settings.max_page_bytes),
-                settings.max_device_tokens,
-                targeting=CriteriaTargeting(
-                    self.clients.device_management,
-                    page_size=settings.targeting_page_size,
-                    lookup_concurrency=settings.targeting_lookup_concurrency,
-                ),
-            ),
-        )
+        self.router = self._router(router_factory)
+        self.server = grpc_server(settings.grpc, settings.auth)
+        self.server.add_service(BATCH_MANAGEMENT, batch_management(settings, self.router, self.clients))
         self.server.add_service(MULTITENANT_MANAGEMENT, MultitenantManagementServicer(self.router))
         self.tenant_health = TenantHealth(self.server, self._engines)
         self._stopped = threading.Event()
+
+    def _router(self, router_factory: RouterFactory | None) -> TenantRouter:
+        """Tenants from the factory, a fixed list, or (the default) ZooKeeper via the manager."""
+        if router_factory is not None:
+            return router_factory(self.connector)
+        if self.settings.instance.static_tenants:
+            return StaticRouter()
+        zookeeper, instance = self.settings.zookeeper, self.settings.instance
+        self.manager = TenantEngineManager(
+            ZkConnection(zookeeper.hosts, credentials=credentials_from_settings(zookeeper)),
+            instance.instance_id,
+            self.make_engine,
+            instance_name=instance.instance_name,
+        )
+        return ManagedRouter(self.manager)
 
     def _engines(self) -> Mapping[str, object | None]:
         if self.manager is not None:
@@ -194,7 +175,7 @@ class BatchOpsService:
         (log.info if self.auth.enabled else log.warning)(describe_auth(self.auth))
         if self.manager is not None:
             self.manager.start()
-        for tenant_id in self.settings.static_tenants:
+        for tenant_id in self.settings.instance.static_tenants:
             engine = self.make_engine(tenant_id, TenantConfiguration())
             engine.start()
             self.static_engines[tenant_id] = engine
@@ -210,10 +191,10 @@ class BatchOpsService:
             return
         self._stopped.set()
         log.info(
-            "stopping: draining in-flight calls", extra={"grace_seconds": self.settings.grpc_grace_seconds}
+            "stopping: draining in-flight calls", extra={"grace_seconds": self.settings.grpc.grace_seconds}
         )
         self.tenant_health.stop()
-        self.server.stop(self.settings.grpc_grace_seconds)
+        self.server.stop(self.settings.grpc.grace_seconds)
         if self.manager is not None:
             self.manager.stop()
         for engine in self.static_engines.values():

@@ -12,8 +12,8 @@ def test_dev_mode_binds_loopback_whatever_the_environment_says(monkeypatch: pyte
     monkeypatch.setenv("BATCHOPS_GRPC_HOST", "0.0.0.0")
     monkeypatch.setenv("BATCHOPS_ALLOW_UNAUTHENTICATED_REMOTE", "true")
     settings = load_settings(**dev_overrides())
-    assert not settings.auth_enabled
-    assert settings.grpc_host == "127.0.0.1"  # the metrics endpoint binds the same address
+    assert not settings.auth.enabled
+    assert settings.grpc.host == "127.0.0.1"  # the metrics endpoint binds the same address
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "10.1.2.3", "batchops.example.com"])

@@ -11,6 +11,7 @@ from prometheus_client import generate_latest
 
 from batchops import metrics
 from batchops.api.interceptors import short_method
+from batchops.api.metrics_interceptor import MetricsInterceptor
 
 
 def value(name: str, **labels: str) -> float:
@@ -143,7 +144,7 @@ class Details:
 
 def intercepted(method: str, behaviour: Any) -> Any:
     handler = grpc.unary_unary_rpc_method_handler(behaviour)
-    return metrics.MetricsInterceptor().intercept_service(lambda _d: handler, Details(method)).unary_unary
+    return MetricsInterceptor().intercept_service(lambda _d: handler, Details(method)).unary_unary
 
 
 def grpc_count(method: str, code: str) -> float:
@@ -183,7 +184,7 @@ def test_interceptor_counts_ok_abort_set_code_and_crash() -> None:
 
 
 def test_interceptor_passes_unknown_and_streaming_methods_through() -> None:
-    interceptor = metrics.MetricsInterceptor()
+    interceptor = MetricsInterceptor()
     assert interceptor.intercept_service(lambda _d: None, Details("/x.Y/Z")) is None
     streaming = grpc.unary_stream_rpc_method_handler(lambda request, context: iter(()))
     assert interceptor.intercept_service(lambda _d: streaming, Details("/x.Y/Z")) is streaming

@@ -50,13 +50,12 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from batchops.api.errors import status_code
 from batchops.api.interceptors import Behaviour, Handler, header, wrap_handler
-from batchops.api.tenancy import TENANT_HEADER
+from batchops.config.auth import AuthSettings as AuthSettings  # re-exported: auth callers import it here
 from batchops.errors import BatchopsError, ErrorKind
+from batchops.protocol.headers import AUTHORIZATION_HEADER, JWT_HEADER, TENANT_HEADER
 
 log = logging.getLogger(__name__)
 
-JWT_HEADER: Final = "jwt"
-AUTHORIZATION_HEADER: Final = "authorization"
 BATCH_MANAGEMENT_SERVICE: Final = "com.sitewhere.grpc.service.BatchManagement"
 WILDCARD_TENANT: Final = "*"
 WILDCARD_AUTHORITIES: Final = frozenset({"ADMINISTER_TENANTS", "ROLE_ADMIN"})
@@ -114,25 +113,6 @@ class PermissionDenied(AuthError):
     kind = ErrorKind.PERMISSION_DENIED
 
 
-@dataclass(frozen=True)
-class AuthSettings:
-    """``rs256_public_key`` is PEM text or the path of a PEM file.
-
-    Authentication is on unless switched off explicitly: settings built without the process's
-    configuration must fail closed (an Authenticator without a key refuses to start).
-    """
-
-    enabled: bool = True
-    hs256_secret: str | None = None
-    rs256_public_key: str | None = None
-    issuer: str | None = None
-    audience: str | None = None
-    leeway_seconds: float = 30.0
-    # If set, a token's ``exp`` may lie at most this far ahead (a stolen token with a far-future
-    # expiry is otherwise a credential forever).
-    max_lifetime_seconds: float | None = None
-
-
 def load_public_key(value: str) -> RSAPublicKey:
     """Parse an RSA public key from PEM text or a PEM file path; ValueError says what is wrong."""
     text = value.strip()
@@ -159,7 +139,7 @@ def describe_auth(settings: AuthSettings) -> str:
             "and BATCHOPS_AUTH_JWT_SECRET or BATCHOPS_AUTH_JWT_PUBLIC_KEY."
         )
     algorithms = [
-        name for name, key in (("HS256", settings.hs256_secret), ("RS256", settings.rs256_public_key)) if key
+        name for name, key in (("HS256", settings.hs256_key()), ("RS256", settings.rs256_public_key)) if key
     ]
     parts = [f"algorithms={','.join(algorithms) or 'none configured'}"]
     if settings.issuer:
@@ -220,8 +200,9 @@ class Authenticator:
     def __init__(self, settings: AuthSettings) -> None:
         self.settings = settings
         self._keys: dict[str, Any] = {}
-        if settings.hs256_secret:
-            self._keys["HS256"] = settings.hs256_secret
+        secret = settings.hs256_key()
+        if secret:
+            self._keys["HS256"] = secret
         if settings.rs256_public_key:
             self._keys["RS256"] = load_public_key(settings.rs256_public_key)
         if settings.enabled and not self._keys:

@@ -7,7 +7,29 @@ from typing import Any
 
 import grpc
 
-from batchops.api.convert import (
+from batchops.api.criteria import CriteriaRpcs, CriteriaTargeting
+from batchops.api.errors import tenant_rpc
+from batchops.api.page_budget import PageBudget
+from batchops.api.streamed_tokens import StreamedCreate
+from batchops.api.tenancy import TenantApi, TenantRouter
+from batchops.domain import (
+    ElementCreate,
+    ElementProcessingStatus,
+    ElementUpdate,
+    InvalidArgument,
+    OperationUpdate,
+    Paging,
+)
+from batchops.domain.creation import command_invocation, generic_operation
+from batchops.domain.validation import (
+    check_device_token,
+    check_device_tokens,
+    check_error_message,
+    check_paging,
+    check_string_map,
+    check_token,
+)
+from batchops.protocol.convert import (
     date_from_wire,
     element_status_from_wire,
     element_to_wire,
@@ -15,36 +37,12 @@ from batchops.api.convert import (
     operation_to_wire,
     uuid_from_wire,
 )
-from batchops.api.criteria import CriteriaRpcs, CriteriaTargeting
-from batchops.api.errors import tenant_rpc
-from batchops.api.page_budget import PageBudget
-from batchops.api.streamed_tokens import StreamedCreate
-from batchops.api.tenancy import TenantApi, TenantRouter
-from batchops.domain import (
-    BATCH_COMMAND_INVOCATION,
-    PARAM_COMMAND_TOKEN,
-    ElementCreate,
-    ElementProcessingStatus,
-    ElementUpdate,
-    InvalidArgument,
-    OperationCreate,
-    OperationUpdate,
-    Paging,
-)
-from batchops.domain.validation import (
-    check_device_token,
-    check_device_tokens,
-    check_error_message,
-    check_operation_type,
-    check_paging,
-    check_string_map,
-    check_token,
-)
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm
 from batchops.wire import sitewhere_common_pb2 as common
 
 Context = grpc.ServicerContext
+EXPLICIT_TARGETS = "explicit device list"
 # Below gRPC's default 4 MiB receive limit, so a default client can read every page.
 DEFAULT_MAX_PAGE_BYTES = 3 * 1024 * 1024
 
@@ -54,12 +52,6 @@ class PagingLimits:
         self.default_size = default_size
         self.max_size = max_size
         self.max_bytes = max_bytes
-
-
-def _optional_token(value: common.GOptionalString, has_value: bool) -> str | None:
-    if not has_value or not value.value:
-        return None
-    return check_token(value.value)
 
 
 OperationRequest = bms.GCreateBatchOperationRequest | StreamedCreate
@@ -110,16 +102,14 @@ class BatchManagementServicer(CriteriaRpcs):
     ) -> bms.GCreateBatchOperationResponse:
         message, tokens = _create_parts(request)
         req = message.request
-        token = _optional_token(req.token, req.HasField("token"))
-        operation_type = check_operation_type(req.operationType)
-        tenant.check_operation_type(operation_type)
-        create = OperationCreate(
-            token=token,
-            operation_type=operation_type,
-            parameters=check_string_map(req.parameters, "parameters"),
-            metadata=check_string_map(req.metadata, "metadata"),
-            targeting="explicit device list",
+        create = generic_operation(
+            req.operationType,
+            token=req.token.value,
+            parameters=req.parameters,
+            metadata=req.metadata,
+            targeting=EXPLICIT_TARGETS,
         )
+        tenant.check_operation_type(create.operation_type)
         operation = tenant.create_operation(create, _targets(tokens, self._max_tokens))
         return bms.GCreateBatchOperationResponse(batchOperation=operation_to_wire(operation))
 
@@ -132,22 +122,13 @@ class BatchManagementServicer(CriteriaRpcs):
     ) -> bms.GCreateBatchCommandInvocationResponse:
         message, tokens = _create_parts(request)
         req = message.request
-        token = _optional_token(req.token, req.HasField("token"))
-        if not req.commandToken:
-            raise InvalidArgument("Command token is required.")
-        command_token = check_token(req.commandToken, "command token")
-        tenant.check_operation_type(BATCH_COMMAND_INVOCATION)
-        parameter_values = check_string_map(req.parameters, "parameter values")
-        create = OperationCreate(
-            token=token,
-            operation_type=BATCH_COMMAND_INVOCATION,
-            parameters={PARAM_COMMAND_TOKEN: command_token},
-            # SiteWhere shows the parameter values as operation metadata; the handler reads the
-            # separate copy, which no metadata update can wipe.
-            metadata=parameter_values,
-            invocation_parameters=parameter_values,
-            targeting="explicit device list",
+        create = command_invocation(
+            token=req.token.value,
+            command=req.commandToken,
+            parameter_values=req.parameters,
+            targeting=EXPLICIT_TARGETS,
         )
+        tenant.check_operation_type(create.operation_type)
         operation = tenant.create_operation(create, _targets(tokens, self._max_tokens))
         return bms.GCreateBatchCommandInvocationResponse(batchOperation=operation_to_wire(operation))
 

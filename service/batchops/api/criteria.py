@@ -15,33 +15,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import grpc
 
 from batchops.api.auth import current_principal
-from batchops.api.convert import operation_to_wire
 from batchops.api.errors import metadata_value, tenant_rpc
 from batchops.api.tenancy import TENANT_HEADER, TenantApi, TenantUnavailable
-from batchops.clients import (
-    Caller,
-    ClientError,
-    DeviceManagementClient,
-    devices_for_assignments,
-    devices_in_group,
-    devices_of_type,
-)
-from batchops.domain import (
-    BATCH_COMMAND_INVOCATION,
-    PARAM_COMMAND_TOKEN,
-    BatchOperation,
-    DomainError,
-    ErrorCode,
-    InvalidArgument,
-    OperationCreate,
-)
-from batchops.domain.validation import check_device_token, check_string_map, check_token
+
+# From the submodules, not the package: importing ``batchops.clients`` first loads this module
+# halfway through (its clients import ``batchops.protocol.convert``), before the package's names exist.
+from batchops.clients.calls import ClientError
+from batchops.clients.targeting import Caller, devices_for_assignments, devices_in_group, devices_of_type
+from batchops.domain import BatchOperation, DomainError, ErrorCode, InvalidArgument, OperationCreate
+from batchops.domain.creation import command_invocation
+from batchops.domain.validation import check_device_token, check_token
+from batchops.protocol.convert import operation_to_wire
 from batchops.wire import batch_management_pb2 as bms
-from batchops.wire import sitewhere_common_pb2 as common
+
+if TYPE_CHECKING:
+    from batchops.clients.device_management import DeviceManagementClient
 
 Context = grpc.ServicerContext
 
@@ -82,23 +75,12 @@ _CommandRequest = (
 _Resolver = Callable[[], Iterator[str]]
 
 
-@dataclass(frozen=True)
-class _Command:
-    token: str | None
-    command_token: str
-    parameter_values: dict[str, str]
-
-
-def _command_of(request: _CommandRequest) -> _Command:
+def _command_of(request: _CommandRequest) -> OperationCreate:
+    """The operation to create, checked before the criteria are; its targeting summary is set
+    once they are."""
     req = request.request
-    token: common.GOptionalString = req.token
-    operation_token = check_token(token.value) if req.HasField("token") and token.value else None
-    if not req.commandToken:
-        raise InvalidArgument("Command token is required.")
-    return _Command(
-        token=operation_token,
-        command_token=check_token(req.commandToken, "command token"),
-        parameter_values=check_string_map(req.parameterValues, "parameter values"),
+    return command_invocation(
+        token=req.token.value, command=req.commandToken, parameter_values=req.parameterValues, targeting=""
     )
 
 
@@ -243,11 +225,11 @@ class CriteriaRpcs:
     def _create(
         self,
         tenant: TenantApi,
-        command: _Command,
+        command: OperationCreate,
         summary: str,
         resolve: _Resolver,
     ) -> BatchOperation:
-        tenant.check_operation_type(BATCH_COMMAND_INVOCATION)
+        tenant.check_operation_type(command.operation_type)
         try:
             # The resolvers check their criteria (unknown device type, group) before streaming.
             targets = collect_targets(resolve(), self._max_tokens)
@@ -255,16 +237,7 @@ class CriteriaRpcs:
             raise client_failure(exc) from None
         if not targets:
             raise NoMatchingDevices(summary)
-        create = OperationCreate(
-            token=command.token,
-            operation_type=BATCH_COMMAND_INVOCATION,
-            parameters={PARAM_COMMAND_TOKEN: command.command_token},
-            # As CreateBatchCommandInvocation: SiteWhere shows the values as metadata, the handler
-            # reads the separate copy.
-            metadata=command.parameter_values,
-            invocation_parameters=command.parameter_values,
-            targeting=summary,
-        )
+        create = command.model_copy(update={"targeting": summary})
         return tenant.create_operation(create, targets)
 
 

@@ -58,7 +58,7 @@ class SystemTokenIssuer:
         if lifetime_seconds <= 0 or not 0 <= refresh_margin_seconds < lifetime_seconds:
             raise ValueError("need lifetime > 0 and 0 <= refresh margin < lifetime")
         # Auth off means nobody checks tokens: send none rather than one signed with a stray secret.
-        self._secret = settings.hs256_secret if settings.enabled else None
+        self._secret = settings.hs256_key() if settings.enabled else None
         self._issuer = settings.issuer
         self._audience = settings.audience
         self._lifetime = lifetime_seconds

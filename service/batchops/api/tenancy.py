@@ -8,9 +8,9 @@ from typing import Protocol
 
 from batchops.domain import BatchOperation, OperationCreate
 from batchops.errors import BatchopsError, ErrorKind
+from batchops.protocol.headers import TENANT_HEADER as TENANT_HEADER
 from batchops.store import BatchStore, MongoConnector
 
-TENANT_HEADER = "tenant"
 MISSING_TENANT_MESSAGE = "Tenant token not passed in metadata."
 
 

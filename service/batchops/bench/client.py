@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import grpc
 
-from batchops.api.convert import uuid_from_wire
+from batchops.protocol.convert import uuid_from_wire
+from batchops.protocol.headers import call_metadata
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
 from batchops.wire import batch_model_pb2 as bm
@@ -26,10 +26,8 @@ class BenchClient:
                 ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ],
         )
-        self._stub: Any = batch_management_pb2_grpc.BatchManagementStub(  # type: ignore[no-untyped-call]
-            self._channel
-        )
-        self._metadata = (("tenant", tenant),)
+        self._stub = batch_management_pb2_grpc.BatchManagementStub(self._channel)
+        self._metadata = call_metadata(tenant)
 
     def close(self) -> None:
         self._channel.close()

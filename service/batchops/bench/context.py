@@ -11,6 +11,8 @@ from typing import Any
 from confluent_kafka.admin import AdminClient
 from pymongo import MongoClient
 
+from batchops.bench.cpu import CpuMeter
+from batchops.bench.server_pids import server_pids
 from batchops.bench.servers import BenchServers
 
 Progress = Callable[[str], None]
@@ -23,12 +25,18 @@ class BenchContext:
     work_dir: Path  # logs and hold files of this run
     progress: Progress
     mongo: MongoClient[dict[str, Any]] = field(init=False)
+    server_pids: dict[str, int | None] = field(init=False)  # None: not a process of this host
 
     def __post_init__(self) -> None:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self.mongo = MongoClient(
             self.servers.endpoints.mongo_uri, tz_aware=True, uuidRepresentation="standard"
         )
+        self.server_pids = server_pids(self.servers.endpoints)
+
+    def cpu_meter(self, window: str, **pids: int | None) -> CpuMeter:
+        """A meter of the servers' CPU and of the given processes' (``service=pid`` etc.)."""
+        return CpuMeter({**self.server_pids, **pids}, window)
 
     @property
     def kafka(self) -> str:

@@ -47,6 +47,9 @@ def _one(ctx: BenchContext, tokens: Sequence[str], latency_ms: float) -> dict[st
         env = {"BATCHOPS_DEVICE_MANAGEMENT_ADDRESS": address, "BATCHOPS_EVENT_MANAGEMENT_ADDRESS": address}
         with ServiceRun(ctx, stage.replace(".", "_"), env) as service:
             ctx.progress(f"[{stage}] invoking '{COMMAND}' on {len(tokens):,} devices (simulator {address})")
+            cpu = ctx.cpu_meter(
+                "create call -> Finished* observed", service=service.pid, simulator=simulator.pid
+            ).start()
             operation_id = service.client.invoke(COMMAND, tokens)
             snapshot = service.watch.wait_for(
                 operation_id,
@@ -54,6 +57,7 @@ def _one(ctx: BenchContext, tokens: Sequence[str], latency_ms: float) -> dict[st
                 timeout=120 + len(tokens) / MIN_RATE,
                 progress=lambda s: ctx.progress(f"[{stage}] {s.describe()}"),
             )
+            cpu_use = cpu.stop(snapshot.total)
     finally:
         simulator.stop()
     seconds = seconds_between(snapshot.started, snapshot.ended) or 0.0
@@ -68,6 +72,7 @@ def _one(ctx: BenchContext, tokens: Sequence[str], latency_ms: float) -> dict[st
         "succeeded": snapshot.count("Succeeded"),
         "failed": snapshot.count("Failed"),
         "final_status": snapshot.status,
+        "cpu": cpu_use,
     }
 
 

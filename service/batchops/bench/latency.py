@@ -36,10 +36,12 @@ def run_latency(ctx: BenchContext, samples: int) -> dict[str, Any]:
     observed: list[float] = []
     with ServiceRun(ctx, "latency") as service:
         _one(service, -1)  # warm-up
+        cpu = ctx.cpu_meter("first create call -> last Finished* observed", service=service.pid).start()
         for index in range(samples):
             stored_ms, observed_ms = _one(service, index)
             stored.append(stored_ms)
             observed.append(observed_ms)
+        cpu_use = cpu.stop(samples * DEVICES)
         ctx.progress(f"[latency] {samples} operations of {DEVICES} devices")
     return {
         "samples": samples,
@@ -50,4 +52,5 @@ def run_latency(ctx: BenchContext, samples: int) -> dict[str, Any]:
         "observed_p50_ms": percentile(observed, 50),
         "observed_p95_ms": percentile(observed, 95),
         "samples_ms": [round(value, 1) for value in stored],
+        "cpu": cpu_use,
     }

@@ -12,7 +12,7 @@ import os
 import threading
 import time
 
-from batchops.domain import BatchOperation
+from batchops.domain import OperationCreate
 from batchops.engine.handlers import ElementOutcome, HandlerContext
 
 NOOP_OPERATION_TYPE = "Noop"
@@ -27,7 +27,7 @@ class NoopHandler:
         # One waiting thread polls the file; the others block on the lock without spinning.
         self._hold_lock = threading.Lock()
 
-    def validate(self, operation: BatchOperation) -> None:
+    def validate(self, create: OperationCreate) -> None:
         return None
 
     def handle(self, context: HandlerContext) -> ElementOutcome:

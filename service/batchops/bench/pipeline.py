@@ -35,12 +35,14 @@ def _initialize_held(ctx: BenchContext, service: ServiceRun, stage: str, devices
     tokens = device_tokens(stage, devices)
     params = service.hold()
     ctx.progress(f"[{stage}] creating a Noop operation on {devices:,} devices (processing held)")
+    cpu = ctx.cpu_meter("create call -> Initialized* observed", service=service.pid).start()
     before = now()
     operation_id = service.client.create(NOOP_OPERATION_TYPE, tokens, params)
     created = now()
     snapshot = service.watch.wait_for(
         operation_id, INITIALIZED_OR_LATER, timeout=stage_timeout(devices), progress=_progress(ctx, stage)
     )
+    cpu_use = cpu.stop(snapshot.total)
     seconds = seconds_between(snapshot.started, snapshot.observed) or 0.0
     ctx.progress(f"[{stage}] initialized {snapshot.total:,} elements in {seconds:.2f} s")
     return {
@@ -51,6 +53,7 @@ def _initialize_held(ctx: BenchContext, service: ServiceRun, stage: str, devices
         "seconds": seconds,
         "elements_per_s": rate(snapshot.total, seconds),
         "measured": "stored startedDate -> Initialized* observed (50 ms polling), processing held",
+        "cpu": cpu_use,
     }
 
 
@@ -64,6 +67,7 @@ def run_initialization(ctx: BenchContext, devices: int) -> dict[str, Any]:
 def run_processing(ctx: BenchContext, devices: int) -> dict[str, Any]:
     with ServiceRun(ctx, "processing") as service:
         init = _initialize_held(ctx, service, "processing", devices)
+        cpu = ctx.cpu_meter("hold released -> Finished* observed", service=service.pid).start()
         released = service.release()
         ctx.progress("[processing] released; processing")
         snapshot: Snapshot = service.watch.wait_for(
@@ -72,6 +76,7 @@ def run_processing(ctx: BenchContext, devices: int) -> dict[str, Any]:
             timeout=stage_timeout(devices),
             progress=_progress(ctx, "processing"),
         )
+        cpu_use = cpu.stop(snapshot.total)
     seconds = seconds_between(released, snapshot.ended) or 0.0
     ctx.progress(f"[processing] {snapshot.describe()} in {seconds:.2f} s")
     return {
@@ -84,4 +89,5 @@ def run_processing(ctx: BenchContext, devices: int) -> dict[str, Any]:
         "elements_per_s": rate(snapshot.total, seconds),
         "final_status": snapshot.status,
         "measured": "hold released -> stored endedDate",
+        "cpu": cpu_use,
     }

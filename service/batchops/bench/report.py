@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from batchops.bench.cpu_report import cpu_table
 from batchops.bench.targets import Target, evaluate
 
 Results = Mapping[str, Any]
@@ -150,6 +151,9 @@ def targets_table(results: Results) -> Table:
 
 def render(console: Console, results: Results) -> None:
     console.print(figures_table(results))
+    cpu = cpu_table(results)
+    if cpu is not None:
+        console.print(cpu)
     console.print(targets_table(results))
     for scenario, error in (results.get("errors") or {}).items():
         console.print(f"[red]{scenario} failed:[/red] {error}")

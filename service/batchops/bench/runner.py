@@ -118,6 +118,7 @@ class BenchRun:
     def run(self) -> dict[str, Any]:
         results: dict[str, Any] = {"meta": self._meta(), "errors": {}}
         ctx = BenchContext(self.servers, self.run_id, self.work_dir / self.run_id, self.progress)
+        results["meta"]["server_pids"] = ctx.server_pids
         try:
             steps = self._steps(ctx)
             for name in self.options.only:

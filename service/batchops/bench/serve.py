@@ -33,7 +33,7 @@ def main() -> int:
     if registry.get(NoopHandler.operation_type) is None:
         registry.register(NoopHandler())
     service = BatchOpsService(settings, registry=registry)
-    start_metrics_server(settings.metrics_port, settings.grpc_host)
+    start_metrics_server(settings.metrics_port, settings.grpc.host)
     stop = threading.Event()
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:

@@ -39,3 +39,21 @@ def lowest(*values: float | None) -> float | None:
     """The smallest of the known values (None if none is known)."""
     known = [v for v in values if v is not None]
     return min(known) if known else None
+
+
+MICROSECONDS = 1_000_000
+
+
+def cpu_figures(cpu_seconds: float | None, elements: int, wall_seconds: float) -> dict[str, float | None]:
+    """What ``cpu_seconds`` of one process over a stage of ``elements`` in ``wall_seconds`` mean:
+    per 1,000 elements, per element (µs), and the share of the wall time it was busy (1.0 = one
+    core all along). None where the CPU time is unknown or there is nothing to divide by."""
+    if cpu_seconds is None or cpu_seconds < 0:
+        cpu_seconds = None
+    per_element = ratio(cpu_seconds, elements)
+    return {
+        "cpu_seconds": cpu_seconds,
+        "cpu_s_per_1000_elements": None if per_element is None else per_element * 1000,
+        "cpu_us_per_element": None if per_element is None else per_element * MICROSECONDS,
+        "busy_share": ratio(cpu_seconds, wall_seconds),
+    }

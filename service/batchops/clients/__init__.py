@@ -6,21 +6,15 @@ from batchops.clients.calls import ClientError
 from batchops.clients.channels import ChannelPool
 from batchops.clients.device_management import DeviceManagementClient
 from batchops.clients.event_management import EventManagementClient
-from batchops.clients.factory import (
-    DEVICE_MANAGEMENT_CLIENT,
-    EVENT_MANAGEMENT_CLIENT,
-    ServiceClients,
-    connect,
-)
+from batchops.clients.factory import ServiceClients, connect
 from batchops.clients.models import Assignment, Device, DeviceCommand, DeviceGroup, DeviceType, GroupElement
+from batchops.clients.services import HandlerServices
 from batchops.clients.settings import DEVICE_MANAGEMENT, EVENT_MANAGEMENT, ClientSettings, default_address
 from batchops.clients.targeting import Caller, devices_for_assignments, devices_in_group, devices_of_type
 
 __all__ = [
     "DEVICE_MANAGEMENT",
-    "DEVICE_MANAGEMENT_CLIENT",
     "EVENT_MANAGEMENT",
-    "EVENT_MANAGEMENT_CLIENT",
     "Assignment",
     "Caller",
     "ChannelPool",
@@ -33,6 +27,7 @@ __all__ = [
     "DeviceType",
     "EventManagementClient",
     "GroupElement",
+    "HandlerServices",
     "LruCache",
     "ServiceClients",
     "connect",

@@ -12,12 +12,11 @@ import grpc
 
 from batchops.clients.settings import ClientSettings
 from batchops.errors import BatchopsError, ErrorKind
+from batchops.protocol import headers
 from batchops.retry import Backoff
 
 log = logging.getLogger(__name__)
 
-TENANT_HEADER = "tenant"
-JWT_HEADER = "jwt"
 
 # Transient by nature: the server was unreachable or too slow. Everything else is an answer.
 RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
@@ -57,9 +56,7 @@ def call_backoff(settings: ClientSettings) -> Backoff:
 def call_metadata(tenant_id: str, auth_token: str | None) -> tuple[tuple[str, str], ...]:
     if not tenant_id:
         raise ValueError("a tenant id is required on every outgoing call")
-    if auth_token:
-        return ((TENANT_HEADER, tenant_id), (JWT_HEADER, auth_token))
-    return ((TENANT_HEADER, tenant_id),)
+    return headers.call_metadata(tenant_id, auth_token)
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import TypeGuard, TypeVar
 
-from batchops.api.convert import uuid_to_wire
+import grpc
+from google.protobuf.message import Message
+
 from batchops.clients.calls import ServiceCaller, call_backoff
 from batchops.clients.channels import ChannelPool
 from batchops.clients.models import (
@@ -25,12 +27,18 @@ from batchops.clients.models import (
     group_from_wire,
 )
 from batchops.clients.settings import ClientSettings
+from batchops.protocol.convert import uuid_to_wire
 from batchops.wire import device_management_pb2 as dms
 from batchops.wire import device_management_pb2_grpc as dms_grpc
 from batchops.wire import device_model_pb2 as dm
 from batchops.wire import sitewhere_common_pb2 as common
 
 SERVICE = "device-management"
+
+_Request = TypeVar("_Request", bound=Message)
+_Response = TypeVar("_Response", bound=Message)
+# A method of the typed stub: mypy checks each call's request and response types against the proto.
+_Method = grpc.UnaryUnaryMultiCallable
 
 
 def _paging(page: int, size: int) -> common.GPaging:
@@ -45,29 +53,38 @@ class DeviceManagementClient:
     is how SiteWhere answers some lookups). Other failures raise ``ClientError`` after retries."""
 
     def __init__(self, settings: ClientSettings, pool: ChannelPool) -> None:
-        self._stub: Any = dms_grpc.DeviceManagementStub(  # type: ignore[no-untyped-call]
-            pool.channel(settings.device_management_address)
-        )
+        self._stub = dms_grpc.DeviceManagementStub(pool.channel(settings.device_management_address))
         self._caller = ServiceCaller(
             SERVICE,
             call_backoff(settings),
             settings.deadline_seconds,
         )
 
-    def _get(self, name: str, request: Any, tenant_id: str, auth_token: str | None) -> Any:
-        return self._caller.call(
-            getattr(self._stub, name),
-            name,
-            request,
-            tenant_id=tenant_id,
-            auth_token=auth_token,
-            not_found_is_none=True,
+    def _get(
+        self,
+        method: _Method[_Request, _Response],
+        name: str,
+        request: _Request,
+        tenant_id: str,
+        auth_token: str | None,
+    ) -> _Response | None:
+        response: _Response | None = self._caller.call(
+            method, name, request, tenant_id=tenant_id, auth_token=auth_token, not_found_is_none=True
         )
+        return response
 
-    def _list(self, name: str, request: Any, tenant_id: str, auth_token: str | None) -> Any:
-        return self._caller.call(
-            getattr(self._stub, name), name, request, tenant_id=tenant_id, auth_token=auth_token
+    def _list(
+        self,
+        method: _Method[_Request, _Response],
+        name: str,
+        request: _Request,
+        tenant_id: str,
+        auth_token: str | None,
+    ) -> _Response:
+        response: _Response = self._caller.call(
+            method, name, request, tenant_id=tenant_id, auth_token=auth_token
         )
+        return response
 
     # Device types and commands.
 
@@ -75,21 +92,25 @@ class DeviceManagementClient:
         self, device_type_id: uuid.UUID, *, tenant_id: str, auth_token: str | None = None
     ) -> DeviceType | None:
         request = dms.GGetDeviceTypeRequest(id=uuid_to_wire(device_type_id))
-        response = self._get("GetDeviceType", request, tenant_id, auth_token)
+        response = self._get(self._stub.GetDeviceType, "GetDeviceType", request, tenant_id, auth_token)
         return device_type_from_wire(response.deviceType) if _has(response, "deviceType") else None
 
     def get_device_type_by_token(
         self, token: str, *, tenant_id: str, auth_token: str | None = None
     ) -> DeviceType | None:
         request = dms.GGetDeviceTypeByTokenRequest(token=token)
-        response = self._get("GetDeviceTypeByToken", request, tenant_id, auth_token)
+        response = self._get(
+            self._stub.GetDeviceTypeByToken, "GetDeviceTypeByToken", request, tenant_id, auth_token
+        )
         return device_type_from_wire(response.deviceType) if _has(response, "deviceType") else None
 
     def get_command_by_token(
         self, device_type_id: uuid.UUID, token: str, *, tenant_id: str, auth_token: str | None = None
     ) -> DeviceCommand | None:
         request = dms.GGetDeviceCommandByTokenRequest(deviceTypeId=uuid_to_wire(device_type_id), token=token)
-        response = self._get("GetDeviceCommandByToken", request, tenant_id, auth_token)
+        response = self._get(
+            self._stub.GetDeviceCommandByToken, "GetDeviceCommandByToken", request, tenant_id, auth_token
+        )
         return command_from_wire(response.command) if _has(response, "command") else None
 
     def list_commands(
@@ -99,7 +120,9 @@ class DeviceManagementClient:
             deviceTypeToken=common.GOptionalString(value=device_type_token), paging=_paging(page, size)
         )
         request = dms.GListDeviceCommandsRequest(criteria=criteria)
-        results = self._list("ListDeviceCommands", request, tenant_id, auth_token).results
+        results = self._list(
+            self._stub.ListDeviceCommands, "ListDeviceCommands", request, tenant_id, auth_token
+        ).results
         return int(results.count), [command_from_wire(item) for item in results.deviceCommands]
 
     # Devices.
@@ -108,14 +131,14 @@ class DeviceManagementClient:
         self, device_id: uuid.UUID, *, tenant_id: str, auth_token: str | None = None
     ) -> Device | None:
         request = dms.GGetDeviceRequest(id=uuid_to_wire(device_id))
-        response = self._get("GetDevice", request, tenant_id, auth_token)
+        response = self._get(self._stub.GetDevice, "GetDevice", request, tenant_id, auth_token)
         return device_from_wire(response.device) if _has(response, "device") else None
 
     def get_device_by_token(
         self, token: str, *, tenant_id: str, auth_token: str | None = None
     ) -> Device | None:
         request = dms.GGetDeviceByTokenRequest(token=token)
-        response = self._get("GetDeviceByToken", request, tenant_id, auth_token)
+        response = self._get(self._stub.GetDeviceByToken, "GetDeviceByToken", request, tenant_id, auth_token)
         return device_from_wire(response.device) if _has(response, "device") else None
 
     def list_devices(
@@ -126,7 +149,7 @@ class DeviceManagementClient:
             deviceType=dm.GDeviceTypeReference(token=device_type_token), paging=_paging(page, size)
         )
         request = dms.GListDevicesRequest(criteria=criteria)
-        results = self._list("ListDevices", request, tenant_id, auth_token).results
+        results = self._list(self._stub.ListDevices, "ListDevices", request, tenant_id, auth_token).results
         return int(results.count), [item.entityInformation.token for item in results.devices]
 
     # Groups.
@@ -135,14 +158,16 @@ class DeviceManagementClient:
         self, group_id: uuid.UUID, *, tenant_id: str, auth_token: str | None = None
     ) -> DeviceGroup | None:
         request = dms.GGetDeviceGroupRequest(id=uuid_to_wire(group_id))
-        response = self._get("GetDeviceGroup", request, tenant_id, auth_token)
+        response = self._get(self._stub.GetDeviceGroup, "GetDeviceGroup", request, tenant_id, auth_token)
         return group_from_wire(response.group) if _has(response, "group") else None
 
     def get_group_by_token(
         self, token: str, *, tenant_id: str, auth_token: str | None = None
     ) -> DeviceGroup | None:
         request = dms.GGetDeviceGroupByTokenRequest(token=token)
-        response = self._get("GetDeviceGroupByToken", request, tenant_id, auth_token)
+        response = self._get(
+            self._stub.GetDeviceGroupByToken, "GetDeviceGroupByToken", request, tenant_id, auth_token
+        )
         return group_from_wire(response.group) if _has(response, "group") else None
 
     def list_group_elements(
@@ -152,7 +177,9 @@ class DeviceManagementClient:
             groupId=uuid_to_wire(group_id),
             criteria=dm.GDeviceGroupElementsSearchCriteria(paging=_paging(page, size)),
         )
-        results = self._list("ListDeviceGroupElements", request, tenant_id, auth_token).results
+        results = self._list(
+            self._stub.ListDeviceGroupElements, "ListDeviceGroupElements", request, tenant_id, auth_token
+        ).results
         return int(results.count), [group_element_from_wire(item) for item in results.elements]
 
     # Assignments.
@@ -161,7 +188,13 @@ class DeviceManagementClient:
         self, token: str, *, tenant_id: str, auth_token: str | None = None
     ) -> Assignment | None:
         request = dms.GGetDeviceAssignmentByTokenRequest(token=token)
-        response = self._get("GetDeviceAssignmentByToken", request, tenant_id, auth_token)
+        response = self._get(
+            self._stub.GetDeviceAssignmentByToken,
+            "GetDeviceAssignmentByToken",
+            request,
+            tenant_id,
+            auth_token,
+        )
         return assignment_from_wire(response.assignment) if _has(response, "assignment") else None
 
     def get_active_assignments(
@@ -169,7 +202,13 @@ class DeviceManagementClient:
     ) -> list[Assignment]:
         """The device's active assignments in the server's order (empty for an unknown device)."""
         request = dms.GGetActiveAssignmentsForDeviceRequest(id=uuid_to_wire(device_id))
-        response = self._get("GetActiveAssignmentsForDevice", request, tenant_id, auth_token)
+        response = self._get(
+            self._stub.GetActiveAssignmentsForDevice,
+            "GetActiveAssignmentsForDevice",
+            request,
+            tenant_id,
+            auth_token,
+        )
         if response is None:
             return []
         return [assignment_from_wire(item) for item in response.assignment]
@@ -197,9 +236,11 @@ class DeviceManagementClient:
             paging=_paging(page, size),
         )
         request = dms.GListDeviceAssignmentsRequest(criteria=criteria)
-        results = self._list("ListDeviceAssignments", request, tenant_id, auth_token).results
+        results = self._list(
+            self._stub.ListDeviceAssignments, "ListDeviceAssignments", request, tenant_id, auth_token
+        ).results
         return int(results.count), [assignment_from_wire(item) for item in results.assignments]
 
 
-def _has(response: Any, field: str) -> bool:
+def _has(response: _Response | None, field: str) -> TypeGuard[_Response]:
     return response is not None and bool(response.HasField(field))

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
 
 import grpc
 
-from batchops.api.convert import uuid_to_wire
 from batchops.clients.calls import RETRYABLE, ServiceCaller, call_backoff
 from batchops.clients.channels import ChannelPool
 from batchops.clients.models import optional_uuid
 from batchops.clients.settings import ClientSettings
+from batchops.protocol.convert import uuid_to_wire
 from batchops.wire import event_management_pb2 as ems
 from batchops.wire import event_management_pb2_grpc as ems_grpc
 from batchops.wire import event_model_pb2 as em
@@ -25,9 +24,7 @@ TARGET_ASSIGNMENT = common.CMD_TARGET_ASSIGNMENT
 
 class EventManagementClient:
     def __init__(self, settings: ClientSettings, pool: ChannelPool) -> None:
-        self._stub: Any = ems_grpc.DeviceEventManagementStub(  # type: ignore[no-untyped-call]
-            pool.channel(settings.event_management_address)
-        )
+        self._stub = ems_grpc.DeviceEventManagementStub(pool.channel(settings.event_management_address))
         self._caller = ServiceCaller(
             SERVICE,
             call_backoff(settings),
@@ -64,7 +61,7 @@ class EventManagementClient:
         request = ems.GAddCommandInvocationsRequest(
             deviceAssignmentId=uuid_to_wire(assignment_id), requests=[invocation]
         )
-        response = self._caller.call(
+        response: ems.GAddCommandInvocationsResponse = self._caller.call(
             self._stub.AddCommandInvocations,
             "AddCommandInvocations",
             request,

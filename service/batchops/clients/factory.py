@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from batchops.clients.channels import ChannelPool
 from batchops.clients.device_management import DeviceManagementClient
 from batchops.clients.event_management import EventManagementClient
+from batchops.clients.services import HandlerServices
 from batchops.clients.settings import ClientSettings
-
-# The names handlers look clients up by in ``HandlerContext.clients``.
-DEVICE_MANAGEMENT_CLIENT = "device_management"
-EVENT_MANAGEMENT_CLIENT = "event_management"
 
 
 @dataclass(frozen=True)
@@ -23,12 +18,10 @@ class ServiceClients:
     device_management: DeviceManagementClient
     event_management: EventManagementClient
 
-    def as_mapping(self) -> Mapping[str, Any]:
-        """What ``HandlerContext.clients`` expects."""
-        return {
-            DEVICE_MANAGEMENT_CLIENT: self.device_management,
-            EVENT_MANAGEMENT_CLIENT: self.event_management,
-        }
+    @property
+    def services(self) -> HandlerServices:
+        """What handlers are given (``HandlerContext.services``)."""
+        return HandlerServices(self.device_management, self.event_management)
 
     def close(self) -> None:
         self.pool.close()
@@ -42,7 +35,7 @@ class ServiceClients:
 
 def connect(settings: ClientSettings) -> ServiceClients:
     """Channels connect lazily: nothing is dialled until the first call."""
-    pool = ChannelPool(settings.max_message_bytes)
+    pool = ChannelPool()
     return ServiceClients(
         settings, pool, DeviceManagementClient(settings, pool), EventManagementClient(settings, pool)
     )

@@ -14,12 +14,14 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from batchops.clients.device_management import DeviceManagementClient
 from batchops.clients.models import ASSIGNMENT_ACTIVE, Assignment, GroupElement
 from batchops.domain import InvalidArgument
 from batchops.domain.errors import ErrorCode
+
+if TYPE_CHECKING:  # an annotation only: at run time this module must load while that one does
+    from batchops.clients.device_management import DeviceManagementClient
 
 log = logging.getLogger(__name__)
 

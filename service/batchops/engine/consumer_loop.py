@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from enum import StrEnum
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
@@ -51,6 +52,21 @@ class LoopState(StrEnum):
     STOPPED = "stopped"
 
 
+@dataclass(frozen=True)
+class LoopTiming:
+    """How a consumer loop polls, backs off and stops (seconds)."""
+
+    poll_timeout: float = 0.2
+    # After a failed batch, before the same records come again.
+    retry_backoff: float = 1.0
+    # After a crash, before a fresh consumer starts; doubles up to the maximum.
+    restart_backoff: float = 1.0
+    max_restart_backoff: float = 30.0
+    # On stop, how long a running batch may still take before its member leaves the group
+    # anyway (a hung handler must not hold the partitions of a stopped engine).
+    stop_grace: float = 20.0
+
+
 class ConsumerLoop:
     def __init__(
         self,
@@ -61,11 +77,7 @@ class ConsumerLoop:
         *,
         batch_size: int,
         tenant_id: str,
-        poll_timeout: float = 0.2,
-        retry_backoff: float = 1.0,
-        restart_backoff: float = 1.0,
-        max_restart_backoff: float = 30.0,
-        stop_grace: float = 20.0,
+        timing: LoopTiming = LoopTiming(),
     ) -> None:
         self.name = name
         self._factory = consumer_factory
@@ -73,13 +85,11 @@ class ConsumerLoop:
         self._handle = handle_batch
         self._batch_size = batch_size
         self._tenant = tenant_id
-        self._poll_timeout = poll_timeout
-        self._backoff = retry_backoff
-        self._restart_backoff = restart_backoff
-        self._max_restart_backoff = max_restart_backoff
-        # On stop, how long a running batch may still take before its member leaves the group
-        # anyway (a hung handler must not hold the partitions of a stopped engine).
-        self._stop_grace = stop_grace
+        self._poll_timeout = timing.poll_timeout
+        self._backoff = timing.retry_backoff
+        self._restart_backoff = timing.restart_backoff
+        self._max_restart_backoff = timing.max_restart_backoff
+        self._stop_grace = timing.stop_grace
         self._stop = threading.Event()
         self._resubscribe = threading.Event()
         self._assigned = threading.Event()

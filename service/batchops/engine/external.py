@@ -1,8 +1,9 @@
 """Operations that arrive on the operations topic from other services (the Kafka entry point).
 
 A record for an operation the store already knows is the normal path; for a deleted one it is
-skipped; for an unknown one the operation is created from the record, validated exactly like the
-gRPC call, and a record that fails validation is dead-lettered with the reason.
+skipped; for an unknown one the operation is created from the record, built and validated as the
+gRPC calls build theirs (``batchops.domain.creation``, then the type's handler), and a record that
+fails validation is dead-lettered with the reason.
 """
 
 from __future__ import annotations
@@ -10,18 +11,13 @@ from __future__ import annotations
 import logging
 import uuid
 
-from batchops.api.convert import operation_status_from_wire
-from batchops.domain import (
-    BATCH_COMMAND_INVOCATION,
-    PARAM_COMMAND_TOKEN,
-    BatchOperation,
-    BatchOperationStatus,
-    InvalidArgument,
-)
-from batchops.domain.validation import check_operation_type, check_string_map, check_token
+from batchops.domain import BatchOperation, BatchOperationStatus, InvalidArgument
+from batchops.domain.creation import operation_from, published_operation
+from batchops.domain.validation import check_token
 from batchops.engine.handlers import HandlerRegistry
 from batchops.engine.ports import OperationCatalog, WorkPort
 from batchops.messaging.codecs import OperationChunk
+from batchops.protocol.convert import operation_status_from_wire
 from batchops.store import utcnow
 
 log = logging.getLogger(__name__)
@@ -59,28 +55,18 @@ class ExternalOperations:
         wire = chunk.operation
         if operation_status_from_wire(wire.processingStatus) != BatchOperationStatus.UNPROCESSED:
             raise InvalidArgument("A new operation must arrive with status Unprocessed.")
-        operation_type = check_operation_type(wire.operationType)
-        handler = self._registry.require(operation_type)
-        parameters = check_string_map(wire.parameters, "parameters")
-        metadata = check_string_map(wire.metadata, "metadata")
-        operation = BatchOperation(
-            id=operation_id,
-            token=check_token(wire.token) if wire.token else str(operation_id),
-            operation_type=operation_type,
-            parameters=parameters,
-            metadata=metadata,
-            # SiteWhere carries a command invocation's parameter values as operation metadata.
-            invocation_parameters=metadata if operation_type == BATCH_COMMAND_INVOCATION else {},
-            created_date=utcnow(),
-            target_chunk_count=chunk.chunk_count,
+        create = published_operation(
+            wire.operationType,
+            token=wire.token,
+            parameters=wire.parameters,
+            metadata=wire.metadata,
             targeting=TARGETING_TOPIC,
         )
         if not chunk.device_tokens:
             # As the gRPC call (9400): a new operation needs devices to work on.
             raise InvalidArgument("At least one device token is required.")
-        if operation_type == BATCH_COMMAND_INVOCATION and not parameters.get(PARAM_COMMAND_TOKEN):
-            raise InvalidArgument("Command token is required.")
-        handler.validate(operation)
+        self._registry.validate(create)
+        operation = operation_from(create, operation_id, utcnow(), target_chunk_count=chunk.chunk_count)
         created = self._store.insert_operation(operation)
         log.info("operation created from the operations topic", extra={"operation": created.token})
         return created

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from confluent_kafka import Message
 
@@ -33,12 +34,19 @@ SEQ_STRIDE = 1_000_000
 INSERT_SLICE = 2_000
 
 
+@dataclass(frozen=True)
+class InitializerOutputs:
+    """Where the initializer sends records: element records, and undecodable ones."""
+
+    publisher: WorkPublisher
+    dead_letters: DeadLetters
+
+
 class Initializer:
     def __init__(
         self,
         work: WorkPort,
-        publisher: WorkPublisher,
-        dead_letters: DeadLetters,
+        outputs: InitializerOutputs,
         external: ExternalOperations,
         pacer: Pacer,
         heartbeat: Heartbeat,
@@ -47,8 +55,8 @@ class Initializer:
         max_chunk_count: int = 2_000_000,
     ) -> None:
         self._work = work
-        self._publisher = publisher
-        self._dead = dead_letters
+        self._publisher = outputs.publisher
+        self._dead = outputs.dead_letters
         self._external = external
         self._pacer = pacer
         self._heartbeat = heartbeat

@@ -18,6 +18,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -26,7 +27,7 @@ from confluent_kafka import Message
 from batchops import metrics
 from batchops.domain import BatchElement, BatchOperation
 from batchops.engine.dead_letters import DeadLetters
-from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry
+from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry, HandlerServices
 from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.outcomes import BatchOutcomes
 from batchops.engine.ports import RecordSender, WorkPort
@@ -42,40 +43,67 @@ HANDLER_RETRY_BACKOFF = Backoff(initial=0.1, maximum=2.0)
 FinishedCallback = Callable[[BatchOperation], None]
 
 
+@dataclass(frozen=True)
+class ProcessingPolicy:
+    """How a tenant's elements are processed (from its configuration)."""
+
+    concurrency: int
+    lease: timedelta
+    max_attempts: int
+    handler_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ElementOutputs:
+    """Where a batch's records go besides the store: failed elements and undecodable records."""
+
+    producer: RecordSender
+    failed_topic: str
+    dead_letters: DeadLetters
+
+
+def _no_token() -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class HandlerAccess:
+    """What a handler call gets: the handler itself, the services it may call, and a token to call with."""
+
+    registry: HandlerRegistry
+    services: HandlerServices | None = None
+    auth_token: Callable[[], str | None] = _no_token
+
+
 class Processor:
     def __init__(
         self,
         tenant_id: str,
         work: WorkPort,
-        registry: HandlerRegistry,
-        producer: RecordSender,
-        failed_topic: str,
-        dead_letters: DeadLetters,
-        *,
-        concurrency: int,
-        lease: timedelta,
-        max_attempts: int,
-        clients: Mapping[str, Any],
-        handler_options: Mapping[str, Mapping[str, Any]],
+        outputs: ElementOutputs,
+        policy: ProcessingPolicy,
+        handlers: HandlerAccess,
         heartbeat: Heartbeat,
-        auth_token: Callable[[], str | None] = lambda: None,
+        *,
         on_finished: FinishedCallback | None = None,
     ) -> None:
         self._tenant = tenant_id
         self._work = work
-        self._registry = registry
-        self._producer = producer
-        self._failed_topic = failed_topic
-        self._dead = dead_letters
-        self._lease = lease
-        self._max_attempts = max_attempts
-        self._clients = clients
-        self._options = handler_options
+        self._registry = handlers.registry
+        self._producer = outputs.producer
+        self._failed_topic = outputs.failed_topic
+        self._dead = outputs.dead_letters
+        self._lease = policy.lease
+        self._max_attempts = policy.max_attempts
+        self._services = handlers.services
+        self._options = policy.handler_options
         self._on_finished = on_finished
         self._heartbeat = heartbeat
-        self._auth_token = auth_token
-        self._concurrency = concurrency
-        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"handler-{tenant_id}")
+        self._auth_token = handlers.auth_token
+        self._concurrency = policy.concurrency
+        self._pool = ThreadPoolExecutor(
+            max_workers=policy.concurrency, thread_name_prefix=f"handler-{tenant_id}"
+        )
         self.processed = 0
         self.records_seen = 0
         self._held: set[str] = set()
@@ -211,7 +239,7 @@ class Processor:
                 tenant_id=self._tenant,
                 operation=operation,
                 element=element,
-                clients=self._clients,
+                services=self._services,
                 options=self._options.get(operation.operation_type, {}),
                 auth_token=self._auth_token(),
             )

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Iterator
 
-from batchops.api.convert import operation_to_wire
 from batchops.domain import BatchElement, BatchOperation
 from batchops.engine.pacing import Pacer
 from batchops.engine.ports import RecordSender, WorkPort
 from batchops.messaging.codecs import ElementWork, encode_element_work, encode_operation_chunk
 from batchops.messaging.topics import TenantTopics
+from batchops.protocol.convert import operation_to_wire
 
 # Records per confirmed send when pacing: small enough that a throttle spreads them evenly.
 _PACED_SLICE = 100

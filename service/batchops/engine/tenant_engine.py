@@ -5,22 +5,28 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from batchops import metrics
+from batchops.config import InstanceSettings, KafkaSettings, LimitsSettings, RecoverySettings
+from batchops.config.tenant import TenantConfiguration
 from batchops.domain import BatchOperation, OperationCreate
 from batchops.engine.consumer_loop import ConsumerLoop
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.external import ExternalOperations
-from batchops.engine.handlers import HandlerRegistry
+from batchops.engine.handlers import HandlerRegistry, HandlerServices
 from batchops.engine.heartbeat import Heartbeat
-from batchops.engine.initializer import Initializer
+from batchops.engine.initializer import Initializer, InitializerOutputs
 from batchops.engine.pacing import Pacer
-from batchops.engine.processor import FinishedCallback, Processor
+from batchops.engine.processor import (
+    ElementOutputs,
+    FinishedCallback,
+    HandlerAccess,
+    ProcessingPolicy,
+    Processor,
+)
 from batchops.engine.publisher import WorkPublisher
 from batchops.engine.recovery import Recovery, Sweeper
 from batchops.logs import log_context
@@ -33,43 +39,60 @@ from batchops.messaging.kafka import (
 )
 from batchops.messaging.lag import LagGauge, tenant_lag_targets
 from batchops.messaging.topics import TenantTopics
-from batchops.store import BatchStore, MongoConnector, utcnow
+from batchops.store import BatchStore, MongoConnector
 from batchops.store.work_store import WorkStore
-from batchops.tenants.configuration import TenantConfiguration
 
 log = logging.getLogger(__name__)
 
 
+def _no_token(_tenant_id: str) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class OutgoingCalls:
+    """What handlers use to call other services while processing."""
+
+    services: HandlerServices | None = None
+    # tenant id -> token for outgoing calls made while processing (None: send none).
+    system_token: Callable[[str], str | None] = _no_token
+
+
 @dataclass(frozen=True)
 class EngineEnvironment:
-    """What every tenant engine of a process shares."""
+    """What every tenant engine of a process shares: connections, handlers, and the settings
+    groups the engines follow (given as they are)."""
 
     kafka: KafkaConfig
     connector: MongoConnector
     registry: HandlerRegistry
-    product_id: str
-    instance_id: str
-    instance_name: str
-    target_chunk_size: int
-    recovery_interval_seconds: float = 15.0
-    recovery_stale_seconds: float = 60.0
-    clients: Mapping[str, Any] = field(default_factory=dict)
-    # tenant id -> token for outgoing calls made while processing (None: send none).
-    system_token: Callable[[str], str | None] = field(default=lambda _tenant: None)
+    instance: InstanceSettings
     # Process-wide topic defaults; a tenant configuration that names its own wins.
-    topic_partitions: int = 8
-    topic_replication: int = 1
-    # Kafka entry point and recovery: chunk counts are bounded by the token limit, and an
-    # operation whose chunks never all arrive ends after this long without progress.
-    max_device_tokens: int = 2_000_000
-    initialization_timeout_seconds: float = 3600.0
+    topic_defaults: KafkaSettings = field(default_factory=KafkaSettings)
+    # Chunk sizes, and the token limit that bounds chunk counts at the Kafka entry point.
+    limits: LimitsSettings = field(default_factory=LimitsSettings)
+    recovery: RecoverySettings = field(default_factory=RecoverySettings)
+    outgoing: OutgoingCalls = field(default_factory=OutgoingCalls)
 
     def topic_layout(self, config: TenantConfiguration) -> tuple[int, int]:
         explicit = config.model_fields_set
         return (
-            config.topic_partitions if "topic_partitions" in explicit else self.topic_partitions,
-            config.topic_replication if "topic_replication" in explicit else self.topic_replication,
+            config.topic_partitions
+            if "topic_partitions" in explicit
+            else self.topic_defaults.topic_partitions,
+            config.topic_replication
+            if "topic_replication" in explicit
+            else self.topic_defaults.topic_replication,
         )
+
+
+def processing_policy(config: TenantConfiguration) -> ProcessingPolicy:
+    return ProcessingPolicy(
+        concurrency=config.processing_concurrency,
+        lease=timedelta(seconds=config.lease_seconds),
+        max_attempts=config.max_attempts,
+        handler_options=config.handler_options,
+    )
 
 
 class TenantEngine:
@@ -84,9 +107,10 @@ class TenantEngine:
         self.tenant_id = tenant_id
         self.config = config
         self._env = env
-        self.topics = TenantTopics(env.product_id, env.instance_id, tenant_id)
+        self.topics = TenantTopics(env.instance.product_id, env.instance.instance_id, tenant_id)
+        self._client_id = f"{env.instance.instance_name}-{tenant_id}"
         database = env.connector.tenant_database(tenant_id)
-        self._store = BatchStore(database, target_chunk_size=env.target_chunk_size)
+        self._store = BatchStore(database, target_chunk_size=env.limits.target_chunk_size)
         self.work = WorkStore(database)
         self._producer: ConfirmedProducer | None = None
         self._on_finished = on_finished
@@ -105,100 +129,118 @@ class TenantEngine:
 
     def start(self) -> None:
         with log_context(tenant=self.tenant_id):
-            config, env = self.config, self._env
-            partitions, replication = env.topic_layout(config)
-
-            def ensure_own_topics() -> None:
-                if ensure_topics(env.kafka, self.topics.all, partitions, replication):
-                    # Our topics had vanished (a broker that lost its data): members that joined
-                    # meanwhile hold nothing; fresh ones are assigned the new partitions.
-                    for loop in self._loops:
-                        loop.resubscribe()
-
-            ensure_own_topics()
-            client_id = f"{env.instance_name}-{self.tenant_id}"
-            producer = ConfirmedProducer(env.kafka, client_id)
+            self._ensure_own_topics()
+            producer = ConfirmedProducer(self._env.kafka, self._client_id)
             self._producer = producer
             self.publisher = WorkPublisher(producer, self.topics, self.work)
             self.dead_letters = DeadLetters(producer, self.topics.dead_letters)
-            # Pacing happens once, at fan-out: element records enter the topic at the tenant's
-            # rate, so processing follows it without holding claimed elements past their lease.
-            pacer = Pacer(config.throttle_delay_ms, config.rate_limit_per_second)
             initializer_beat, processor_beat = Heartbeat(self.work), Heartbeat(self.work)
-            self.initializer = Initializer(
-                self.work,
-                self.publisher,
-                self.dead_letters,
-                ExternalOperations(self._store, self.work, env.registry),
-                pacer,
-                initializer_beat,
-                self.tenant_id,
-                stopping=self._stopping.is_set,
-                max_chunk_count=env.max_device_tokens,
-            )
-            self._processor = Processor(
-                self.tenant_id,
-                self.work,
-                env.registry,
-                producer,
-                self.topics.failed_elements,
-                self.dead_letters,
-                concurrency=config.processing_concurrency,
-                lease=timedelta(seconds=config.lease_seconds),
-                max_attempts=config.max_attempts,
-                clients=env.clients,
-                handler_options=config.handler_options,
-                heartbeat=processor_beat,
-                auth_token=lambda: env.system_token(self.tenant_id),
-                on_finished=self._on_finished,
-            )
-            self._loops = [
-                ConsumerLoop(
-                    "initializer",
-                    lambda: make_consumer(env.kafka, self.topics.operation_group, client_id + "-ops"),
-                    self.topics.operations,
-                    self.initializer.handle_batch,
-                    # One chunk record (up to thousands of tokens) at a time keeps memory flat.
-                    batch_size=1,
-                    tenant_id=self.tenant_id,
-                ),
-                ConsumerLoop(
-                    "processor",
-                    lambda: make_consumer(env.kafka, self.topics.element_group, client_id + "-elements"),
-                    self.topics.elements,
-                    self._processor.handle_batch,
-                    batch_size=config.consumer_batch_size,
-                    tenant_id=self.tenant_id,
-                ),
-            ]
+            self.initializer = self._make_initializer(self.publisher, self.dead_letters, initializer_beat)
+            self._processor = self._make_processor(producer, self.dead_letters, processor_beat)
+            self._loops = self._make_loops(self.initializer, self._processor)
             for loop in self._loops:
                 loop.start()
-            self.recovery = Recovery(
-                self.work,
-                self.publisher,
-                stale_after=timedelta(seconds=env.recovery_stale_seconds),
-                initializer=initializer_beat,
-                processor=processor_beat,
-                held_claims=self._processor.held_claims,
-                initialization_timeout=timedelta(seconds=env.initialization_timeout_seconds),
-                # A broker that lost its log directories comes back without our topics.
-                ensure_topics=ensure_own_topics,
-            )
-            self._sweeper = Sweeper(self.recovery, env.recovery_interval_seconds, self.tenant_id)
-            self._sweeper.start()
-            unregister_counts = metrics.add_operation_counts_source(
-                lambda: {self.tenant_id: self.work.operations.operation_counts()}
-            )
-            self.lag = LagGauge(env.kafka, tenant_lag_targets(self.topics))
-            lag = self.lag
-            unregister_lag = metrics.add_consumer_lag_source(lambda: {self.tenant_id: lag.read()})
-
-            def unregister() -> None:
-                unregister_counts()
-                unregister_lag()
-
-            self._unregister_metrics = unregister
+            self._start_recovery(self.publisher, initializer_beat, processor_beat, self._processor)
+            self._register_metrics()
             log.info("tenant engine started", extra={"topics_prefix": self.topics.prefix})
+
+    def _ensure_own_topics(self) -> None:
+        partitions, replication = self._env.topic_layout(self.config)
+        if ensure_topics(self._env.kafka, self.topics.all, partitions, replication):
+            # Our topics had vanished (a broker that lost its data): members that joined
+            # meanwhile hold nothing; fresh ones are assigned the new partitions.
+            for loop in self._loops:
+                loop.resubscribe()
+
+    def _make_initializer(
+        self, publisher: WorkPublisher, dead_letters: DeadLetters, heartbeat: Heartbeat
+    ) -> Initializer:
+        # Pacing happens once, at fan-out: element records enter the topic at the tenant's
+        # rate, so processing follows it without holding claimed elements past their lease.
+        pacer = Pacer(self.config.throttle_delay_ms, self.config.rate_limit_per_second)
+        return Initializer(
+            self.work,
+            InitializerOutputs(publisher, dead_letters),
+            ExternalOperations(self._store, self.work, self._env.registry),
+            pacer,
+            heartbeat,
+            self.tenant_id,
+            stopping=self._stopping.is_set,
+            max_chunk_count=self._env.limits.max_device_tokens,
+        )
+
+    def _make_processor(
+        self, producer: ConfirmedProducer, dead_letters: DeadLetters, heartbeat: Heartbeat
+    ) -> Processor:
+        outgoing = self._env.outgoing
+        return Processor(
+            self.tenant_id,
+            self.work,
+            ElementOutputs(producer, self.topics.failed_elements, dead_letters),
+            processing_policy(self.config),
+            HandlerAccess(
+                self._env.registry, outgoing.services, lambda: outgoing.system_token(self.tenant_id)
+            ),
+            heartbeat,
+            on_finished=self._on_finished,
+        )
+
+    def _make_loops(self, initializer: Initializer, processor: Processor) -> list[ConsumerLoop]:
+        kafka, topics, client_id = self._env.kafka, self.topics, self._client_id
+        return [
+            ConsumerLoop(
+                "initializer",
+                lambda: make_consumer(kafka, topics.operation_group, client_id + "-ops"),
+                topics.operations,
+                initializer.handle_batch,
+                # One chunk record (up to thousands of tokens) at a time keeps memory flat.
+                batch_size=1,
+                tenant_id=self.tenant_id,
+            ),
+            ConsumerLoop(
+                "processor",
+                lambda: make_consumer(kafka, topics.element_group, client_id + "-elements"),
+                topics.elements,
+                processor.handle_batch,
+                batch_size=self.config.consumer_batch_size,
+                tenant_id=self.tenant_id,
+            ),
+        ]
+
+    def _start_recovery(
+        self,
+        publisher: WorkPublisher,
+        initializer_beat: Heartbeat,
+        processor_beat: Heartbeat,
+        processor: Processor,
+    ) -> None:
+        timing = self._env.recovery
+        self.recovery = Recovery(
+            self.work,
+            publisher,
+            stale_after=timedelta(seconds=timing.stale_seconds),
+            initializer=initializer_beat,
+            processor=processor_beat,
+            held_claims=processor.held_claims,
+            initialization_timeout=timedelta(seconds=timing.initialization_timeout_seconds),
+            # A broker that lost its log directories comes back without our topics.
+            ensure_topics=self._ensure_own_topics,
+        )
+        self._sweeper = Sweeper(self.recovery, timing.interval_seconds, self.tenant_id)
+        self._sweeper.start()
+
+    def _register_metrics(self) -> None:
+        unregister_counts = metrics.add_operation_counts_source(
+            lambda: {self.tenant_id: self.work.operations.operation_counts()}
+        )
+        lag = self.lag = LagGauge(self._env.kafka, tenant_lag_targets(self.topics))
+        unregister_lag = metrics.add_consumer_lag_source(lambda: {self.tenant_id: lag.read()})
+
+        def unregister() -> None:
+            unregister_counts()
+            unregister_lag()
+
+        self._unregister_metrics = unregister
 
     @property
     def consumers(self) -> dict[str, str]:
@@ -245,8 +287,7 @@ class TenantEngine:
         self._env.registry.require(operation_type)
 
     def create_operation(self, create: OperationCreate, device_tokens: Iterable[str]) -> BatchOperation:
-        handler = self._env.registry.require(create.operation_type)
-        handler.validate(_provisional(create))
+        self._env.registry.validate(create)
         operation = self._store.create_operation(create, device_tokens)
         if self.publisher is None:
             return operation
@@ -258,15 +299,3 @@ class TenantEngine:
             log.warning("publishing a new operation failed; recovery will retry: %s", exc)
             self.work.operations.record_error(operation.id, f"publish pending: {exc}")
         return operation
-
-
-def _provisional(create: OperationCreate) -> BatchOperation:
-    return BatchOperation(
-        id=uuid.uuid4(),
-        token=create.token or "provisional",
-        operation_type=create.operation_type,
-        parameters=create.parameters,
-        metadata=create.metadata,
-        invocation_parameters=create.invocation_parameters,
-        created_date=utcnow(),
-    )

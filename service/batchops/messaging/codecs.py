@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from google.protobuf.message import DecodeError
 
-from batchops.api.convert import operation_status_from_wire, uuid_from_wire, uuid_to_wire
 from batchops.domain import BatchOperation, DomainError, ElementProcessingStatus
 from batchops.errors import BatchopsError, ErrorKind
+from batchops.protocol.convert import operation_status_from_wire, uuid_from_wire, uuid_to_wire
 from batchops.wire import batch_model_pb2 as bm
 
 

@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 
 import grpc
 
-from batchops.api.convert import ELEMENT_STATUS_TO_WIRE, uuid_to_wire
 from batchops.domain import ElementProcessingStatus
 from batchops.errors import BatchopsError
+from batchops.protocol.convert import ELEMENT_STATUS_TO_WIRE, uuid_to_wire
+from batchops.protocol.headers import call_metadata
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
 from batchops.wire import batch_model_pb2 as bm
@@ -67,7 +68,7 @@ class Connection:
 
     @property
     def metadata(self) -> tuple[tuple[str, str], ...]:
-        return (("tenant", self.tenant),) + ((("jwt", self.jwt),) if self.jwt else ())
+        return call_metadata(self.tenant, self.jwt)
 
 
 def parse_uuid(text: str) -> uuid.UUID | None:
@@ -81,9 +82,7 @@ class OpsClient:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._channel = grpc.insecure_channel(connection.address)
-        self._stub: Any = batch_management_pb2_grpc.BatchManagementStub(  # type: ignore[no-untyped-call]
-            self._channel
-        )
+        self._stub = batch_management_pb2_grpc.BatchManagementStub(self._channel)
 
     def __enter__(self) -> OpsClient:
         return self

@@ -8,8 +8,8 @@ from typing import Any
 
 from rich.table import Table
 
-from batchops.api.convert import ELEMENT_STATUS_FROM_WIRE, OPERATION_STATUS_FROM_WIRE
 from batchops.domain import BatchOperationStatus
+from batchops.protocol.convert import ELEMENT_STATUS_FROM_WIRE, OPERATION_STATUS_FROM_WIRE
 from batchops.wire import batch_model_pb2 as bm
 from batchops.wire import sitewhere_common_pb2 as common
 

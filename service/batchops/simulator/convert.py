@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import TypeVar
 
-from batchops.api.convert import uuid_to_wire
+from batchops.protocol.convert import uuid_to_wire
 from batchops.simulator.fleet import (
     Assignment,
     AssignmentStatus,

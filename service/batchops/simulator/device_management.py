@@ -20,6 +20,7 @@ from batchops.simulator.convert import (
 from batchops.simulator.fleet import Fleet
 from batchops.simulator.gate import Gate
 from batchops.wire import device_management_pb2 as dms
+from batchops.wire import device_management_pb2_grpc as dms_grpc
 from batchops.wire import device_model_pb2 as dm
 from batchops.wire import sitewhere_common_pb2 as common
 
@@ -32,7 +33,7 @@ def not_found(context: grpc.ServicerContext, what: str) -> NoReturn:
     context.abort(grpc.StatusCode.NOT_FOUND, f"{what} not found.")
 
 
-class DeviceManagementServicer:
+class DeviceManagementServicer(dms_grpc.DeviceManagementServicer):
     def __init__(self, fleet: Fleet, gate: Gate) -> None:
         self._fleet = fleet
         self._gate = gate

@@ -8,17 +8,19 @@ from typing import Any
 
 import grpc
 
-from batchops.api.convert import uuid_to_wire
+from batchops.protocol.convert import uuid_to_wire
+from batchops.protocol.headers import JWT_HEADER
 from batchops.simulator.device_management import not_found, wire_uuid
 from batchops.simulator.fleet import Assignment, Fleet
-from batchops.simulator.gate import JWT_HEADER, Gate, header
+from batchops.simulator.gate import Gate, header
 from batchops.simulator.recorder import InvocationRecorder, InvocationRequest, RecordedInvocation
 from batchops.wire import event_management_pb2 as ems
+from batchops.wire import event_management_pb2_grpc as ems_grpc
 from batchops.wire import event_model_pb2 as em
 from batchops.wire import sitewhere_common_pb2 as common
 
 
-class EventManagementServicer:
+class EventManagementServicer(ems_grpc.DeviceEventManagementServicer):
     def __init__(self, fleet: Fleet, gate: Gate, recorder: InvocationRecorder) -> None:
         self._fleet = fleet
         self._gate = gate

@@ -7,10 +7,9 @@ from collections import Counter
 
 import grpc
 
+from batchops.protocol.headers import TENANT_HEADER
 from batchops.simulator.faults import Fault, FaultPlan
 
-TENANT_HEADER = "tenant"
-JWT_HEADER = "jwt"
 MISSING_TENANT_MESSAGE = "Tenant token not passed in metadata."
 # A "timeout" fault waits past the caller's deadline, but never longer than this.
 MAX_TIMEOUT_WAIT_SECONDS = 30.0

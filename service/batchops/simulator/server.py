@@ -59,10 +59,10 @@ class FleetSimulator:
             futures.ThreadPoolExecutor(max_workers=self._max_workers, thread_name_prefix="simulator"),
             options=[("grpc.so_reuseport", 0)],
         )
-        dms_grpc.add_DeviceManagementServicer_to_server(  # type: ignore[no-untyped-call]
+        dms_grpc.add_DeviceManagementServicer_to_server(
             DeviceManagementServicer(self.fleet, self._gate), server
         )
-        ems_grpc.add_DeviceEventManagementServicer_to_server(  # type: ignore[no-untyped-call]
+        ems_grpc.add_DeviceEventManagementServicer_to_server(
             EventManagementServicer(self.fleet, self._gate, self.recorder), server
         )
         port = server.add_insecure_port(f"{self.host}:{self._requested_port}")

@@ -16,10 +16,7 @@ from kazoo.client import KazooClient
 from kazoo.exceptions import KazooException, NodeExistsError, NoNodeError
 from kazoo.handlers.threading import KazooTimeoutError
 
-from batchops.domain.errors import DomainError
-from batchops.domain.validation import check_tenant_id
-from batchops.errors import BatchopsError, ErrorKind
-from batchops.tenants.configuration import (
+from batchops.config.tenant import (
     TenantConfiguration,
     TenantConfigurationError,
     from_mapping,
@@ -27,6 +24,9 @@ from batchops.tenants.configuration import (
     parse_sitewhere_xml,
     render_json,
 )
+from batchops.domain.errors import DomainError
+from batchops.domain.validation import check_tenant_id
+from batchops.errors import BatchopsError, ErrorKind
 from batchops.tenants.layout import JSON_CONFIG_NODE, SITEWHERE_CONFIG_NODE, ZkLayout
 from batchops.tenants.nodes import read_tenant_nodes
 from batchops.tenants.zk_auth import ZkCredentials, client_options

@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from kazoo.exceptions import NoAuthError
 
+from batchops.config.tenant import TenantConfiguration
 from batchops.messaging.topics import ELEMENTS_LABEL, OPERATIONS_LABEL
 from batchops.tenants.admin import (
     ConfigDocument,
@@ -30,7 +31,6 @@ from batchops.tenants.admin import (
     list_tenants,
     remove_tenant,
 )
-from batchops.tenants.configuration import TenantConfiguration
 from batchops.tenants.lag import tenant_consumers, tenant_lags
 from batchops.tenants.layout import ZkLayout
 from batchops.tenants.zk_auth import ZkCredentials, credentials_from_env

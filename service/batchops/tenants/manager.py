@@ -12,17 +12,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from kazoo.client import KazooClient, KazooState
 from kazoo.exceptions import KazooException
 from kazoo.handlers.threading import KazooTimeoutError
 
+from batchops.config.tenant import TenantConfigurationError
 from batchops.errors import BatchopsError, ErrorKind
 from batchops.retry import Backoff
-from batchops.tenants.configuration import TenantConfigurationError
-from batchops.tenants.engine import EngineFactory, TenantEngine
 from batchops.tenants.layout import ZkLayout
+from batchops.tenants.managed_engine import EngineFactory, ManagedEngine
 from batchops.tenants.nodes import TenantNodes, read_tenant_nodes
 from batchops.tenants.presence import Presence
 from batchops.tenants.runner import Desired, TenantRunner
@@ -34,40 +35,49 @@ from batchops.tenants.zk_auth import ZkCredentials, client_options
 log = logging.getLogger(__name__)
 
 
+DEFAULT_BACKOFF = Backoff()
+
+
 class TenantManagerError(BatchopsError):
     """The manager cannot run (e.g. ZooKeeper unreachable at start)."""
 
     kind = ErrorKind.UNAVAILABLE
 
 
+@dataclass(frozen=True)
+class ZkConnection:
+    """How the manager reaches ZooKeeper."""
+
+    hosts: str
+    session_timeout: float = 10.0
+    connect_timeout: float = 15.0
+    credentials: ZkCredentials | None = None
+
+
 class TenantEngineManager:
     def __init__(
         self,
-        zk_hosts: str,
+        zookeeper: ZkConnection,
         instance_id: str,
         factory: EngineFactory,
         *,
         instance_name: str,
         workers: int = 4,
-        session_timeout: float = 10.0,
-        connect_timeout: float = 15.0,
         resync_interval: float = 60.0,
-        retry_initial_delay: float = 1.0,
-        retry_max_delay: float = 60.0,
-        max_start_attempts: int | None = None,
-        credentials: ZkCredentials | None = None,
+        # Engine starts that fail are retried after a growing delay (see Backoff).
+        backoff: Backoff = DEFAULT_BACKOFF,
     ) -> None:
-        self._zk_hosts = zk_hosts
+        self._zk_hosts = zookeeper.hosts
         self._layout = ZkLayout(instance_id)
         self._factory = factory
-        self._connect_timeout = connect_timeout
-        self._backoff = Backoff(retry_initial_delay, retry_max_delay, max_start_attempts)
+        self._connect_timeout = zookeeper.connect_timeout
+        self._backoff = backoff
         # Reconnect quickly after an outage (kazoo's default backoff grows to an hour).
         self._client = KazooClient(
-            hosts=zk_hosts,
-            timeout=session_timeout,
+            hosts=zookeeper.hosts,
+            timeout=zookeeper.session_timeout,
             connection_retry={"max_tries": -1, "max_delay": 2.0},
-            **client_options(credentials),
+            **client_options(zookeeper.credentials),
         )
         self._lock = threading.Lock()
         self._changed = threading.Condition()
@@ -130,13 +140,13 @@ class TenantEngineManager:
         self._client.close()
         log.info("tenant engine manager stopped")
 
-    def engine(self, tenant_id: str) -> TenantEngine | None:
+    def engine(self, tenant_id: str) -> ManagedEngine | None:
         """The tenant's engine if it is running."""
         with self._lock:
             runner = self._runners.get(tenant_id)
         return runner.running_engine if runner is not None else None
 
-    def engines(self) -> dict[str, TenantEngine | None]:
+    def engines(self) -> dict[str, ManagedEngine | None]:
         """Every configured tenant with its running engine (None while it is not running)."""
         with self._lock:
             runners = list(self._runners.values())

@@ -9,7 +9,7 @@ from typing import Any
 from kazoo.client import KazooClient
 from kazoo.exceptions import NoNodeError
 
-from batchops.tenants.configuration import TenantConfiguration, parse_json, parse_sitewhere_xml
+from batchops.config.tenant import TenantConfiguration, parse_json, parse_sitewhere_xml
 from batchops.tenants.layout import JSON_CONFIG_NODE, SITEWHERE_CONFIG_NODE, ZkLayout
 
 DEFAULTS_SOURCE = "defaults"

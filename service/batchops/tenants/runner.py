@@ -11,9 +11,9 @@ import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from batchops.config.tenant import TenantConfiguration
 from batchops.retry import Backoff
-from batchops.tenants.configuration import TenantConfiguration
-from batchops.tenants.engine import EngineFactory, TenantEngine
+from batchops.tenants.managed_engine import EngineFactory, ManagedEngine
 from batchops.tenants.status import TenantState, TenantStatus
 
 log = logging.getLogger(__name__)
@@ -37,13 +37,13 @@ class TenantRunner:
         self._backoff = backoff
         self._changed = on_change
         self._lock = threading.Lock()
-        self._engine: TenantEngine | None = None
+        self._engine: ManagedEngine | None = None
         self._key: tuple[str, bytes] | None = None
         self._status = TenantStatus(tenant_id, TenantState.STOPPED)
         self._log_extra = {"tenant": tenant_id}
 
     @property
-    def running_engine(self) -> TenantEngine | None:
+    def running_engine(self) -> ManagedEngine | None:
         with self._lock:
             return self._engine if self._status.state is TenantState.RUNNING else None
 

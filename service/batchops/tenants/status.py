@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from batchops.tenants.configuration import TenantConfiguration
+from batchops.config.tenant import TenantConfiguration
 
 
 class TenantState(StrEnum):

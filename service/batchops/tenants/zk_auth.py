@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from kazoo.security import make_digest_acl
 
 if TYPE_CHECKING:
-    from batchops.config import Settings
+    from batchops.config import ZookeeperSettings
 
 USERNAME_VARIABLE = "BATCHOPS_ZOOKEEPER_AUTH_USERNAME"
 PASSWORD_VARIABLE = "BATCHOPS_ZOOKEEPER_AUTH_PASSWORD"
@@ -52,8 +52,8 @@ def credentials_from_env(environ: Mapping[str, str] = os.environ) -> ZkCredentia
     return ZkCredentials(username or "", password or "")
 
 
-def credentials_from_settings(settings: Settings) -> ZkCredentials | None:
-    password = settings.zookeeper_auth_password
-    if not settings.zookeeper_auth_username or password is None:
+def credentials_from_settings(settings: ZookeeperSettings) -> ZkCredentials | None:
+    password = settings.auth_password
+    if not settings.auth_username or password is None:
         return None
-    return ZkCredentials(settings.zookeeper_auth_username, password.get_secret_value())
+    return ZkCredentials(settings.auth_username, password.get_secret_value())

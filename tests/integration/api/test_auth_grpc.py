@@ -57,12 +57,12 @@ def secured_port(api_settings: Settings, rsa_key: rsa.RSAPrivateKey) -> Iterator
     authenticator = Authenticator(
         AuthSettings(enabled=True, hs256_secret=SECRET, rs256_public_key=public_pem, leeway_seconds=0)
     )
-    connector = MongoConnector(api_settings.mongodb_uri, api_settings.mongodb_tenant_prefix)
-    router = OpenTenantRouter(connector, target_chunk_size=api_settings.target_chunk_size)
+    connector = MongoConnector(api_settings.mongodb.uri, api_settings.mongodb.tenant_prefix)
+    router = OpenTenantRouter(connector, target_chunk_size=api_settings.limits.target_chunk_size)
     servicer = BatchManagementServicer(
         router,
-        PagingLimits(api_settings.default_page_size, api_settings.max_page_size),
-        api_settings.max_device_tokens,
+        PagingLimits(api_settings.limits.default_page_size, api_settings.limits.max_page_size),
+        api_settings.limits.max_device_tokens,
     )
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=8),

@@ -10,7 +10,7 @@ from typing import Any
 import grpc
 import pytest
 
-from batchops.api.convert import uuid_from_wire, uuid_to_wire
+from batchops.protocol.convert import uuid_from_wire, uuid_to_wire
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm
 from batchops.wire import sitewhere_common_pb2 as common

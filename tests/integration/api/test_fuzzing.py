@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from batchops.api.convert import uuid_to_wire
+from batchops.protocol.convert import uuid_to_wire
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm
 from batchops.wire import sitewhere_common_pb2 as common

@@ -18,9 +18,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from batchops import metrics
 from batchops.api import BatchManagementServicer, OpenTenantRouter, PagingLimits
 from batchops.api.auth import Authenticator, AuthInterceptor, AuthSettings
-from batchops.api.convert import uuid_to_wire
+from batchops.api.metrics_interceptor import MetricsInterceptor
 from batchops.api.server import service_handler
 from batchops.config import Settings
+from batchops.protocol.convert import uuid_to_wire
 from batchops.store import MongoConnector
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
@@ -31,17 +32,17 @@ Counts = dict[tuple[str, str], float]
 
 @pytest.fixture(scope="module")
 def grpc_port(api_settings: Settings) -> Iterator[int]:
-    connector = MongoConnector(api_settings.mongodb_uri, api_settings.mongodb_tenant_prefix)
+    connector = MongoConnector(api_settings.mongodb.uri, api_settings.mongodb.tenant_prefix)
     servicer = BatchManagementServicer(
-        OpenTenantRouter(connector, target_chunk_size=api_settings.target_chunk_size),
-        PagingLimits(api_settings.default_page_size, api_settings.max_page_size),
-        api_settings.max_device_tokens,
+        OpenTenantRouter(connector, target_chunk_size=api_settings.limits.target_chunk_size),
+        PagingLimits(api_settings.limits.default_page_size, api_settings.limits.max_page_size),
+        api_settings.limits.max_device_tokens,
     )
     authenticator = Authenticator(AuthSettings(enabled=True, hs256_secret=SECRET))
     # Metrics outermost, so refusals by the auth interceptor are counted.
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=8),
-        interceptors=[metrics.MetricsInterceptor(), AuthInterceptor(authenticator)],
+        interceptors=[MetricsInterceptor(), AuthInterceptor(authenticator)],
     )
     descriptor = bms.DESCRIPTOR.services_by_name["BatchManagement"]
     server.add_generic_rpc_handlers((service_handler(descriptor, servicer),))

@@ -1,5 +1,6 @@
 """``batchops bench --quick`` on the test servers, cheap scenarios only: the JSON it writes has
-every expected figure, positive, and nothing it started is left running. No timing thresholds."""
+every expected figure, positive (the CPU per element of the service and MongoDB processes too),
+and nothing it started is left running. No timing thresholds."""
 
 from __future__ import annotations
 
@@ -63,8 +64,20 @@ def test_quick_bench_writes_positive_figures(servers: Endpoints, tmp_path: Path)
         for key in keys:
             value = results[section][key]
             assert isinstance(value, int | float) and value > 0, f"{section}.{key} = {value!r}"
+    for section in ("initialization", "processing", "latency"):
+        cpu = results[section]["cpu"]
+        assert cpu["elements"] > 0 and cpu["wall_seconds"] > 0, f"{section}.cpu = {cpu!r}"
+        for process in ("service", "mongo"):
+            figures = cpu["processes"][process]
+            for key in ("cpu_seconds", "cpu_s_per_1000_elements", "cpu_us_per_element", "busy_share"):
+                value = figures[key]
+                assert isinstance(value, int | float) and value > 0, (
+                    f"{section}.cpu.{process}.{key} = {value!r}"
+                )
+    assert results["processing"]["cpu"]["elements"] == results["processing"]["elements"]
     assert results["processing"]["elements"] == results["meta"]["options"]["process_devices"]
     assert "rss" not in results and "invocation" not in results
     assert results["targets"][0]["name"].startswith("initialization")
     assert "batchops bench" in completed.stdout
+    assert "CPU per element" in completed.stdout
     assert _bench_services_of(results["meta"]["run_id"]) == []

@@ -11,6 +11,7 @@ from pymongo.database import Database
 
 from batchops.api import StaticRouter
 from batchops.config import Settings
+from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints
 from batchops.engine.handlers import HandlerRegistry
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
@@ -18,7 +19,6 @@ from batchops.messaging.kafka import KafkaConfig
 from batchops.service import BatchOpsService
 from batchops.store import MongoConnector
 from batchops.store.work_store import WorkStore
-from batchops.tenants.configuration import TenantConfiguration
 from batchops.wire import batch_management_pb2_grpc
 from support.api import large_message_channel
 from support.engines import PREFIX, engine_environment, recording_registry

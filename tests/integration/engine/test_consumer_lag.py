@@ -38,8 +38,8 @@ def registry(servers: Endpoints, effects_db_name: str, gate: GateHandler) -> Han
 
 def cli_row(servers: Endpoints, env: EngineEnvironment, tenant: str) -> dict[str, Any]:
     """The tenant's row of ``batchops tenants list --lag --json`` (tenant added to ZooKeeper)."""
-    common = ["--zk", servers.zk_hosts, "--instance-id", env.instance_id]
-    kafka = ["--kafka", servers.kafka_bootstrap, "--product-id", env.product_id]
+    common = ["--zk", servers.zk_hosts, "--instance-id", env.instance.instance_id]
+    kafka = ["--kafka", servers.kafka_bootstrap, "--product-id", env.instance.product_id]
     added = runner.invoke(tenants_app, ["add", tenant, "--if-not-exists", *common])
     assert added.exit_code == 0, added.output
     listed = runner.invoke(
@@ -52,7 +52,7 @@ def cli_row(servers: Endpoints, env: EngineEnvironment, tenant: str) -> dict[str
             "--kafka",
             servers.kafka_bootstrap,
             "--product-id",
-            env.product_id,
+            env.instance.product_id,
         ],
     )
     assert listed.exit_code == 0, listed.output

@@ -14,13 +14,13 @@ from confluent_kafka import Consumer, Message, Producer
 
 from batchops import metrics
 from batchops.api import StaticRouter
+from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints, wait_for
-from batchops.engine.consumer_loop import ConsumerLoop, LoopState
+from batchops.engine.consumer_loop import ConsumerLoop, LoopState, LoopTiming
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.messaging.kafka import KafkaConfig, ensure_topics, make_consumer
 from batchops.service import BatchOpsService
 from batchops.store.work_store import WorkStore
-from batchops.tenants.configuration import TenantConfiguration
 from batchops.wire import multitenant_management_pb2 as mtm
 from batchops.wire import multitenant_management_pb2_grpc
 from support.kafka import publish_operation
@@ -81,7 +81,13 @@ def test_a_crashed_loop_is_reported_and_restarted(servers: Endpoints, unique_nam
 
     seen: list[Message] = []
     loop = ConsumerLoop(
-        "injected", factory, topic, seen.extend, batch_size=10, tenant_id=unique_name, restart_backoff=0.2
+        "injected",
+        factory,
+        topic,
+        seen.extend,
+        batch_size=10,
+        tenant_id=unique_name,
+        timing=LoopTiming(restart_backoff=0.2),
     )
     loop.start()
     try:
@@ -204,7 +210,7 @@ def test_stopping_leaves_the_group_even_if_a_batch_hangs(servers: Endpoints, uni
         lambda _records: unblock.wait(120) and None,
         batch_size=10,
         tenant_id=unique_name,
-        stop_grace=1.0,
+        timing=LoopTiming(stop_grace=1.0),
     )
     loop.start()
     try:

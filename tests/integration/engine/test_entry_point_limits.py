@@ -11,13 +11,13 @@ from typing import Any
 
 from confluent_kafka import Producer
 
-from batchops.api.convert import uuid_to_wire
+from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints, wait_for
 from batchops.domain import BatchOperation
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.messaging.codecs import encode_operation_chunk
+from batchops.protocol.convert import uuid_to_wire
 from batchops.store.work_store import WorkStore
-from batchops.tenants.configuration import TenantConfiguration
 from batchops.wire import batch_model_pb2 as bm
 from support.kafka import publish_operation, read_all
 from support.recording_handler import RECORD
@@ -57,7 +57,7 @@ def test_records_beyond_the_limits_are_dead_lettered_and_the_consumer_moves_on(
 ) -> None:
     engine = start(engine_env, unique_name, engines)
     topic = engine.topics.operations
-    too_many_chunks = send_chunk(servers, topic, ["a"], 0, engine_env.max_device_tokens + 1)
+    too_many_chunks = send_chunk(servers, topic, ["a"], 0, engine_env.limits.max_device_tokens + 1)
     no_devices = send_chunk(servers, topic, [], 0, 1)
     dead = read_all(servers, engine.topics.dead_letters, 2, f"dlq-{unique_name}")
     reasons = {m.key().decode(): dict(m.headers())["batchops.reason"].decode() for m in dead}
@@ -77,7 +77,8 @@ def test_an_operation_whose_chunks_never_arrive_ends_with_errors(
     effects: Any,
     work: WorkStore,
 ) -> None:
-    env = dataclasses.replace(engine_env, initialization_timeout_seconds=4.0)
+    recovery = engine_env.recovery.model_copy(update={"initialization_timeout_seconds": 4.0})
+    env = dataclasses.replace(engine_env, recovery=recovery)
     engine = start(env, unique_name, engines)
     # Announces 1,000 chunks, sends one.
     op_id = send_chunk(servers, engine.topics.operations, [f"d{i}" for i in range(5)], 0, 1000)

@@ -8,13 +8,13 @@ from typing import Any
 
 from confluent_kafka import Producer
 
+from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints
 from batchops.domain import OperationCreate, element_id_for
 from batchops.engine.initializer import SEQ_STRIDE
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.messaging.codecs import ElementWork, encode_element_work
 from batchops.store.work_store import WorkStore
-from batchops.tenants.configuration import TenantConfiguration
 from support.kafka import read_all
 from support.recording_handler import RECORD
 
@@ -23,7 +23,9 @@ def test_an_element_record_naming_another_operation_is_dead_lettered(
     servers: Endpoints, engine_env: EngineEnvironment, unique_name: str, effects: Any, work: WorkStore
 ) -> None:
     # Recovery kept out of the way: both operations stay as stored.
-    env = dataclasses.replace(engine_env, recovery_stale_seconds=600.0)
+    env = dataclasses.replace(
+        engine_env, recovery=engine_env.recovery.model_copy(update={"stale_seconds": 600.0})
+    )
     engine = TenantEngine(unique_name, TenantConfiguration(), env)
     engine.start()
     try:

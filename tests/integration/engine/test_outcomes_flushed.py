@@ -15,7 +15,7 @@ from batchops.domain import OperationCreate
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry
 from batchops.engine.heartbeat import Heartbeat
-from batchops.engine.processor import Processor
+from batchops.engine.processor import ElementOutputs, HandlerAccess, ProcessingPolicy, Processor
 from batchops.messaging.codecs import ElementWork, encode_element_work
 from batchops.messaging.kafka import ConfirmedProducer, KafkaConfig, ensure_topics
 from batchops.store import BatchStore
@@ -96,16 +96,10 @@ def test_a_completed_outcome_is_stored_while_the_batch_still_runs(
     processor = Processor(
         unique_name,
         work,
-        HandlerRegistry([gate]),
-        producer,
-        failed,
-        DeadLetters(producer, dead),
-        concurrency=4,
-        lease=timedelta(seconds=60),
-        max_attempts=1,
-        clients={},
-        handler_options={},
-        heartbeat=Heartbeat(work),
+        ElementOutputs(producer, failed, DeadLetters(producer, dead)),
+        ProcessingPolicy(concurrency=4, lease=timedelta(seconds=60), max_attempts=1, handler_options={}),
+        HandlerAccess(HandlerRegistry([gate])),
+        Heartbeat(work),
     )
     errors: list[BaseException] = []
 

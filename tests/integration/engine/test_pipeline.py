@@ -11,9 +11,9 @@ import pytest
 from confluent_kafka import Producer
 
 from batchops.api import StaticRouter
-from batchops.api.convert import uuid_from_wire, uuid_to_wire
 from batchops.devstack import Endpoints, wait_for
 from batchops.messaging.codecs import encode_operation_chunk
+from batchops.protocol.convert import uuid_from_wire, uuid_to_wire
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm
 from support.api import create, get, wait_final

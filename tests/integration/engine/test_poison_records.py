@@ -13,12 +13,12 @@ from confluent_kafka import Message, Producer
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 from batchops.api import StaticRouter
+from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints, wait_for
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.messaging.kafka import ConfirmedProducer, KafkaConfig, ensure_topics, make_consumer
 from batchops.messaging.limits import DEAD_LETTER_COPY_BYTES, MAX_MESSAGE_BYTES
-from batchops.tenants.configuration import TenantConfiguration
 from batchops.wire import batch_model_pb2 as bm
 from support.api import create, wait_final
 from support.kafka import read_all

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints, wait_for
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.messaging.topics import TenantTopics
 from batchops.store.work_store import WorkStore
-from batchops.tenants.configuration import TenantConfiguration
 from batchops.wire import batch_model_pb2 as bm
 from support.engines import EngineProcess
 from support.kafka import publish_operation
@@ -100,8 +101,10 @@ def test_two_engines_share_the_work_and_each_element_runs_once(
 ) -> None:
     engines = []
     for name in ("a", "b"):
-        env = EngineEnvironment(
-            **{**engine_env.__dict__, "instance_name": f"{engine_env.instance_name}-{name}"}
+        instance = engine_env.instance
+        env = replace(
+            engine_env,
+            instance=instance.model_copy(update={"instance_name": f"{instance.instance_name}-{name}"}),
         )
         engine = TenantEngine(unique_name, TenantConfiguration(consumer_batch_size=50), env)
         engine.start()

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
+from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints, wait_for
 from batchops.domain import OperationCreate
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.logs import JsonFormatter
 from batchops.messaging.kafka import KafkaConfig
 from batchops.store.work_store import WorkStore
-from batchops.tenants.configuration import TenantConfiguration
 from support.recording_handler import RECORD
 
 

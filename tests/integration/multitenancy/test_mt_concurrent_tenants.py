@@ -7,8 +7,8 @@ from typing import Any
 
 import grpc
 
-from batchops.api.convert import uuid_from_wire
 from batchops.devstack import wait_for
+from batchops.protocol.convert import uuid_from_wire
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm
 from support.api import tenant_md

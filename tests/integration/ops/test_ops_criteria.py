@@ -52,7 +52,7 @@ def service(servers: Endpoints, fleet: Fleet) -> Iterator[BatchOpsService]:
         finally:
             service.stop()
             client: MongoClient[dict[str, Any]] = MongoClient(servers.mongo_uri)
-            client.drop_database(settings.mongodb_tenant_prefix + TENANT)
+            client.drop_database(settings.mongodb.tenant_prefix + TENANT)
             client.close()
 
 

@@ -11,11 +11,11 @@ from typing import Any
 import grpc
 from pymongo import MongoClient
 
-from batchops.api.convert import ELEMENT_STATUS_TO_WIRE
 from batchops.config import Settings
 from batchops.devstack import Endpoints, wait_for
 from batchops.domain import ElementProcessingStatus
 from batchops.ops.views import FINAL_STATUSES, operation_status, uuid_text
+from batchops.protocol.convert import ELEMENT_STATUS_TO_WIRE
 from batchops.service import BatchOpsService
 from batchops.simulator import Fleet, FleetSimulator
 from batchops.wire import batch_management_pb2 as bms
@@ -62,8 +62,8 @@ def running_service(servers: Endpoints, settings: Settings) -> Iterator[BatchOps
     finally:
         service.stop()
         client: MongoClient[dict[str, Any]] = MongoClient(servers.mongo_uri)
-        for tenant in settings.static_tenants:
-            client.drop_database(settings.mongodb_tenant_prefix + tenant)
+        for tenant in settings.instance.static_tenants:
+            client.drop_database(settings.mongodb.tenant_prefix + tenant)
         client.close()
 
 

@@ -10,11 +10,11 @@ import json
 import sys
 import threading
 
+from batchops.config.tenant import TenantConfiguration
 from batchops.engine.tenant_engine import TenantEngine
 from batchops.logs import configure_logging
 from batchops.messaging.kafka import KafkaConfig
 from batchops.store import MongoConnector
-from batchops.tenants.configuration import TenantConfiguration
 from support.engines import engine_environment, recording_registry
 
 

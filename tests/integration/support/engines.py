@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from batchops.config import InstanceSettings, LimitsSettings, RecoverySettings
 from batchops.devstack import Endpoints
 from batchops.engine.handlers import HandlerRegistry
 from batchops.engine.tenant_engine import EngineEnvironment
@@ -38,12 +39,9 @@ def engine_environment(
         kafka=kafka,
         connector=connector,
         registry=registry,
-        product_id="sitewhere",
-        instance_id=instance_id,
-        instance_name=instance_name,
-        target_chunk_size=250,
-        recovery_interval_seconds=1.0,
-        recovery_stale_seconds=3.0,
+        instance=InstanceSettings(instance_id=instance_id, instance_name=instance_name),
+        limits=LimitsSettings(target_chunk_size=250),
+        recovery=RecoverySettings(interval_seconds=1.0, stale_seconds=3.0),
     )
 
 

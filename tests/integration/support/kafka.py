@@ -8,10 +8,10 @@ from typing import Any
 
 from confluent_kafka import Consumer, Producer
 
-from batchops.api.convert import uuid_to_wire
 from batchops.devstack import Endpoints, wait_for
 from batchops.messaging.codecs import encode_operation_chunk
 from batchops.messaging.topics import TenantTopics
+from batchops.protocol.convert import uuid_to_wire
 from batchops.wire import batch_model_pb2 as bm
 from support.recording_handler import RECORD
 

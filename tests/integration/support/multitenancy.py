@@ -17,11 +17,11 @@ from typing import Any, Protocol, TypeVar
 
 import grpc
 
+from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import wait_for
 from batchops.engine.handlers import ElementOutcome, HandlerContext
 from batchops.engine.tenant_engine import TenantEngine
 from batchops.service import BatchOpsService
-from batchops.tenants.configuration import TenantConfiguration
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm
 from batchops.wire import multitenant_management_pb2 as mtm

@@ -9,8 +9,8 @@ from batchops.service import BatchOpsService
 
 def start_store_only_service(settings: Settings, target_chunk_size: int | None = None) -> BatchOpsService:
     """The service, started, with store-only tenants (no engines): for tests of the API and of
-    persistence, not of the pipeline. Target chunks of ``settings.target_chunk_size`` unless given."""
-    chunk_size = settings.target_chunk_size if target_chunk_size is None else target_chunk_size
+    persistence, not of the pipeline. Target chunks of ``settings.limits.target_chunk_size`` unless given."""
+    chunk_size = settings.limits.target_chunk_size if target_chunk_size is None else target_chunk_size
     service = BatchOpsService(
         settings, router_factory=lambda connector: OpenTenantRouter(connector, target_chunk_size=chunk_size)
     )

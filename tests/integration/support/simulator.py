@@ -12,14 +12,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pytest
 
+from batchops.clients import ClientSettings
 from batchops.simulator import Fleet, FleetSimulator
-
-if TYPE_CHECKING:
-    from batchops.clients import ClientSettings
 
 
 @dataclass(frozen=True)
@@ -37,10 +34,6 @@ def generated_fleet(seed: int, size: int) -> Fleet:
 
 def client_settings_for(simulator: FleetSimulator, *, max_attempts: int) -> ClientSettings:
     """Device and event management clients on the simulator, with short deadlines and backoffs."""
-    # Imported here: this plugin loads before any test module, and importing batchops.clients
-    # first runs into its import cycle with batchops.api.
-    from batchops.clients import ClientSettings
-
     return ClientSettings(
         device_management_address=simulator.address,
         event_management_address=simulator.address,

@@ -8,7 +8,7 @@ import pytest
 from kazoo.client import KazooClient
 
 from batchops.devstack import Endpoints
-from batchops.tenants import TenantEngineManager, ZkLayout
+from batchops.tenants import Backoff, TenantEngineManager, ZkConnection, ZkLayout
 from support.recording_engine import RecordingFactory
 
 
@@ -38,12 +38,11 @@ def manager(
     servers: Endpoints, layout: ZkLayout, zk: KazooClient, factory: RecordingFactory
 ) -> Iterator[TenantEngineManager]:
     manager = TenantEngineManager(
-        servers.zk_hosts,
+        ZkConnection(servers.zk_hosts),
         layout.instance_id,
         factory,
         instance_name="test-instance",
-        retry_initial_delay=0.1,
-        retry_max_delay=0.4,
+        backoff=Backoff(initial=0.1, maximum=0.4),
     )
     manager.start()
     yield manager

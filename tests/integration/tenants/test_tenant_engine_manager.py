@@ -11,7 +11,14 @@ import pytest
 from kazoo.client import KazooClient, KazooState
 
 from batchops.devstack import Endpoints, wait_for
-from batchops.tenants import TenantConfiguration, TenantEngineManager, TenantState, ZkLayout
+from batchops.tenants import (
+    Backoff,
+    TenantConfiguration,
+    TenantEngineManager,
+    TenantState,
+    ZkConnection,
+    ZkLayout,
+)
 from batchops.tenants.admin import add_tenant, configure_tenant, document_from_options, remove_tenant
 from support.faults import TcpCut
 from support.recording_engine import RecordingFactory
@@ -183,7 +190,9 @@ def test_tenants_present_before_the_manager_starts(
 ) -> None:
     for tenant in ("a", "b"):
         _add(zk, layout, tenant)
-    manager = TenantEngineManager(servers.zk_hosts, layout.instance_id, factory, instance_name="early")
+    manager = TenantEngineManager(
+        ZkConnection(servers.zk_hosts), layout.instance_id, factory, instance_name="early"
+    )
     manager.start()
     try:
         _wait_running(factory, "a")
@@ -214,12 +223,11 @@ def test_failed_start_gives_up_after_max_attempts(
     servers: Endpoints, zk: KazooClient, layout: ZkLayout, factory: RecordingFactory
 ) -> None:
     manager = TenantEngineManager(
-        servers.zk_hosts,
+        ZkConnection(servers.zk_hosts),
         layout.instance_id,
         factory,
         instance_name="bounded",
-        retry_initial_delay=0.05,
-        max_start_attempts=3,
+        backoff=Backoff(initial=0.05, max_attempts=3),
     )
     manager.start()
     try:
@@ -317,7 +325,7 @@ def test_manager_stop_stops_engines_in_parallel(
 
     factory = RecordingFactory()
     manager = TenantEngineManager(
-        servers.zk_hosts, layout.instance_id, factory, instance_name="par", workers=4
+        ZkConnection(servers.zk_hosts), layout.instance_id, factory, instance_name="par", workers=4
     )
     manager.start()
     for tenant in ("a", "b", "c"):
@@ -341,7 +349,10 @@ def test_connection_outage_keeps_engines_and_catches_up_on_reconnect(
     outage: TcpCut, zk: KazooClient, layout: ZkLayout, factory: RecordingFactory
 ) -> None:
     manager = TenantEngineManager(
-        outage.address, layout.instance_id, factory, instance_name="outage", session_timeout=20.0
+        ZkConnection(outage.address, session_timeout=20.0),
+        layout.instance_id,
+        factory,
+        instance_name="outage",
     )
     manager.start()
     try:
@@ -372,7 +383,9 @@ def test_connection_outage_keeps_engines_and_catches_up_on_reconnect(
 def test_stop_while_zookeeper_is_unreachable(
     outage: TcpCut, zk: KazooClient, layout: ZkLayout, factory: RecordingFactory
 ) -> None:
-    manager = TenantEngineManager(outage.address, layout.instance_id, factory, instance_name="cutoff")
+    manager = TenantEngineManager(
+        ZkConnection(outage.address), layout.instance_id, factory, instance_name="cutoff"
+    )
     manager.start()
     _add(zk, layout, "acme")
     _wait_running(factory, "acme")

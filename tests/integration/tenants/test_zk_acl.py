@@ -13,7 +13,7 @@ from kazoo.security import Permissions
 from typer.testing import CliRunner
 
 from batchops.devstack import Endpoints, wait_for
-from batchops.tenants import TenantEngineManager, ZkLayout
+from batchops.tenants import TenantEngineManager, ZkConnection, ZkLayout
 from batchops.tenants.cli import tenants_app
 from batchops.tenants.zk_auth import PASSWORD_VARIABLE, USERNAME_VARIABLE, ZkCredentials
 from support.recording_engine import RecordingFactory
@@ -101,7 +101,10 @@ def test_the_service_with_credentials_runs_acl_protected_tenants(
     _cli(servers, layout, "add", "acme")
     factory = RecordingFactory()
     manager = TenantEngineManager(
-        servers.zk_hosts, layout.instance_id, factory, instance_name="acl-test", credentials=CREDENTIALS
+        ZkConnection(servers.zk_hosts, credentials=CREDENTIALS),
+        layout.instance_id,
+        factory,
+        instance_name="acl-test",
     )
     manager.start()
     try:

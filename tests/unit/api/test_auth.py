@@ -279,7 +279,7 @@ def test_max_token_lifetime_refuses_far_future_expiry() -> None:
 
 def test_max_token_lifetime_setting_reaches_the_authenticator() -> None:
     from batchops.config import load_settings
-    from batchops.service import auth_settings
 
     settings = load_settings(auth_jwt_secret=SECRET, auth_jwt_max_lifetime_seconds=600)
-    assert auth_settings(settings).max_lifetime_seconds == 600
+    # The service hands the auth group itself to the authenticator.
+    assert Authenticator(settings.auth).settings.max_lifetime_seconds == 600

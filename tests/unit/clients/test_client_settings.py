@@ -5,9 +5,9 @@ import uuid
 import pytest
 from pydantic import ValidationError
 
-from batchops.api.convert import uuid_to_wire
 from batchops.clients import ClientSettings, default_address
 from batchops.clients.models import optional_uuid
+from batchops.protocol.convert import uuid_to_wire
 from batchops.wire import sitewhere_common_pb2 as common
 
 
@@ -24,10 +24,17 @@ def test_default_address_follows_sitewhere_21_naming() -> None:
 
 
 def test_for_instance_derives_addresses_and_keeps_overrides() -> None:
-    settings = ClientSettings.for_instance("prod", deadline_seconds=2.5, event_management_address="")
+    settings = ClientSettings(deadline_seconds=2.5, event_management_address="").with_default_addresses(
+        "prod"
+    )
     assert settings.device_management_address == "prod-sitewhere-device-management-svc:9000"
     assert settings.event_management_address == "prod-sitewhere-event-management-svc:9000"
     assert settings.deadline_seconds == 2.5
+    explicit = ClientSettings(device_management_address="dm:1").with_default_addresses("prod", "iot")
+    assert explicit.device_management_address == "dm:1"
+    assert (
+        explicit.event_management_address == "prod-sitewhere-event-management-svc.iot.svc.cluster.local:9000"
+    )
 
 
 def test_settings_reject_nonsense() -> None:

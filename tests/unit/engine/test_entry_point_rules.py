@@ -10,17 +10,17 @@ from typing import Any, cast
 
 from fakes import ElStatus, FakeCatalog, FakeProducer, FakeRecord, FakeWork, OpStatus
 
-from batchops.api.convert import uuid_to_wire
 from batchops.domain import BatchOperation, ErrorCode
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.external import ExternalOperations
 from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry
 from batchops.engine.heartbeat import Heartbeat
-from batchops.engine.initializer import Initializer
+from batchops.engine.initializer import Initializer, InitializerOutputs
 from batchops.engine.pacing import Pacer
 from batchops.engine.publisher import WorkPublisher
 from batchops.messaging.codecs import decode_element_work, encode_operation_chunk
 from batchops.messaging.topics import TenantTopics
+from batchops.protocol.convert import uuid_to_wire
 from batchops.store import utcnow
 from batchops.wire import batch_model_pb2 as bm
 
@@ -43,8 +43,10 @@ class Harness:
         self.producer = FakeProducer()
         self.initializer = Initializer(
             self.work,
-            WorkPublisher(self.producer, TOPICS, self.work),
-            DeadLetters(self.producer, TOPICS.dead_letters),
+            InitializerOutputs(
+                WorkPublisher(self.producer, TOPICS, self.work),
+                DeadLetters(self.producer, TOPICS.dead_letters),
+            ),
             ExternalOperations(FakeCatalog(self.work), self.work, HandlerRegistry([NoopHandler()])),
             Pacer(),
             Heartbeat(self.work),

@@ -12,7 +12,7 @@ import pytest
 
 from batchops.domain import BatchOperation
 from batchops.engine.consumer_loop import Interrupted
-from batchops.engine.initializer import INSERT_SLICE, Initializer
+from batchops.engine.initializer import INSERT_SLICE, Initializer, InitializerOutputs
 from batchops.messaging.codecs import encode_operation_chunk
 from batchops.store import utcnow
 from batchops.wire import batch_model_pb2 as bm
@@ -78,8 +78,7 @@ def _initializer(
 ) -> Initializer:
     return Initializer(
         cast(Any, SimpleNamespace(initialization=work)),
-        cast(Any, publisher),
-        cast(Any, None),
+        InitializerOutputs(cast(Any, publisher), cast(Any, None)),
         cast(Any, FakeExternal(operation)),
         cast(Any, None),
         cast(Any, FakeBeat()),

@@ -18,7 +18,7 @@ from batchops.domain import BatchOperation
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry
 from batchops.engine.heartbeat import Heartbeat
-from batchops.engine.processor import Processor
+from batchops.engine.processor import ElementOutputs, HandlerAccess, ProcessingPolicy, Processor
 from batchops.messaging.codecs import ElementWork, encode_element_work
 from batchops.store import utcnow
 
@@ -71,16 +71,10 @@ class Harness:
         self.processor = Processor(
             "tenant",
             self.work,
-            HandlerRegistry([handler]),
-            self.producer,
-            FAILED,
-            DeadLetters(self.producer, DEAD),
-            concurrency=4,
-            lease=lease,
-            max_attempts=max_attempts,
-            clients={},
-            handler_options={},
-            heartbeat=Heartbeat(self.work),
+            ElementOutputs(self.producer, FAILED, DeadLetters(self.producer, DEAD)),
+            ProcessingPolicy(concurrency=4, lease=lease, max_attempts=max_attempts),
+            HandlerAccess(HandlerRegistry([handler])),
+            Heartbeat(self.work),
             on_finished=self.finished.append,
         )
 

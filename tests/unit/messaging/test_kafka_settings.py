@@ -38,4 +38,4 @@ def test_overrides_of_guarantee_properties_are_refused(name: str) -> None:
 def test_the_setting_refuses_guarantee_properties_naming_the_variable() -> None:
     with pytest.raises(ConfigurationError, match=r"BATCHOPS_KAFKA_OVERRIDES: .*enable\.auto\.commit"):
         load_settings(kafka_overrides={"enable.auto.commit": "true"})
-    assert load_settings(kafka_overrides={"max.poll.interval.ms": "900000"}).kafka_overrides
+    assert load_settings(kafka_overrides={"max.poll.interval.ms": "900000"}).kafka.overrides

@@ -4,9 +4,9 @@ import threading
 
 import pytest
 
+from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import wait_for
 from batchops.retry import Backoff
-from batchops.tenants.configuration import TenantConfiguration
 from batchops.tenants.runner import Desired, TenantRunner
 from batchops.tenants.serial import KeyedSerialExecutor
 from batchops.tenants.status import TenantState

@@ -35,7 +35,16 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[pathlib.Path, l
 def test_generation_produces_stubs(generated: tuple[pathlib.Path, list[pathlib.Path]]) -> None:
     _, files = generated
     assert files, "no stubs were generated"
-    assert all(f.name.endswith(("_pb2.py", "_pb2.pyi", "_pb2_grpc.py")) for f in files)
+    assert all(f.name.endswith(("_pb2.py", "_pb2.pyi", "_pb2_grpc.py", "_pb2_grpc.pyi")) for f in files)
+
+
+def test_every_grpc_module_has_typed_stubs(generated: tuple[pathlib.Path, list[pathlib.Path]]) -> None:
+    _, files = generated
+    names = {f.name for f in files}
+    grpc_modules = [name for name in names if name.endswith("_pb2_grpc.py")]
+    assert grpc_modules, "no gRPC modules were generated"
+    untyped = sorted(name for name in grpc_modules if f"{name}i" not in names)
+    assert not untyped, f"gRPC modules without mypy-protobuf stubs: {untyped}"
 
 
 def test_committed_stubs_match_fresh_generation(generated: tuple[pathlib.Path, list[pathlib.Path]]) -> None:

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from batchops.domain import BatchElement, BatchOperation
+from batchops.clients.services import HandlerServices
+from batchops.domain import BatchElement, BatchOperation, OperationCreate
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,9 @@ class HandlerContext:
     tenant_id: str
     operation: BatchOperation
     element: BatchElement
-    # Outgoing clients by name (e.g. "device_management", "event_management"); handlers look up
-    # what they need and fail the element with a clear error when it is missing.
-    clients: Mapping[str, Any] = field(default_factory=dict)
+    # The outgoing services (None when the process has none configured: a handler that needs them
+    # fails the element with a clear error).
+    services: HandlerServices | None = None
     # Per-tenant handler options from the tenant's configuration.
     options: Mapping[str, Any] = field(default_factory=dict)
     # A token of the tenant's system user for outgoing calls (None when auth is off); processing
@@ -49,9 +50,10 @@ class OperationHandler(Protocol):
 
     operation_type: str
 
-    def validate(self, operation: BatchOperation) -> None:
-        """Raise ``batchops.domain.InvalidArgument`` if an operation of this type cannot run
-        (checked at creation, before anything is written)."""
+    def validate(self, create: OperationCreate) -> None:
+        """Raise ``batchops.domain.InvalidArgument`` if the request cannot make an operation of
+        this type that can run (checked at creation, whatever the entry point, before anything is
+        written)."""
 
     def handle(self, context: HandlerContext) -> ElementOutcome:
         """Process one element. Raising counts as a failed attempt with the exception as error."""

@@ -8,19 +8,20 @@ updates wiped), and every active assignment can be targeted, not only the first.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, TypedDict
 
 from batchops.clients.cache import LruCache
 from batchops.clients.calls import ClientError
-from batchops.clients.factory import DEVICE_MANAGEMENT_CLIENT, EVENT_MANAGEMENT_CLIENT
-from batchops.clients.models import Assignment, Device, DeviceCommand
+from batchops.clients.device_management import DeviceManagementClient
+from batchops.clients.models import Assignment, DeviceCommand
+from batchops.clients.services import HandlerServices
 from batchops.domain import (
     BATCH_COMMAND_INVOCATION,
     META_BATCH_OPERATION_TOKEN,
     META_INVOCATION_EVENT_ID,
     PARAM_COMMAND_TOKEN,
-    BatchOperation,
     InvalidArgument,
+    OperationCreate,
 )
 from batchops.engine.handlers.base import ElementOutcome, HandlerContext
 from batchops.errors import BatchopsError, ErrorKind
@@ -29,6 +30,13 @@ OPTION_TARGET_ALL_ASSIGNMENTS = "target_all_assignments"
 
 # (tenant, operation id, device type id): a few device types per operation, a few operations at once.
 _CacheKey = tuple[str, uuid.UUID, uuid.UUID]
+
+
+class _Auth(TypedDict):
+    """The headers of every outgoing call (keyword arguments of each client method)."""
+
+    tenant_id: str
+    auth_token: str | None
 
 
 class CommandInvocationError(BatchopsError):
@@ -53,31 +61,31 @@ class BatchCommandInvocationHandler:
         self._commands: LruCache[_CacheKey, DeviceCommand | None] = LruCache(cache_size)
         self._type_tokens: LruCache[_CacheKey, str] = LruCache(cache_size)
 
-    def validate(self, operation: BatchOperation) -> None:
-        if not operation.parameters.get(PARAM_COMMAND_TOKEN):
+    def validate(self, create: OperationCreate) -> None:
+        if not create.parameters.get(PARAM_COMMAND_TOKEN):
             raise InvalidArgument(
                 f"A {BATCH_COMMAND_INVOCATION} needs the '{PARAM_COMMAND_TOKEN}' parameter."
             )
 
     def handle(self, context: HandlerContext) -> ElementOutcome:
-        devices = context.clients.get(DEVICE_MANAGEMENT_CLIENT)
-        events = context.clients.get(EVENT_MANAGEMENT_CLIENT)
-        if devices is None or events is None:
+        services = context.services
+        if services is None:
             return ElementOutcome.failure("device-management and event-management clients are not configured")
         command_token = context.operation.parameters.get(PARAM_COMMAND_TOKEN, "")
         if not command_token:
             return ElementOutcome.failure(f"operation has no '{PARAM_COMMAND_TOKEN}' parameter")
         device_token = context.element.device_token
         try:
-            return self._invoke(context, devices, events, device_token, command_token)
+            return self._invoke(context, services, device_token, command_token)
         except ClientError as exc:
             raise CommandInvocationError(f"device '{device_token}': {exc}") from exc
 
     def _invoke(
-        self, context: HandlerContext, devices: Any, events: Any, device_token: str, command_token: str
+        self, context: HandlerContext, services: HandlerServices, device_token: str, command_token: str
     ) -> ElementOutcome:
-        auth = {"tenant_id": context.tenant_id, "auth_token": context.auth_token}
-        device: Device | None = devices.get_device_by_token(device_token, **auth)
+        devices, events = services.device_management, services.event_management
+        auth = _Auth(tenant_id=context.tenant_id, auth_token=context.auth_token)
+        device = devices.get_device_by_token(device_token, **auth)
         if device is None:
             return ElementOutcome.failure(f"unknown device token '{device_token}'")
         if device.device_type_id is None:
@@ -116,6 +124,6 @@ class BatchCommandInvocationHandler:
         return ElementOutcome.success(**{META_INVOCATION_EVENT_ID: ",".join(invocation_ids)})
 
 
-def _type_token(devices: Any, device_type_id: uuid.UUID, auth: dict[str, Any]) -> str:
+def _type_token(devices: DeviceManagementClient, device_type_id: uuid.UUID, auth: _Auth) -> str:
     device_type = devices.get_device_type(device_type_id, **auth)
     return device_type.token if device_type is not None else str(device_type_id)

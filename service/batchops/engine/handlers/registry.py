@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from importlib.metadata import entry_points
 
-from batchops.domain import InvalidArgument
+from batchops.domain import InvalidArgument, OperationCreate
 from batchops.domain.errors import ErrorCode
 from batchops.engine.handlers.base import OperationHandler
 
@@ -38,6 +38,13 @@ class HandlerRegistry:
                 f"No handler for operation type '{operation_type}' (known: {known}).",
                 ErrorCode.UNKNOWN_OPERATION_TYPE,
             )
+        return handler
+
+    def validate(self, create: OperationCreate) -> OperationHandler:
+        """The handler of the request's type, once it has accepted the request (raises
+        ``InvalidArgument`` otherwise). Every entry point calls this before writing anything."""
+        handler = self.require(create.operation_type)
+        handler.validate(create)
         return handler
 
     @property

@@ -14,6 +14,7 @@ from batchops.domain import (
     BatchElement,
     BatchOperation,
     InvalidArgument,
+    OperationCreate,
     element_id_for,
 )
 from batchops.engine.handlers import OperationHandler
@@ -45,7 +46,7 @@ def context(
     element = BatchElement(
         id=element_id_for(op.id, device_token), operation_id=op.id, device_token=device_token
     )
-    return HandlerContext(tenant, op, element, clients.as_mapping(), options or {}, JWT)
+    return HandlerContext(tenant, op, element, clients.services, options or {}, JWT)
 
 
 def single_assignment_device(fleet: Fleet, command: str = "setInterval") -> str:
@@ -65,9 +66,11 @@ def test_is_an_operation_handler() -> None:
 
 def test_validate_requires_a_command_token() -> None:
     handler = BatchCommandInvocationHandler()
-    handler.validate(operation("ping"))
+    handler.validate(
+        OperationCreate(operation_type=BATCH_COMMAND_INVOCATION, parameters={"commandToken": "ping"})
+    )
     with pytest.raises(InvalidArgument, match="commandToken"):
-        handler.validate(operation(""))
+        handler.validate(OperationCreate(operation_type=BATCH_COMMAND_INVOCATION))
 
 
 def test_success_records_exactly_one_invocation(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from batchops.tenants.configuration import TenantConfiguration
+from batchops.config.tenant import TenantConfiguration
 
 
-class TenantEngine(Protocol):
+class ManagedEngine(Protocol):
     def start(self) -> None:
         """Block until the engine serves; raise on failure (the manager retries with backoff)."""
 
@@ -16,5 +16,5 @@ class TenantEngine(Protocol):
         """Block until stopped: leave consumer groups, flush producers."""
 
 
-EngineFactory = Callable[[str, TenantConfiguration], TenantEngine]
+EngineFactory = Callable[[str, TenantConfiguration], ManagedEngine]
 """(tenant_id, config) -> a new, not yet started engine. Called once per start attempt."""

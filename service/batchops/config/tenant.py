@@ -16,8 +16,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
+from batchops.config.safe_xml import UnsafeXmlError, parse_untrusted_xml
 from batchops.errors import BatchopsError, ErrorKind
-from batchops.tenants.safe_xml import UnsafeXmlError, parse_untrusted_xml
 
 MAX_CONFIG_BYTES = 1024 * 1024
 _OPERATION_TYPE = re.compile(r"[A-Za-z][A-Za-z0-9._-]{0,127}")

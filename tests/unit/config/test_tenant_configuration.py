@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from batchops.tenants.configuration import (
+from batchops.config.tenant import (
     TenantConfiguration,
     TenantConfigurationError,
     parse_json,

@@ -45,5 +45,5 @@ def test_consistent_settings_load() -> None:
         zookeeper_auth_username="batchops",
         zookeeper_auth_password="zk-pw-4711",
     )
-    assert settings.zookeeper_auth_password is not None
+    assert settings.zookeeper.auth_password is not None
     assert "zk-pw-4711" not in repr(settings)

@@ -1,0 +1,1 @@
+"""Kafka: topics, record codecs, clients, consumer lag."""
