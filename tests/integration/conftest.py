@@ -127,3 +127,9 @@ def own_kafka(tmp_path: Path) -> Iterator[DevStack]:
 def unique_name() -> str:
     """A short id unique per test (a letter then 10 hex digits), for tenant ids, databases and topics."""
     return "t" + secrets.token_hex(5)
+
+
+@pytest.fixture
+def tenant(unique_name: str) -> str:
+    """This test's tenant id."""
+    return unique_name

@@ -9,14 +9,14 @@ import pytest
 from pymongo import MongoClient
 from pymongo.database import Database
 
-from batchops.api import OpenTenantRouter
 from batchops.config import Settings
 from batchops.devstack import Endpoints
 from batchops.service import BatchOpsService
 from batchops.wire import batch_management_pb2_grpc
+from support.api import large_message_channel
+from support.services import start_store_only_service
 
 TEST_TENANT_PREFIX = "test-"
-MAX_MESSAGE = 64 * 1024 * 1024
 
 
 @pytest.fixture(scope="session")
@@ -37,37 +37,20 @@ def api_settings(servers: Endpoints) -> Settings:
 @pytest.fixture(scope="session")
 def api_service(api_settings: Settings) -> Iterator[BatchOpsService]:
     # Store-only tenants: these tests are about the API and persistence, not the pipeline.
-    service = BatchOpsService(
-        api_settings,
-        router_factory=lambda connector: OpenTenantRouter(
-            connector, target_chunk_size=api_settings.limits.target_chunk_size
-        ),
-    )
-    service.start()
+    service = start_store_only_service(api_settings)
     yield service
     service.stop()
 
 
 @pytest.fixture(scope="session")
 def channel(api_service: BatchOpsService) -> Iterator[grpc.Channel]:
-    with grpc.insecure_channel(
-        f"127.0.0.1:{api_service.port}",
-        options=[
-            ("grpc.max_send_message_length", MAX_MESSAGE),
-            ("grpc.max_receive_message_length", MAX_MESSAGE),
-        ],
-    ) as chan:
+    with large_message_channel(api_service.port) as chan:
         yield chan
 
 
 @pytest.fixture(scope="session")
 def stub(channel: grpc.Channel) -> batch_management_pb2_grpc.BatchManagementStub:
     return batch_management_pb2_grpc.BatchManagementStub(channel)
-
-
-@pytest.fixture
-def tenant(unique_name: str) -> str:
-    return unique_name
 
 
 @pytest.fixture

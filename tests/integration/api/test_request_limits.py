@@ -13,17 +13,17 @@ import jwt
 import pytest
 from pydantic import SecretStr
 
-from batchops.api import OpenTenantRouter
 from batchops.api.auth import Authenticator, AuthInterceptor, AuthSettings
 from batchops.config import Settings
 from batchops.service import BatchOpsService
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
 from batchops.wire import batch_model_pb2 as bm
+from support.api import large_message_channel
+from support.services import start_store_only_service
 
 SECRET = "request-limits-secret-" + "s" * 40
 PROBE = "/test.Probe/Echo"
-MAX_MESSAGE = 64 * 1024 * 1024
 
 
 def token(tenants: list[str]) -> str:
@@ -80,13 +80,7 @@ def secured_service(api_settings: Settings) -> Iterator[BatchOpsService]:
             "grpc_max_request_bytes": 256 * 1024,
         }
     )
-    service = BatchOpsService(
-        settings,
-        router_factory=lambda connector: OpenTenantRouter(
-            connector, target_chunk_size=settings.limits.target_chunk_size
-        ),
-    )
-    service.start()
+    service = start_store_only_service(settings)
     yield service
     service.stop()
 
@@ -95,11 +89,7 @@ def secured_service(api_settings: Settings) -> Iterator[BatchOpsService]:
 def secured_stub(
     secured_service: BatchOpsService,
 ) -> Iterator[batch_management_pb2_grpc.BatchManagementStub]:
-    options = [
-        ("grpc.max_send_message_length", MAX_MESSAGE),
-        ("grpc.max_receive_message_length", MAX_MESSAGE),
-    ]
-    with grpc.insecure_channel(f"127.0.0.1:{secured_service.port}", options=options) as channel:
+    with large_message_channel(secured_service.port) as channel:
         yield batch_management_pb2_grpc.BatchManagementStub(channel)
 
 

@@ -10,7 +10,6 @@ import grpc
 import pytest
 from pymongo.database import Database
 
-from batchops.api import OpenTenantRouter
 from batchops.config import Settings
 from batchops.domain.validation import MAX_MAP_BYTES
 from batchops.messaging.codecs import encode_operation_chunk
@@ -20,6 +19,7 @@ from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
 from batchops.wire import batch_model_pb2 as bm
 from batchops.wire import sitewhere_common_pb2 as common
+from support.services import start_store_only_service
 
 Metadata = tuple[tuple[str, str], ...]
 Stub = Any
@@ -87,13 +87,7 @@ def test_metadata_updates_cannot_grow_an_operation_past_the_limit(stub: Stub, md
 @pytest.fixture
 def small_page_service(api_settings: Settings) -> Iterator[BatchOpsService]:
     settings = api_settings.model_copy(update={"max_page_bytes": 512 * 1024})
-    service = BatchOpsService(
-        settings,
-        router_factory=lambda connector: OpenTenantRouter(
-            connector, target_chunk_size=settings.limits.target_chunk_size
-        ),
-    )
-    service.start()
+    service = start_store_only_service(settings)
     yield service
     service.stop()
 

@@ -10,7 +10,6 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from batchops.api import OpenTenantRouter
 from batchops.config import Settings
 from batchops.devstack import wait_for
 from batchops.service import BatchOpsService
@@ -18,6 +17,7 @@ from batchops.simulator import FaultSettings, Fleet, FleetSimulator
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
 from batchops.wire import batch_model_pb2 as bm
+from support.services import start_store_only_service
 
 API_WORKERS = 32
 SLOW_CALLS = 40  # more than the API's workers, as in the attack
@@ -45,13 +45,7 @@ def start_service(settings: Settings, simulator: FleetSimulator, tenant_limit: i
             "grpc_tenant_max_concurrent_calls": tenant_limit,
         }
     )
-    service = BatchOpsService(
-        settings,
-        router_factory=lambda connector: OpenTenantRouter(
-            connector, target_chunk_size=settings.limits.target_chunk_size
-        ),
-    )
-    service.start()
+    service = start_store_only_service(settings)
     return service
 
 

@@ -23,6 +23,7 @@ from batchops.config import Settings
 from batchops.service import BatchOpsService
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
+from support.services import start_store_only_service
 
 CALL_TIMEOUT = 30.0
 
@@ -93,13 +94,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 
 def _service(api_settings: Settings, **tls: object) -> Iterator[BatchOpsService]:
     settings = api_settings.model_copy(update=tls)
-    service = BatchOpsService(
-        settings,
-        router_factory=lambda connector: OpenTenantRouter(
-            connector, target_chunk_size=settings.limits.target_chunk_size
-        ),
-    )
-    service.start()
+    service = start_store_only_service(settings)
     yield service
     service.stop()
 

@@ -17,7 +17,6 @@ from typing import Any
 
 import grpc
 import pytest
-from harness import Api, expected_errors
 
 from batchops.devstack import DevStack, Endpoints, wait_for
 from batchops.devstack.ports import free_ports
@@ -25,6 +24,7 @@ from batchops.ops.views import FINAL_STATUSES, operation_status, uuid_text
 from batchops.simulator import FleetSimulator
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
+from support.e2e import Api, expected_errors
 
 BATCHOPS = str(Path(sys.executable).parent / "batchops")
 OPERATIONS = 2

@@ -7,12 +7,12 @@ from typing import Any
 
 import grpc
 import pytest
-from harness import Api, api_of, e2e_settings, running_service
 
 from batchops.devstack import Endpoints
 from batchops.simulator import Fault, FleetSimulator
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm
+from support.e2e import Api, api_of, e2e_settings, running_service
 
 PARAMETERS = {"delaySeconds": "3"}
 

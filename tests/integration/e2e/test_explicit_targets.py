@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import threading
 
-from harness import api_of, check_results, e2e_settings, expected_errors, running_service
-
 from batchops.devstack import Endpoints
 from batchops.simulator import Fleet, FleetSimulator
+from support.e2e import api_of, check_results, e2e_settings, expected_errors, running_service
 
 UNKNOWN = [f"ghost-{n:03d}" for n in range(100)]
 # setThreshold exists for some device types only: the others' devices fail with the reason.

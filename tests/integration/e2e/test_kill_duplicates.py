@@ -17,7 +17,6 @@ from typing import Any
 
 import grpc
 import pytest
-from harness import Api, expected_errors
 from pymongo import MongoClient
 
 from batchops.devstack import Endpoints, wait_for
@@ -29,6 +28,7 @@ from batchops.wire import batch_management_pb2_grpc
 from batchops.wire import batch_model_pb2 as bm
 from batchops.wire import multitenant_management_pb2 as mtm
 from batchops.wire import multitenant_management_pb2_grpc as mtm_grpc
+from support.e2e import Api, expected_errors
 
 BATCHOPS = str(Path(sys.executable).parent / "batchops")
 OPERATIONS = 3

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from harness import e2e_settings, running_service
 
 from batchops.api.tenant_health import tenant_health_name
 from batchops.devstack import Endpoints, wait_for
 from batchops.simulator import FleetSimulator
+from support.e2e import e2e_settings, running_service
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import grpc
 import pytest
 from pymongo import MongoClient
 from pymongo.database import Database
-from recording_handler import NoopHandler, RecordingHandler
 
 from batchops.api import StaticRouter
-from batchops.config import InstanceSettings, LimitsSettings, RecoverySettings, Settings
+from batchops.config import Settings
 from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints
 from batchops.engine.handlers import HandlerRegistry
@@ -20,10 +18,10 @@ from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.messaging.kafka import KafkaConfig
 from batchops.service import BatchOpsService
 from batchops.store import MongoConnector
+from batchops.store.work_store import WorkStore
 from batchops.wire import batch_management_pb2_grpc
-
-PREFIX = "engtest-"
-MAX_MESSAGE = 64 * 1024 * 1024
+from support.api import large_message_channel
+from support.engines import PREFIX, engine_environment, recording_registry
 
 
 @pytest.fixture
@@ -48,20 +46,15 @@ def connector(servers: Endpoints) -> Iterator[MongoConnector]:
 
 @pytest.fixture
 def registry(servers: Endpoints, effects_db_name: str) -> HandlerRegistry:
-    return HandlerRegistry([RecordingHandler(servers.mongo_uri, effects_db_name), NoopHandler()])
+    return recording_registry(servers.mongo_uri, effects_db_name)
 
 
 @pytest.fixture
 def engine_env(
     servers: Endpoints, connector: MongoConnector, registry: HandlerRegistry, unique_name: str
 ) -> EngineEnvironment:
-    return EngineEnvironment(
-        kafka=KafkaConfig(servers.kafka_bootstrap),
-        connector=connector,
-        registry=registry,
-        instance=InstanceSettings(instance_id=f"it{unique_name}", instance_name=f"test-{unique_name}"),
-        limits=LimitsSettings(target_chunk_size=250),
-        recovery=RecoverySettings(interval_seconds=1.0, stale_seconds=3.0),
+    return engine_environment(
+        KafkaConfig(servers.kafka_bootstrap), connector, registry, f"it{unique_name}", f"test-{unique_name}"
     )
 
 
@@ -82,6 +75,22 @@ def start_engine(engine_env: EngineEnvironment, unique_name: str) -> Iterator[En
     yield start
     for engine in started:
         engine.stop()
+
+
+@pytest.fixture
+def engines() -> Iterator[list[TenantEngine]]:
+    """Engines a test starts itself (with its own environment); stopped afterwards."""
+    started: list[TenantEngine] = []
+    yield started
+    for engine in started:
+        engine.stop()
+
+
+@pytest.fixture
+def work(connector: MongoConnector, unique_name: str) -> Iterator[WorkStore]:
+    """The work store of this test's tenant database (dropped afterwards)."""
+    yield WorkStore(connector.tenant_database(unique_name))
+    connector.drop_tenant_database(unique_name)
 
 
 @pytest.fixture
@@ -114,11 +123,5 @@ def api(servers: Endpoints, router: StaticRouter) -> Iterator[BatchOpsService]:
 
 @pytest.fixture
 def stub(api: BatchOpsService) -> Iterator[Any]:
-    with grpc.insecure_channel(
-        f"127.0.0.1:{api.port}",
-        options=[
-            ("grpc.max_send_message_length", MAX_MESSAGE),
-            ("grpc.max_receive_message_length", MAX_MESSAGE),
-        ],
-    ) as channel:
+    with large_message_channel(api.port) as channel:
         yield batch_management_pb2_grpc.BatchManagementStub(channel)

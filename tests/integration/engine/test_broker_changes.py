@@ -14,10 +14,7 @@ from typing import Any
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewPartitions
-from recording_handler import RECORD
-from test_pipeline import wait_final
 
-from batchops.config import InstanceSettings, LimitsSettings, RecoverySettings
 from batchops.devstack import DevStack, wait_for
 from batchops.engine.handlers import HandlerRegistry
 from batchops.engine.tenant_engine import EngineEnvironment
@@ -25,6 +22,9 @@ from batchops.messaging.kafka import KafkaConfig
 from batchops.store import MongoConnector
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm
+from support.api import wait_final
+from support.engines import engine_environment
+from support.recording_handler import RECORD
 
 # Producers and consumers notice added partitions at their next metadata refresh (5 min by default).
 FAST_METADATA = {"topic.metadata.refresh.interval.ms": "1000"}
@@ -34,13 +34,12 @@ FAST_METADATA = {"topic.metadata.refresh.interval.ms": "1000"}
 def engine_env(
     own_kafka: DevStack, connector: MongoConnector, registry: HandlerRegistry, unique_name: str
 ) -> EngineEnvironment:
-    return EngineEnvironment(
-        kafka=KafkaConfig(own_kafka.endpoints.kafka_bootstrap, overrides=FAST_METADATA),
-        connector=connector,
-        registry=registry,
-        instance=InstanceSettings(instance_id=f"it{unique_name}", instance_name=f"test-{unique_name}"),
-        limits=LimitsSettings(target_chunk_size=250),
-        recovery=RecoverySettings(interval_seconds=1.0, stale_seconds=3.0),
+    return engine_environment(
+        KafkaConfig(own_kafka.endpoints.kafka_bootstrap, overrides=FAST_METADATA),
+        connector,
+        registry,
+        f"it{unique_name}",
+        f"test-{unique_name}",
     )
 
 

@@ -7,9 +7,6 @@ import json
 from typing import Any
 
 import pytest
-from recording_handler import GateHandler, NoopHandler, RecordingHandler
-from test_metrics_after_operation import scrape
-from test_pipeline import create, wait_final
 from typer.testing import CliRunner
 
 from batchops.api import StaticRouter
@@ -19,6 +16,10 @@ from batchops.engine.tenant_engine import EngineEnvironment
 from batchops.metrics import TOPIC_ELEMENTS, TOPIC_OPERATIONS, start_metrics_server, stop_metrics_server
 from batchops.tenants.cli import tenants_app
 from batchops.wire import batch_model_pb2 as bm
+from support.api import create, wait_final
+from support.engines import recording_registry
+from support.metrics import scrape
+from support.recording_handler import GateHandler
 
 runner = CliRunner()
 
@@ -32,7 +33,7 @@ def gate() -> GateHandler:
 
 @pytest.fixture
 def registry(servers: Endpoints, effects_db_name: str, gate: GateHandler) -> HandlerRegistry:
-    return HandlerRegistry([RecordingHandler(servers.mongo_uri, effects_db_name), NoopHandler(), gate])
+    return recording_registry(servers.mongo_uri, effects_db_name, gate)
 
 
 def cli_row(servers: Endpoints, env: EngineEnvironment, tenant: str) -> dict[str, Any]:

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import grpc
-import pytest
 from confluent_kafka import Consumer, Message, Producer
-from test_recovery import publish_operation
 
 from batchops import metrics
 from batchops.api import StaticRouter
@@ -22,24 +20,10 @@ from batchops.engine.consumer_loop import ConsumerLoop, LoopState, LoopTiming
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.messaging.kafka import KafkaConfig, ensure_topics, make_consumer
 from batchops.service import BatchOpsService
-from batchops.store import MongoConnector
 from batchops.store.work_store import WorkStore
 from batchops.wire import multitenant_management_pb2 as mtm
 from batchops.wire import multitenant_management_pb2_grpc
-
-
-@pytest.fixture
-def engines() -> Iterator[list[TenantEngine]]:
-    started: list[TenantEngine] = []
-    yield started
-    for engine in started:
-        engine.stop()
-
-
-@pytest.fixture
-def work(connector: MongoConnector, unique_name: str) -> Iterator[WorkStore]:
-    yield WorkStore(connector.tenant_database(unique_name))
-    connector.drop_tenant_database(unique_name)
+from support.kafka import publish_operation
 
 
 def running_gauge(tenant: str, consumer: str) -> float | None:

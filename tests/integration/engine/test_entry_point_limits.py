@@ -7,14 +7,9 @@ from __future__ import annotations
 import dataclasses
 import tracemalloc
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from confluent_kafka import Producer
-from recording_handler import RECORD
-from test_pipeline import read_all
-from test_recovery import publish_operation
 
 from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints, wait_for
@@ -22,25 +17,12 @@ from batchops.domain import BatchOperation
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.messaging.codecs import encode_operation_chunk
 from batchops.protocol.convert import uuid_to_wire
-from batchops.store import MongoConnector
 from batchops.store.work_store import WorkStore
 from batchops.wire import batch_model_pb2 as bm
+from support.kafka import publish_operation, read_all
+from support.recording_handler import RECORD
 
 RECOVERY_PEAK_LIMIT = 16 * 1024 * 1024
-
-
-@pytest.fixture
-def engines() -> Iterator[list[TenantEngine]]:
-    started: list[TenantEngine] = []
-    yield started
-    for engine in started:
-        engine.stop()
-
-
-@pytest.fixture
-def work(connector: MongoConnector, unique_name: str) -> Iterator[WorkStore]:
-    yield WorkStore(connector.tenant_database(unique_name))
-    connector.drop_tenant_database(unique_name)
 
 
 def start(env: EngineEnvironment, tenant: str, engines: list[TenantEngine]) -> TenantEngine:

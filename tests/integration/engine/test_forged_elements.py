@@ -4,13 +4,9 @@ dead-lettered; the element is not claimed and the batch does not fail."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from confluent_kafka import Producer
-from recording_handler import RECORD
-from test_pipeline import read_all
 
 from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints
@@ -18,14 +14,9 @@ from batchops.domain import OperationCreate, element_id_for
 from batchops.engine.initializer import SEQ_STRIDE
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.messaging.codecs import ElementWork, encode_element_work
-from batchops.store import MongoConnector
 from batchops.store.work_store import WorkStore
-
-
-@pytest.fixture
-def work(connector: MongoConnector, unique_name: str) -> Iterator[WorkStore]:
-    yield WorkStore(connector.tenant_database(unique_name))
-    connector.drop_tenant_database(unique_name)
+from support.kafka import read_all
+from support.recording_handler import RECORD
 
 
 def test_an_element_record_naming_another_operation_is_dead_lettered(

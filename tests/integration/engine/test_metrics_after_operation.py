@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import urllib.request
 from typing import Any
-
-from prometheus_client.parser import text_string_to_metric_families
-from test_pipeline import create, wait_final
 
 from batchops.api import StaticRouter
 from batchops.metrics import start_metrics_server, stop_metrics_server
-
-
-def scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
-        text = response.read().decode()
-    samples = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return samples
+from support.api import create, wait_final
+from support.metrics import scrape
 
 
 def test_metrics_count_an_operation(

@@ -8,8 +8,7 @@ from typing import Any
 
 import grpc
 import pytest
-from confluent_kafka import Consumer, Producer
-from recording_handler import RECORD
+from confluent_kafka import Producer
 
 from batchops.api import StaticRouter
 from batchops.devstack import Endpoints, wait_for
@@ -17,58 +16,9 @@ from batchops.messaging.codecs import encode_operation_chunk
 from batchops.protocol.convert import uuid_from_wire, uuid_to_wire
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm
-
-FINAL = {bm.BATCH_OPERATION_STATUS_FINISHED_SUCCESSFULLY, bm.BATCH_OPERATION_STATUS_FINISHED_WITH_ERRORS}
-
-
-def create(stub: Any, tenant: str, tokens: list[str], op_type: str = RECORD, token: str | None = None) -> Any:
-    req = bm.GBatchOperationCreateRequest(operationType=op_type, deviceTokens=tokens)
-    if token:
-        req.token.value = token
-    return stub.CreateBatchOperation(
-        bms.GCreateBatchOperationRequest(request=req), metadata=(("tenant", tenant),), timeout=60
-    ).batchOperation
-
-
-def get(stub: Any, tenant: str, op_id: Any) -> Any:
-    return stub.GetBatchOperation(
-        bms.GGetBatchOperationRequest(batchOperationId=op_id), metadata=(("tenant", tenant),)
-    ).batchOperation
-
-
-def wait_final(stub: Any, tenant: str, op_id: Any, timeout: float = 120) -> Any:
-    """Poll until the operation is final (NOT_FOUND counts as not yet: it may still be arriving)."""
-    return wait_for(
-        lambda: (op := get(stub, tenant, op_id)).processingStatus in FINAL and op,
-        timeout,
-        interval=0.2,
-        message="operation did not finish",
-        ignore=(grpc.RpcError,),
-    )
-
-
-def read_all(servers: Endpoints, topic: str, expected: int, group: str) -> list[Any]:
-    consumer = Consumer(
-        {
-            "bootstrap.servers": servers.kafka_bootstrap,
-            "group.id": group,
-            "auto.offset.reset": "earliest",
-        }
-    )
-    consumer.subscribe([topic])
-    seen: list[Any] = []
-
-    def more() -> bool:
-        for message in consumer.consume(500, 0.5):
-            if message.error() is None:
-                seen.append(message)
-        return len(seen) >= expected
-
-    try:
-        wait_for(more, 60, interval=0, message=f"expected {expected} records on {topic}")
-    finally:
-        consumer.close()
-    return seen
+from support.api import create, get, wait_final
+from support.kafka import read_all
+from support.recording_handler import RECORD
 
 
 def test_thousand_devices_all_succeed_with_exact_counters(

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import psutil
 import pytest
 from confluent_kafka import Message, Producer
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
-from test_pipeline import create, read_all, wait_final
 
 from batchops.api import StaticRouter
 from batchops.config.tenant import TenantConfiguration
@@ -22,17 +20,11 @@ from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.messaging.kafka import ConfirmedProducer, KafkaConfig, ensure_topics, make_consumer
 from batchops.messaging.limits import DEAD_LETTER_COPY_BYTES, MAX_MESSAGE_BYTES
 from batchops.wire import batch_model_pb2 as bm
+from support.api import create, wait_final
+from support.kafka import read_all
 
 POISON_BYTES = 1_500_000
 RSS_GROWTH_LIMIT = 20 * 1024 * 1024
-
-
-@pytest.fixture
-def engines() -> Iterator[list[TenantEngine]]:
-    started: list[TenantEngine] = []
-    yield started
-    for engine in started:
-        engine.stop()
 
 
 def _rss() -> int:

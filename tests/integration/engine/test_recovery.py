@@ -3,68 +3,22 @@ effect is recorded once."""
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
-from confluent_kafka import Producer
-from recording_handler import RECORD
 
 from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints, wait_for
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
-from batchops.messaging.codecs import encode_operation_chunk
 from batchops.messaging.topics import TenantTopics
-from batchops.protocol.convert import uuid_to_wire
-from batchops.store import MongoConnector
 from batchops.store.work_store import WorkStore
 from batchops.wire import batch_model_pb2 as bm
-
-HERE = Path(__file__).parent
-PREFIX = "engtest-"
-
-
-class EngineProcess:
-    def __init__(
-        self, servers: Endpoints, tenant: str, instance_id: str, effects_db: str, name: str, **config: Any
-    ):
-        args = {
-            "kafka": servers.kafka_bootstrap,
-            "mongo": servers.mongo_uri,
-            "prefix": PREFIX,
-            "tenant": tenant,
-            "instance_id": instance_id,
-            "effects_db": effects_db,
-            "name": name,
-            "config": config,
-        }
-        env = {**os.environ, "PYTHONPATH": str(HERE)}
-        self.process = subprocess.Popen(
-            [sys.executable, str(HERE / "engine_process.py"), json.dumps(args)],
-            stdout=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline().strip()
-        assert line == "READY", f"engine process said {line!r}"
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(30)
-
-    def terminate(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(30)
+from support.engines import EngineProcess
+from support.kafka import publish_operation
+from support.recording_handler import RECORD
 
 
 @pytest.fixture
@@ -73,24 +27,6 @@ def processes() -> Iterator[list[EngineProcess]]:
     yield started
     for process in started:
         process.terminate()
-
-
-def publish_operation(
-    servers: Endpoints, topics: TenantTopics, tokens: list[str], chunk: int, **parameters: str
-) -> uuid.UUID:
-    """Create an operation through the Kafka entry point (no API process needed)."""
-    op_id = uuid.uuid4()
-    wire = bm.GBatchOperation(
-        id=uuid_to_wire(op_id), token=f"op-{op_id.hex[:8]}", operationType=RECORD, parameters=parameters
-    )
-    chunks = [tokens[i : i + chunk] for i in range(0, len(tokens), chunk)]
-    producer = Producer({"bootstrap.servers": servers.kafka_bootstrap})
-    for index, part in enumerate(chunks):
-        producer.produce(
-            topics.operations, key=str(op_id), value=encode_operation_chunk(wire, part, index, len(chunks))
-        )
-    producer.flush(30)
-    return op_id
 
 
 def describe(work: WorkStore, op_id: uuid.UUID) -> str:
@@ -105,12 +41,6 @@ def describe(work: WorkStore, op_id: uuid.UUID) -> str:
         )
     )
     return f"operation={op} elements={by_status}"
-
-
-@pytest.fixture
-def work(connector: MongoConnector, unique_name: str) -> Iterator[WorkStore]:
-    yield WorkStore(connector.tenant_database(unique_name))
-    connector.drop_tenant_database(unique_name)
 
 
 @pytest.mark.timeout(900)

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from recording_handler import RECORD
 
 from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints, wait_for
@@ -19,14 +18,8 @@ from batchops.domain import OperationCreate
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.logs import JsonFormatter
 from batchops.messaging.kafka import KafkaConfig
-from batchops.store import MongoConnector
 from batchops.store.work_store import WorkStore
-
-
-@pytest.fixture
-def work(connector: MongoConnector, unique_name: str) -> Iterator[WorkStore]:
-    yield WorkStore(connector.tenant_database(unique_name))
-    connector.drop_tenant_database(unique_name)
+from support.recording_handler import RECORD
 
 
 @pytest.fixture

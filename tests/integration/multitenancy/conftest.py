@@ -12,7 +12,6 @@ from typing import Any
 import grpc
 import pytest
 from kazoo.client import KazooClient
-from mt_support import JWT_SECRET, Admin, RecordingService, ServiceFactory, Stubs, TenantIds, TenantRecorder
 
 from batchops.config import load_settings
 from batchops.devstack import Endpoints
@@ -22,6 +21,15 @@ from batchops.store import MongoConnector
 from batchops.tenants import ZkLayout
 from batchops.tenants.admin import add_tenant, document_from_options
 from batchops.wire import batch_management_pb2_grpc, multitenant_management_pb2_grpc
+from support.multitenancy import (
+    JWT_SECRET,
+    Admin,
+    RecordingService,
+    ServiceFactory,
+    Stubs,
+    TenantIds,
+    TenantRecorder,
+)
 
 TENANT_PREFIX = "mt-"
 

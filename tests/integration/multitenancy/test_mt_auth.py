@@ -9,10 +9,13 @@ from typing import Any
 import grpc
 import jwt
 import pytest
-from mt_support import (
+
+from batchops.wire import batch_management_pb2 as bms
+from batchops.wire import batch_model_pb2 as bm
+from support.api import Metadata, tenant_md
+from support.multitenancy import (
     JWT_SECRET,
     Admin,
-    Metadata,
     RecordingService,
     ServiceFactory,
     Stubs,
@@ -21,12 +24,8 @@ from mt_support import (
     create_operation,
     get_operation,
     list_element_tokens,
-    tenant_md,
     wait_final,
 )
-
-from batchops.wire import batch_management_pb2 as bms
-from batchops.wire import batch_model_pb2 as bm
 
 OK = grpc.StatusCode.OK
 UNAUTHENTICATED = grpc.StatusCode.UNAUTHENTICATED

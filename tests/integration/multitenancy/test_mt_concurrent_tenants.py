@@ -6,7 +6,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import grpc
-from mt_support import (
+
+from batchops.devstack import wait_for
+from batchops.protocol.convert import uuid_from_wire
+from batchops.wire import batch_management_pb2 as bms
+from batchops.wire import batch_model_pb2 as bm
+from support.api import tenant_md
+from support.multitenancy import (
     Admin,
     ServiceFactory,
     Stubs,
@@ -16,14 +22,8 @@ from mt_support import (
     create_operation,
     get_operation,
     list_element_tokens,
-    tenant_md,
     wait_final,
 )
-
-from batchops.devstack import wait_for
-from batchops.protocol.convert import uuid_from_wire
-from batchops.wire import batch_management_pb2 as bms
-from batchops.wire import batch_model_pb2 as bm
 
 
 def test_three_tenants_process_at_the_same_time_with_separate_results(

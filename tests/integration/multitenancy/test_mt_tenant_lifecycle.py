@@ -7,7 +7,14 @@ import time
 
 import grpc
 from kazoo.client import KazooClient
-from mt_support import (
+
+from batchops import metrics
+from batchops.devstack import wait_for
+from batchops.tenants import ZkLayout
+from batchops.tenants.admin import configure_tenant, document_from_options, remove_tenant
+from batchops.wire import batch_model_pb2 as bm
+from support.api import tenant_md
+from support.multitenancy import (
     Admin,
     ServiceFactory,
     Stubs,
@@ -18,16 +25,9 @@ from mt_support import (
     engine_available,
     get_operation,
     span_seconds,
-    tenant_md,
     wait_final,
     when_available,
 )
-
-from batchops import metrics
-from batchops.devstack import wait_for
-from batchops.tenants import ZkLayout
-from batchops.tenants.admin import configure_tenant, document_from_options, remove_tenant
-from batchops.wire import batch_model_pb2 as bm
 
 SERVE_WITHIN = 10.0  # acceptance criterion: a new tenant serves within 10 s of its nodes' creation
 

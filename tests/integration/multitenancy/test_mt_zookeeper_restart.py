@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 from kazoo.client import KazooState
-from mt_support import (
+
+from batchops.devstack import DevStack, Ports, wait_for
+from batchops.devstack.ports import free_ports
+from batchops.devstack.servers import ServerSpec
+from batchops.tenants import ZkLayout
+from batchops.tenants.admin import add_tenant, configure_tenant, connect, document_from_options
+from support.api import tenant_md
+from support.multitenancy import (
     RecordingService,
     ServiceFactory,
     Stubs,
@@ -19,15 +26,8 @@ from mt_support import (
     TenantRecorder,
     create_operation,
     engine_available,
-    tenant_md,
     wait_final,
 )
-
-from batchops.devstack import DevStack, Ports, wait_for
-from batchops.devstack.ports import free_ports
-from batchops.devstack.servers import ServerSpec
-from batchops.tenants import ZkLayout
-from batchops.tenants.admin import add_tenant, configure_tenant, connect, document_from_options
 
 
 class ZooKeeperOnly(DevStack):

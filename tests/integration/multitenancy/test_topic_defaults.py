@@ -4,9 +4,9 @@ tenant's stored configuration holds only the settings it was given)."""
 from __future__ import annotations
 
 from confluent_kafka.admin import AdminClient
-from mt_support import Admin, ServiceFactory, TenantIds
 
 from batchops.devstack import Endpoints
+from support.multitenancy import Admin, ServiceFactory, TenantIds
 
 
 def test_process_topic_partitions_apply_to_a_tenant_added_without_topic_settings(

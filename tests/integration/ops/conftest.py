@@ -8,11 +8,11 @@ import grpc
 import pytest
 from pymongo import MongoClient
 
-from batchops.api import OpenTenantRouter
 from batchops.config import Settings
 from batchops.devstack import Endpoints
 from batchops.service import BatchOpsService
 from batchops.wire import batch_management_pb2_grpc
+from support.services import start_store_only_service
 
 TENANT_PREFIX = "test-ops-"
 
@@ -29,10 +29,7 @@ def ops_service(servers: Endpoints) -> Iterator[BatchOpsService]:
         log_format="text",
         auth_enabled=False,
     )
-    service = BatchOpsService(
-        settings, router_factory=lambda connector: OpenTenantRouter(connector, target_chunk_size=10_000)
-    )
-    service.start()
+    service = start_store_only_service(settings, target_chunk_size=10_000)
     yield service
     service.stop()
 

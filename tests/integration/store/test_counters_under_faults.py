@@ -12,7 +12,6 @@ import pytest
 from pymongo import MongoClient, monitoring
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
-from tcp_cut import TcpCut
 
 from batchops.devstack import Endpoints
 from batchops.domain import ElementProcessingStatus, OperationCreate
@@ -20,6 +19,7 @@ from batchops.store import BatchStore, MongoConnector
 from batchops.store.database import ELEMENTS, OPERATIONS
 from batchops.store.work.outcomes import ElementResult
 from batchops.store.work_store import WorkStore
+from support.faults import TcpCut
 
 STRIDE = 1_000_000
 DEVICES = 120  # more than one 50-id piece, so the outage lands between two pieces

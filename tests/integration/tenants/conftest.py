@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 from kazoo.client import KazooClient
-from recording_engine import RecordingFactory
 
 from batchops.devstack import Endpoints
 from batchops.tenants import Backoff, TenantEngineManager, ZkConnection, ZkLayout
+from support.recording_engine import RecordingFactory
 
 
 @pytest.fixture

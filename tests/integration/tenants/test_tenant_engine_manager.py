@@ -9,8 +9,6 @@ from collections.abc import Iterator
 
 import pytest
 from kazoo.client import KazooClient, KazooState
-from recording_engine import RecordingFactory
-from tcp_cut import TcpCut
 
 from batchops.devstack import Endpoints, wait_for
 from batchops.tenants import (
@@ -22,6 +20,8 @@ from batchops.tenants import (
     ZkLayout,
 )
 from batchops.tenants.admin import add_tenant, configure_tenant, document_from_options, remove_tenant
+from support.faults import TcpCut
+from support.recording_engine import RecordingFactory
 
 TIMEOUT = 15.0
 SITEWHERE_XML = b"""<?xml version="1.0" encoding="UTF-8"?>

@@ -9,12 +9,12 @@ from typing import Protocol
 
 import pytest
 from kazoo.client import KazooClient
-from recording_engine import RecordingFactory
 from typer.testing import CliRunner
 
 from batchops.devstack import Endpoints, wait_for
 from batchops.tenants import TenantEngineManager, ZkLayout, parse_json
 from batchops.tenants.cli import tenants_app
+from support.recording_engine import RecordingFactory
 
 runner = CliRunner()
 

@@ -10,13 +10,13 @@ import pytest
 from kazoo.client import KazooClient
 from kazoo.exceptions import NoAuthError
 from kazoo.security import Permissions
-from recording_engine import RecordingFactory
 from typer.testing import CliRunner
 
 from batchops.devstack import Endpoints, wait_for
 from batchops.tenants import TenantEngineManager, ZkConnection, ZkLayout
 from batchops.tenants.cli import tenants_app
 from batchops.tenants.zk_auth import PASSWORD_VARIABLE, USERNAME_VARIABLE, ZkCredentials
+from support.recording_engine import RecordingFactory
 
 CREDENTIALS = ZkCredentials("batchops-test", "zk-acl-test-password")
 TIMEOUT = 60.0

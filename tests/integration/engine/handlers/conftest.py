@@ -6,37 +6,25 @@ from collections.abc import Iterator
 
 import pytest
 
-from batchops.clients import ClientSettings, ServiceClients, connect
+from batchops.clients import ServiceClients, connect
 from batchops.simulator import Fleet, FleetSimulator
+from support.simulator import FleetSpec, client_settings_for
+
+FLEET = FleetSpec(seed=23, size=800)
 
 
 @pytest.fixture(scope="session")
-def handler_fleet() -> Fleet:
-    return Fleet.generate(23, 800)
+def fleet_spec() -> FleetSpec:
+    return FLEET
 
 
 @pytest.fixture(scope="module")
-def running_simulator(handler_fleet: Fleet) -> Iterator[FleetSimulator]:
-    with FleetSimulator(handler_fleet, "127.0.0.1", 0, fault_seed=23) as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def simulator(running_simulator: FleetSimulator) -> Iterator[FleetSimulator]:
-    running_simulator.reset()
-    yield running_simulator
-    running_simulator.reset()
+def handler_fleet(fleet: Fleet) -> Fleet:
+    """The handler tests' name for this folder's fleet."""
+    return fleet
 
 
 @pytest.fixture
 def clients(simulator: FleetSimulator) -> Iterator[ServiceClients]:
-    settings = ClientSettings(
-        device_management_address=simulator.address,
-        event_management_address=simulator.address,
-        deadline_seconds=2.0,
-        max_attempts=3,
-        initial_backoff_seconds=0.01,
-        max_backoff_seconds=0.05,
-    )
-    with connect(settings) as clients:
+    with connect(client_settings_for(simulator, max_attempts=3)) as clients:
         yield clients

@@ -26,13 +26,12 @@ from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_model_pb2 as bm
 from batchops.wire import multitenant_management_pb2 as mtm
 from batchops.wire import sitewhere_common_pb2 as common
+from support.api import Metadata, tenant_md, until_final
 
 OPERATION_TYPE = "TenantRecord"
 JWT_SECRET = "multitenancy-acceptance-secret-" + "x" * 40
 GATE_PARAMETER = "gate"
 GATE_TIMEOUT = 60.0  # a forgotten gate fails the elements instead of hanging the test
-FINAL = {bm.BATCH_OPERATION_STATUS_FINISHED_SUCCESSFULLY, bm.BATCH_OPERATION_STATUS_FINISHED_WITH_ERRORS}
-Metadata = tuple[tuple[str, str], ...]
 T = TypeVar("T")
 
 
@@ -199,10 +198,6 @@ def when_available(call: Callable[[], T]) -> Callable[[], T | None]:
     return attempt
 
 
-def tenant_md(tenant_id: str, *extra: tuple[str, str]) -> Metadata:
-    return (("tenant", tenant_id), *extra)
-
-
 def create_operation(
     stub: Any,
     md: Metadata,
@@ -228,12 +223,7 @@ def get_operation(stub: Any, md: Metadata, operation_id: Any) -> Any:
 
 
 def wait_final(stub: Any, md: Metadata, operation_id: Any, timeout: float = 60.0) -> Any:
-    return wait_for(
-        lambda: (op := get_operation(stub, md, operation_id)).processingStatus in FINAL and op,
-        timeout,
-        interval=0.1,
-        message="operation did not finish",
-    )
+    return until_final(lambda: get_operation(stub, md, operation_id), timeout, 0.1)
 
 
 def list_element_tokens(stub: Any, md: Metadata, operation_id: Any) -> list[str]:
