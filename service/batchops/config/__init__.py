@@ -22,6 +22,7 @@ from batchops.config.settings import (
     describe_validation_error,
     is_loopback,
     load_settings,
+    with_overrides,
 )
 
 __all__ = [
@@ -47,4 +48,5 @@ __all__ = [
     "is_loopback",
     "load_settings",
     "settings_fields",
+    "with_overrides",
 ]

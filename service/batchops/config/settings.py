@@ -14,7 +14,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from batchops.config.auth import AuthSettings
-from batchops.config.flat_env import FlatEnvironment, nest_flat_names, variable_at
+from batchops.config.flat_env import FlatEnvironment, flat_paths, nest_flat_names, variable_at
 from batchops.config.groups import (
     GrpcServerSettings,
     InstanceSettings,
@@ -129,6 +129,25 @@ def load_settings(**overrides: object) -> Settings:
     ``auth_enabled=False``); turn validation errors into one message naming each variable."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigurationError(describe_validation_error(exc)) from None
+
+
+def with_overrides(settings: Settings, **flat: object) -> Settings:
+    """A copy of ``settings`` with some settings changed by their flat names (``grpc_tls_cert_file=...``),
+    validated again as a whole (``model_copy`` would neither nest the names nor check the bounds)."""
+    data = settings.model_dump()
+    paths = flat_paths(Settings)
+    for name, value in flat.items():
+        path = paths.get(name)
+        if path is None:
+            raise ConfigurationError(f"no setting is called {name!r}")
+        node = data
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+    try:
+        return Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigurationError(describe_validation_error(exc)) from None
 

@@ -14,7 +14,7 @@ import pytest
 from pydantic import SecretStr
 
 from batchops.api.auth import Authenticator, AuthInterceptor, AuthSettings
-from batchops.config import Settings
+from batchops.config import Settings, with_overrides
 from batchops.service import BatchOpsService
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
@@ -73,12 +73,13 @@ def test_a_refused_call_is_never_deserialized() -> None:
 
 @pytest.fixture(scope="module")
 def secured_service(api_settings: Settings) -> Iterator[BatchOpsService]:
-    settings = api_settings.model_copy(
-        update={
+    settings = with_overrides(
+        api_settings,
+        **{
             "auth_enabled": True,
             "auth_jwt_secret": SecretStr(SECRET),
             "grpc_max_request_bytes": 256 * 1024,
-        }
+        },
     )
     service = start_store_only_service(settings)
     yield service

@@ -10,7 +10,7 @@ import grpc
 import pytest
 from pymongo.database import Database
 
-from batchops.config import Settings
+from batchops.config import Settings, with_overrides
 from batchops.domain.validation import MAX_MAP_BYTES
 from batchops.messaging.codecs import encode_operation_chunk
 from batchops.service import BatchOpsService
@@ -86,7 +86,7 @@ def test_metadata_updates_cannot_grow_an_operation_past_the_limit(stub: Stub, md
 
 @pytest.fixture
 def small_page_service(api_settings: Settings) -> Iterator[BatchOpsService]:
-    settings = api_settings.model_copy(update={"max_page_bytes": 512 * 1024})
+    settings = with_overrides(api_settings, **{"max_page_bytes": 512 * 1024})
     service = start_store_only_service(settings)
     yield service
     service.stop()

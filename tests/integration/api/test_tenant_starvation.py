@@ -10,7 +10,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from batchops.config import Settings
+from batchops.config import Settings, with_overrides
 from batchops.devstack import wait_for
 from batchops.service import BatchOpsService
 from batchops.simulator import FaultSettings, Fleet, FleetSimulator
@@ -36,14 +36,15 @@ def hung_simulator() -> Iterator[FleetSimulator]:
 
 
 def start_service(settings: Settings, simulator: FleetSimulator, tenant_limit: int) -> BatchOpsService:
-    settings = settings.model_copy(
-        update={
+    settings = with_overrides(
+        settings,
+        **{
             "device_management_address": simulator.address,
             "event_management_address": simulator.address,
             "grpc_client_deadline_seconds": HANG_MS / 1000,
             "grpc_client_max_attempts": 1,
             "grpc_tenant_max_concurrent_calls": tenant_limit,
-        }
+        },
     )
     service = start_store_only_service(settings)
     return service

@@ -19,7 +19,7 @@ from cryptography.x509.oid import NameOID
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from batchops.api import OpenTenantRouter
-from batchops.config import Settings
+from batchops.config import Settings, with_overrides
 from batchops.service import BatchOpsService
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
@@ -93,7 +93,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 
 
 def _service(api_settings: Settings, **tls: object) -> Iterator[BatchOpsService]:
-    settings = api_settings.model_copy(update=tls)
+    settings = with_overrides(api_settings, **tls)
     service = start_store_only_service(settings)
     yield service
     service.stop()
@@ -178,11 +178,12 @@ def test_unreadable_or_half_configured_tls_is_a_clear_error(api_settings: Settin
         load_settings(
             grpc_host="127.0.0.1", auth_enabled=False, grpc_tls_cert_file=str(pki.dir / "server.crt")
         )
-    settings = api_settings.model_copy(
-        update={
+    settings = with_overrides(
+        api_settings,
+        **{
             "grpc_tls_cert_file": str(pki.dir / "missing.crt"),
             "grpc_tls_key_file": str(pki.dir / "server.key"),
-        }
+        },
     )
     with pytest.raises(ValueError, match="cannot read the TLS certificate"):
         BatchOpsService(

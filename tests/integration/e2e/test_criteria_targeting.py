@@ -8,6 +8,7 @@ from typing import Any
 import grpc
 import pytest
 
+from batchops.config import with_overrides
 from batchops.devstack import Endpoints
 from batchops.simulator import Fault, FleetSimulator
 from batchops.wire import batch_management_pb2 as bms
@@ -21,7 +22,7 @@ PARAMETERS = {"delaySeconds": "3"}
 def api(servers: Endpoints, simulator: FleetSimulator, unique_name: str) -> Iterator[Api]:
     settings = e2e_settings(servers, simulator, unique_name, [unique_name])
     # Small pages: resolution must really page (and a 2,000-device fleet stays quick).
-    settings = settings.model_copy(update={"targeting_page_size": 97})
+    settings = with_overrides(settings, **{"targeting_page_size": 97})
     with running_service(servers, settings) as service, api_of(service, unique_name) as api:
         yield api
 
