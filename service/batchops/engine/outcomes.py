@@ -54,15 +54,25 @@ class BatchOutcomes:
         self._pending.append(result)
 
     def flush(self) -> None:
-        """Make the pending outcomes durable. On an exception they stay pending (nothing is lost:
-        the batch is not committed and its records come again)."""
-        results = self._pending
-        if not results:
-            return
-        self._report_failures(results)
+        """Make the pending outcomes durable. On an exception the ones not stored stay pending
+        (nothing is lost: the batch is not committed and its records come again).
+
+        Successes are stored first: they need no report, so a broker that is away (the failure
+        reports cannot be sent) must not keep them unstored and make them run again. A failure
+        is reported before it is stored: never lost, possibly reported twice."""
+        succeeded = [r for r in self._pending if r.succeeded]
+        failed = [r for r in self._pending if not r.succeeded]
+        if succeeded:
+            self._store(succeeded)
+            self._pending = failed
+        if failed:
+            self._report_failures(failed)
+            self._store(failed)
+            self._pending = []
+
+    def _store(self, results: Sequence[ElementResult]) -> None:
         claims = {r.element_id: self._claims[r.element_id] for r in results}
         self.recorded += self._work.outcomes.record_results(results, claims, self._owed)
-        self._pending = []
         self.settled.update(r.element_id for r in results)
         self._count(results)
 

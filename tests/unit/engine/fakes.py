@@ -552,6 +552,9 @@ class FakeProducer:
     def refuse(self, topic: str, max_bytes: int = -1) -> None:
         self._refused[topic] = max_bytes
 
+    def accept(self, topic: str) -> None:
+        self._refused.pop(topic, None)
+
     def send_all(
         self, topic: str, records: Iterable[tuple[str | bytes, bytes]], timeout: float = 60.0
     ) -> int:

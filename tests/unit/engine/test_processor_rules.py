@@ -20,6 +20,7 @@ from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegi
 from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.processor import ElementOutputs, HandlerAccess, ProcessingPolicy, Processor
 from batchops.messaging.codecs import ElementWork, encode_element_work
+from batchops.messaging.kafka import PublishError
 from batchops.store import utcnow
 
 FAILED, DEAD = "failed-elements", "dead-letters"
@@ -324,3 +325,33 @@ def test_held_claims_are_visible_only_while_their_batch_runs() -> None:
 
     assert seen == [set(claim_of.values())]
     assert h.processor.held_claims() == set()
+
+
+def test_successes_are_stored_even_when_the_failure_report_cannot_be_sent() -> None:
+    # The broker is away: the failed element's report cannot be sent, so its outcome stays
+    # unstored and its record comes again. The successes of the same batch need no report and
+    # must be stored at once, or they would all be invoked again (a broker restart under load
+    # repeated 83 invocations that way).
+    handler = ScriptedHandler(
+        lambda c: (
+            ElementOutcome.failure("no") if c.element.device_token == "bad" else ElementOutcome.success()
+        )
+    )
+    h = Harness(handler)
+    tokens = ["ok1", "bad", "ok2"]
+    op = h.work.add_operation(tokens)
+    h.producer.refuse(FAILED)
+
+    with pytest.raises(PublishError):
+        h.run(op, tokens)
+    after = h.work.elements(op.id)
+    assert (after["ok1"].status, after["ok2"].status) == (ElStatus.SUCCEEDED, ElStatus.SUCCEEDED)
+    assert after["bad"].status == ElStatus.PROCESSING  # not stored: reported and stored on redelivery
+
+    h.producer.accept(FAILED)
+    # Its claim outlives the failed batch until the lease ends (as time passing would do here).
+    h.work.set_element(after["bad"].id, lease_until=utcnow() - timedelta(seconds=1))
+    h.run(op, tokens)  # the redelivered batch: only the unstored element runs again
+    assert sorted(handler.calls) == ["bad", "bad", "ok1", "ok2"]
+    assert h.work.elements(op.id)["bad"].status == ElStatus.FAILED
+    assert len(h.producer.on(FAILED)) == 1
