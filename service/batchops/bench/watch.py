@@ -82,16 +82,23 @@ class OperationWatch:
         progress_every: float = 5.0,
     ) -> Snapshot:
         """The first snapshot whose status is one of ``statuses``; TimeoutError (carrying the last
-        snapshot as its second argument) when ``timeout`` passes first."""
+        snapshot as its second argument) when ``timeout`` passes without any progress (status or
+        counts unchanged): a slow machine makes a stage slow, never failed; only a stall fails it."""
         deadline = time.monotonic() + timeout
         next_report = time.monotonic() + progress_every
         last: Snapshot | None = None
+        seen: tuple[object, ...] | None = None
         while True:
             last = self.snapshot(operation_id) or last
             if last is not None and last.status in statuses:
                 return last
+            state = None if last is None else (last.status, last.total, tuple(sorted(last.counts.items())))
+            if state != seen:
+                seen, deadline = state, time.monotonic() + timeout
             if time.monotonic() >= deadline:
-                raise TimeoutError(f"operation not {'/'.join(sorted(statuses))} within {timeout:g} s", last)
+                raise TimeoutError(
+                    f"operation not {'/'.join(sorted(statuses))}: no progress for {timeout:g} s", last
+                )
             if progress is not None and last is not None and time.monotonic() >= next_report:
                 progress(last)
                 next_report = time.monotonic() + progress_every
