@@ -19,7 +19,9 @@ from batchops.domain.models import (
     BatchOperation,
     ElementCounts,
     ElementCreate,
+    ElementRound,
     ElementUpdate,
+    OperationControl,
     OperationCreate,
     OperationUpdate,
     Page,
@@ -27,6 +29,7 @@ from batchops.domain.models import (
     element_id_for,
 )
 from batchops.domain.statuses import (
+    CONTROL_OPERATION_STATUSES,
     ELEMENT_TRANSITIONS,
     OPERATION_TRANSITIONS,
     BatchOperationStatus,
@@ -37,6 +40,7 @@ from batchops.domain.statuses import (
 
 __all__ = [
     "BATCH_COMMAND_INVOCATION",
+    "CONTROL_OPERATION_STATUSES",
     "ELEMENT_TRANSITIONS",
     "META_BATCH_OPERATION_TOKEN",
     "META_INVOCATION_EVENT_ID",
@@ -51,12 +55,14 @@ __all__ = [
     "ElementCounts",
     "ElementCreate",
     "ElementProcessingStatus",
+    "ElementRound",
     "ElementUpdate",
     "ErrorCode",
     "FailedPrecondition",
     "IllegalTransition",
     "InvalidArgument",
     "NotFound",
+    "OperationControl",
     "OperationCreate",
     "OperationUpdate",
     "Page",

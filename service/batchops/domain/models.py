@@ -33,13 +33,24 @@ class ElementCounts(_Model):
     processing: int = 0
     succeeded: int = 0
     failed: int = 0
+    canceled: int = 0
 
     @property
     def finished(self) -> int:
-        return self.succeeded + self.failed
+        """Elements in a final status."""
+        return self.succeeded + self.failed + self.canceled
 
     def of(self, status: ElementProcessingStatus) -> int:
         return int(getattr(self, status.value.lower()))
+
+
+class OperationControl(_Model):
+    """One operator action on an operation (pause, resume, cancel, force-cancel, retry)."""
+
+    action: str
+    username: str | None = None
+    date: datetime
+    reason: str = ""
 
 
 class BatchOperation(_Model):
@@ -63,6 +74,23 @@ class BatchOperation(_Model):
     target_chunk_count: int = 0
     targeting: str = ""
     last_error: str = ""
+    # The phase a Paused operation resumes in (None unless Paused).
+    paused_phase: BatchOperationStatus | None = None
+    last_control: OperationControl | None = None
+    # What processing waits for right now (an unavailable dependency); empty: nothing.
+    waiting_on: str = ""
+    # 0 for the first run; each retry adds 1.
+    round: int = 0
+
+
+class ElementRound(_Model):
+    """How an element ended in one round, kept when a retry sends it back to Unprocessed."""
+
+    round: int
+    status: ElementProcessingStatus
+    error_message: str = ""
+    attempts: int = 0
+    processed_date: datetime | None = None
 
 
 class BatchElement(_Model):
@@ -77,6 +105,8 @@ class BatchElement(_Model):
     error_message: str = ""
     attempts: int = 0
     duration_ms: int = 0
+    round: int = 0
+    earlier_rounds: list[ElementRound] = Field(default_factory=list)
 
 
 class OperationCreate(_Model):

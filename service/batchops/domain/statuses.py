@@ -12,10 +12,24 @@ class BatchOperationStatus(StrEnum):
     INITIALIZED_WITH_ERRORS = "InitializedWithErrors"
     FINISHED_SUCCESSFULLY = "FinishedSuccessfully"
     FINISHED_WITH_ERRORS = "FinishedWithErrors"
+    # Operator control (batchops extensions): set only by the cancel/pause/resume/retry calls.
+    PAUSED = "Paused"
+    CANCELING = "Canceling"
+    CANCELED = "Canceled"
 
     @property
     def is_final(self) -> bool:
         return self in FINAL_OPERATION_STATUSES
+
+    @property
+    def is_finished(self) -> bool:
+        """Finished* (processing ran to its end), as opposed to Canceled."""
+        return self in (BatchOperationStatus.FINISHED_SUCCESSFULLY, BatchOperationStatus.FINISHED_WITH_ERRORS)
+
+    @property
+    def runs(self) -> bool:
+        """Whether fan-out and element processing may go on (not paused, canceling or final)."""
+        return self in RUNNING_OPERATION_STATUSES
 
     @property
     def is_initialized(self) -> bool:
@@ -30,6 +44,8 @@ class ElementProcessingStatus(StrEnum):
     PROCESSING = "Processing"
     FAILED = "Failed"
     SUCCEEDED = "Succeeded"
+    # The element's operation was canceled before the element ran (or, forced, while it ran).
+    CANCELED = "Canceled"
 
     @property
     def is_final(self) -> bool:
@@ -37,12 +53,32 @@ class ElementProcessingStatus(StrEnum):
 
 
 FINAL_OPERATION_STATUSES = frozenset(
-    {BatchOperationStatus.FINISHED_SUCCESSFULLY, BatchOperationStatus.FINISHED_WITH_ERRORS}
+    {
+        BatchOperationStatus.FINISHED_SUCCESSFULLY,
+        BatchOperationStatus.FINISHED_WITH_ERRORS,
+        BatchOperationStatus.CANCELED,
+    }
 )
-FINAL_ELEMENT_STATUSES = frozenset({ElementProcessingStatus.SUCCEEDED, ElementProcessingStatus.FAILED})
+RUNNING_OPERATION_STATUSES = frozenset(
+    {
+        BatchOperationStatus.UNPROCESSED,
+        BatchOperationStatus.INITIALIZING,
+        BatchOperationStatus.INITIALIZED_SUCCESSFULLY,
+        BatchOperationStatus.INITIALIZED_WITH_ERRORS,
+    }
+)
+# The statuses an operator's control calls set; UpdateBatchOperation neither sets nor leaves them.
+CONTROL_OPERATION_STATUSES = frozenset(
+    {BatchOperationStatus.PAUSED, BatchOperationStatus.CANCELING, BatchOperationStatus.CANCELED}
+)
+FINAL_ELEMENT_STATUSES = frozenset(
+    {ElementProcessingStatus.SUCCEEDED, ElementProcessingStatus.FAILED, ElementProcessingStatus.CANCELED}
+)
 
 _OP = BatchOperationStatus
-# Finishing is only allowed once initialization is over: before that the element total is unknown.
+# The transitions of the engine's own run and of UpdateBatchOperation. Finishing is only allowed
+# once initialization is over: before that the element total is unknown. The control statuses
+# have none here: only the cancel/pause/resume/retry calls move into or out of them.
 OPERATION_TRANSITIONS: dict[BatchOperationStatus, frozenset[BatchOperationStatus]] = {
     _OP.UNPROCESSED: frozenset({_OP.INITIALIZING}),
     _OP.INITIALIZING: frozenset({_OP.INITIALIZED_SUCCESSFULLY, _OP.INITIALIZED_WITH_ERRORS}),
@@ -50,15 +86,21 @@ OPERATION_TRANSITIONS: dict[BatchOperationStatus, frozenset[BatchOperationStatus
     _OP.INITIALIZED_WITH_ERRORS: frozenset({_OP.FINISHED_SUCCESSFULLY, _OP.FINISHED_WITH_ERRORS}),
     _OP.FINISHED_SUCCESSFULLY: frozenset(),
     _OP.FINISHED_WITH_ERRORS: frozenset(),
+    _OP.PAUSED: frozenset(),
+    _OP.CANCELING: frozenset(),
+    _OP.CANCELED: frozenset(),
 }
 
 _EL = ElementProcessingStatus
-# Processing -> Unprocessed is the hand-back of an element whose worker died (lease expired).
+# Processing -> Unprocessed is the hand-back of an element whose worker died (lease expired) or
+# stopped (pause, shutdown, an unavailable dependency). A retry sends Failed or Canceled elements
+# back to Unprocessed too, but only through RetryBatchOperation (a new round), never this table.
 ELEMENT_TRANSITIONS: dict[ElementProcessingStatus, frozenset[ElementProcessingStatus]] = {
-    _EL.UNPROCESSED: frozenset({_EL.PROCESSING, _EL.SUCCEEDED, _EL.FAILED}),
-    _EL.PROCESSING: frozenset({_EL.SUCCEEDED, _EL.FAILED, _EL.UNPROCESSED}),
+    _EL.UNPROCESSED: frozenset({_EL.PROCESSING, _EL.SUCCEEDED, _EL.FAILED, _EL.CANCELED}),
+    _EL.PROCESSING: frozenset({_EL.SUCCEEDED, _EL.FAILED, _EL.UNPROCESSED, _EL.CANCELED}),
     _EL.SUCCEEDED: frozenset(),
     _EL.FAILED: frozenset(),
+    _EL.CANCELED: frozenset(),
 }
 
 

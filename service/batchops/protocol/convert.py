@@ -25,6 +25,9 @@ OPERATION_STATUS_TO_WIRE: dict[BatchOperationStatus, int] = {
     BatchOperationStatus.INITIALIZED_WITH_ERRORS: bm.BATCH_OPERATION_STATUS_INITIALIZED_WITH_ERRORS,
     BatchOperationStatus.FINISHED_SUCCESSFULLY: bm.BATCH_OPERATION_STATUS_FINISHED_SUCCESSFULLY,
     BatchOperationStatus.FINISHED_WITH_ERRORS: bm.BATCH_OPERATION_STATUS_FINISHED_WITH_ERRORS,
+    BatchOperationStatus.PAUSED: bm.BATCH_OPERATION_STATUS_PAUSED,
+    BatchOperationStatus.CANCELING: bm.BATCH_OPERATION_STATUS_CANCELING,
+    BatchOperationStatus.CANCELED: bm.BATCH_OPERATION_STATUS_CANCELED,
 }
 OPERATION_STATUS_FROM_WIRE = {wire: status for status, wire in OPERATION_STATUS_TO_WIRE.items()}
 
@@ -33,6 +36,7 @@ ELEMENT_STATUS_TO_WIRE: dict[ElementProcessingStatus, int] = {
     ElementProcessingStatus.PROCESSING: bm.BATCH_ELEMENT_STATUS_PROCESSING,
     ElementProcessingStatus.FAILED: bm.BATCH_ELEMENT_STATUS_FAILED,
     ElementProcessingStatus.SUCCEEDED: bm.BATCH_ELEMENT_STATUS_SUCCEEDED,
+    ElementProcessingStatus.CANCELED: bm.BATCH_ELEMENT_STATUS_CANCELED,
 }
 ELEMENT_STATUS_FROM_WIRE = {wire: status for status, wire in ELEMENT_STATUS_TO_WIRE.items()}
 
@@ -104,7 +108,22 @@ def operation_to_wire(operation: BatchOperation) -> bm.GBatchOperation:
         deviceTokenCount=operation.device_token_count,
         targetingSummary=operation.targeting,
         lastError=operation.last_error,
+        canceledCount=operation.counts.canceled,
+        waitingOn=operation.waiting_on,
+        round=operation.round,
     )
+    if operation.paused_phase is not None:
+        message.pausedPhase = OPERATION_STATUS_TO_WIRE[operation.paused_phase]  # type: ignore[assignment]
+    control = operation.last_control
+    if control is not None:
+        message.lastControl.CopyFrom(
+            bm.GBatchOperationControl(
+                action=control.action,
+                username=control.username or "",
+                date=date_to_wire(control.date),
+                reason=control.reason,
+            )
+        )
     return message
 
 
@@ -119,6 +138,17 @@ def element_to_wire(element: BatchElement) -> bm.GBatchElement:
         errorMessage=element.error_message,
         attemptCount=element.attempts,
         processingDurationMs=element.duration_ms,
+        round=element.round,
+        earlierRounds=[
+            bm.GBatchElementRound(
+                round=earlier.round,
+                processingStatus=ELEMENT_STATUS_TO_WIRE[earlier.status],  # type: ignore[arg-type]
+                errorMessage=earlier.error_message,
+                attemptCount=earlier.attempts,
+                processedDate=date_to_wire(earlier.processed_date),
+            )
+            for earlier in element.earlier_rounds
+        ],
     )
     if element.device_id is not None:
         message.deviceId.CopyFrom(uuid_to_wire(element.device_id))

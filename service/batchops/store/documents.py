@@ -13,15 +13,23 @@ from batchops.domain import (
     BatchOperationStatus,
     ElementCounts,
     ElementProcessingStatus,
+    ElementRound,
+    OperationControl,
 )
 from batchops.store.fields import (
     ATTEMPTS,
     CHUNK_COUNT,
+    CONTROL,
+    CONTROL_ACTION,
+    CONTROL_BY,
+    CONTROL_DATE,
+    CONTROL_REASON,
     COUNTS,
     CREATED_BY,
     CREATED_DATE,
     DEVICE,
     DURATION_MS,
+    EARLIER_ROUNDS,
     ENDED_DATE,
     ERROR,
     ID,
@@ -32,7 +40,9 @@ from batchops.store.fields import (
     META,
     OP,
     PARAMS,
+    PAUSED_PHASE,
     PROCESSED_DATE,
+    ROUND,
     SEQ,
     STARTED_DATE,
     STATUS,
@@ -44,6 +54,7 @@ from batchops.store.fields import (
     TYPE,
     UPDATED_BY,
     UPDATED_DATE,
+    WAITING_ON,
 )
 
 Document = dict[str, Any]
@@ -94,16 +105,35 @@ def operation_from_document(doc: Mapping[str, Any]) -> BatchOperation:
         updated_date=doc.get(UPDATED_DATE),
         updated_by=doc.get(UPDATED_BY),
         counts=ElementCounts(
-            unprocessed=max(0, counts.get(ElementProcessingStatus.UNPROCESSED.value, 0)),
-            processing=max(0, counts.get(ElementProcessingStatus.PROCESSING.value, 0)),
-            succeeded=max(0, counts.get(ElementProcessingStatus.SUCCEEDED.value, 0)),
-            failed=max(0, counts.get(ElementProcessingStatus.FAILED.value, 0)),
+            **{
+                status.value.lower(): max(0, counts.get(status.value, 0))
+                for status in ElementProcessingStatus
+            }
         ),
         total_elements=doc.get(TOTAL, 0),
         device_token_count=doc.get(TOKEN_COUNT, 0),
         target_chunk_count=doc.get(CHUNK_COUNT, 0),
         targeting=doc.get(TARGETING, ""),
         last_error=doc.get(LAST_ERROR, ""),
+        paused_phase=BatchOperationStatus(doc[PAUSED_PHASE]) if doc.get(PAUSED_PHASE) else None,
+        last_control=_control_from_document(doc.get(CONTROL)),
+        waiting_on=doc.get(WAITING_ON) or "",
+        round=doc.get(ROUND, 0),
+    )
+
+
+def control_document(action: str, by: str | None, date: datetime, reason: str) -> Document:
+    return {CONTROL_ACTION: action, CONTROL_BY: by, CONTROL_DATE: date, CONTROL_REASON: reason}
+
+
+def _control_from_document(doc: Mapping[str, Any] | None) -> OperationControl | None:
+    if not doc:
+        return None
+    return OperationControl(
+        action=doc[CONTROL_ACTION],
+        username=doc.get(CONTROL_BY),
+        date=doc[CONTROL_DATE],
+        reason=doc.get(CONTROL_REASON) or "",
     )
 
 
@@ -148,6 +178,18 @@ def element_from_document(doc: Mapping[str, Any]) -> BatchElement:
         error_message=doc.get(ERROR) or "",
         attempts=doc.get(ATTEMPTS, 0),
         duration_ms=doc.get(DURATION_MS, 0),
+        round=doc.get(ROUND, 0),
+        earlier_rounds=[_round_from_document(r) for r in doc.get(EARLIER_ROUNDS) or ()],
+    )
+
+
+def _round_from_document(doc: Mapping[str, Any]) -> ElementRound:
+    return ElementRound(
+        round=doc.get(ROUND, 0),
+        status=ElementProcessingStatus(doc[STATUS]),
+        error_message=doc.get(ERROR) or "",
+        attempts=doc.get(ATTEMPTS, 0),
+        processed_date=doc.get(PROCESSED_DATE),
     )
 
 

@@ -37,6 +37,18 @@ PUBLISHED = "published"
 PROGRESS_DATE = "progressDate"
 CHUNKS_DONE = "chunksDone"  # indexes of the target chunks already counted in
 INIT_ERRORS = "initErrors"  # invalid device tokens met while initializing
+PAUSED_PHASE = "pausedPhase"  # the status a Paused operation resumes in
+CONTROL = "control"  # the last operator action: {action, by, date, reason}
+CONTROL_ACTION = "action"
+CONTROL_BY = "by"
+CONTROL_DATE = "date"
+CONTROL_REASON = "reason"
+WAITING_ON = "waitingOn"  # what processing waits for (an unavailable dependency)
+ROUND = "round"  # 0, then +1 per retry (on operations and elements)
+# Status changes not yet on the operation events topic, oldest first (an outbox: pushed in the
+# same write as the change, removed once published).
+PENDING_EVENTS = "pendingEvents"
+EVENT_SEQ = "eventSeq"  # the sequence number of the operation's last event
 
 # ---- elements -----------------------------------------------------------------------------
 DEVICE = "device"
@@ -47,6 +59,7 @@ ATTEMPTS = "attempts"
 DURATION_MS = "durationMs"
 CLAIM = "claim"  # the token of the claim that holds a Processing element
 LEASE_UNTIL = "leaseUntil"  # when a Processing element's claim expires
+EARLIER_ROUNDS = "earlierRounds"  # how the element ended in earlier rounds: [{round, status, ...}]
 
 # ---- target chunks ------------------------------------------------------------------------
 IDX = "idx"

@@ -1,8 +1,9 @@
 from batchops.wire import batch_model_pb2 as _batch_model_pb2
 from batchops.wire import sitewhere_common_pb2 as _sitewhere_common_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -170,3 +171,67 @@ class GCreateBatchCommandByAssignmentCriteriaResponse(_message.Message):
     BATCHOPERATION_FIELD_NUMBER: _ClassVar[int]
     batchOperation: _batch_model_pb2.GBatchOperation
     def __init__(self, batchOperation: _Optional[_Union[_batch_model_pb2.GBatchOperation, _Mapping]] = ...) -> None: ...
+
+class GCancelBatchOperationRequest(_message.Message):
+    __slots__ = ("batchOperationId", "force", "reason")
+    BATCHOPERATIONID_FIELD_NUMBER: _ClassVar[int]
+    FORCE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    batchOperationId: _sitewhere_common_pb2.GUUID
+    force: bool
+    reason: str
+    def __init__(self, batchOperationId: _Optional[_Union[_sitewhere_common_pb2.GUUID, _Mapping]] = ..., force: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class GCancelBatchOperationResponse(_message.Message):
+    __slots__ = ("batchOperation",)
+    BATCHOPERATION_FIELD_NUMBER: _ClassVar[int]
+    batchOperation: _batch_model_pb2.GBatchOperation
+    def __init__(self, batchOperation: _Optional[_Union[_batch_model_pb2.GBatchOperation, _Mapping]] = ...) -> None: ...
+
+class GPauseBatchOperationRequest(_message.Message):
+    __slots__ = ("batchOperationId", "reason")
+    BATCHOPERATIONID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    batchOperationId: _sitewhere_common_pb2.GUUID
+    reason: str
+    def __init__(self, batchOperationId: _Optional[_Union[_sitewhere_common_pb2.GUUID, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class GPauseBatchOperationResponse(_message.Message):
+    __slots__ = ("batchOperation",)
+    BATCHOPERATION_FIELD_NUMBER: _ClassVar[int]
+    batchOperation: _batch_model_pb2.GBatchOperation
+    def __init__(self, batchOperation: _Optional[_Union[_batch_model_pb2.GBatchOperation, _Mapping]] = ...) -> None: ...
+
+class GResumeBatchOperationRequest(_message.Message):
+    __slots__ = ("batchOperationId", "reason")
+    BATCHOPERATIONID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    batchOperationId: _sitewhere_common_pb2.GUUID
+    reason: str
+    def __init__(self, batchOperationId: _Optional[_Union[_sitewhere_common_pb2.GUUID, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class GResumeBatchOperationResponse(_message.Message):
+    __slots__ = ("batchOperation",)
+    BATCHOPERATION_FIELD_NUMBER: _ClassVar[int]
+    batchOperation: _batch_model_pb2.GBatchOperation
+    def __init__(self, batchOperation: _Optional[_Union[_batch_model_pb2.GBatchOperation, _Mapping]] = ...) -> None: ...
+
+class GRetryBatchOperationRequest(_message.Message):
+    __slots__ = ("batchOperationId", "statuses", "errorContains", "reason")
+    BATCHOPERATIONID_FIELD_NUMBER: _ClassVar[int]
+    STATUSES_FIELD_NUMBER: _ClassVar[int]
+    ERRORCONTAINS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    batchOperationId: _sitewhere_common_pb2.GUUID
+    statuses: _containers.RepeatedScalarFieldContainer[_batch_model_pb2.GElementProcessingStatus]
+    errorContains: str
+    reason: str
+    def __init__(self, batchOperationId: _Optional[_Union[_sitewhere_common_pb2.GUUID, _Mapping]] = ..., statuses: _Optional[_Iterable[_Union[_batch_model_pb2.GElementProcessingStatus, str]]] = ..., errorContains: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class GRetryBatchOperationResponse(_message.Message):
+    __slots__ = ("batchOperation", "elementsRetried")
+    BATCHOPERATION_FIELD_NUMBER: _ClassVar[int]
+    ELEMENTSRETRIED_FIELD_NUMBER: _ClassVar[int]
+    batchOperation: _batch_model_pb2.GBatchOperation
+    elementsRetried: int
+    def __init__(self, batchOperation: _Optional[_Union[_batch_model_pb2.GBatchOperation, _Mapping]] = ..., elementsRetried: _Optional[int] = ...) -> None: ...

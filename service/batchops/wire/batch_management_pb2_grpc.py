@@ -27,7 +27,7 @@ if _version_not_supported:
 
 class BatchManagementStub:
     """Batch operations API served by batchops on the gRPC API port (9000).
-    The first ten RPCs are SiteWhere's; the last three are batchops extensions.
+    The first ten RPCs are SiteWhere's; the others are batchops extensions.
     """
 
     def __init__(self, channel):
@@ -101,11 +101,31 @@ class BatchManagementStub:
                 request_serializer=batchops_dot_wire_dot_batch__management__pb2.GCreateBatchCommandByAssignmentCriteriaRequest.SerializeToString,
                 response_deserializer=batchops_dot_wire_dot_batch__management__pb2.GCreateBatchCommandByAssignmentCriteriaResponse.FromString,
                 _registered_method=True)
+        self.CancelBatchOperation = channel.unary_unary(
+                '/com.sitewhere.grpc.service.BatchManagement/CancelBatchOperation',
+                request_serializer=batchops_dot_wire_dot_batch__management__pb2.GCancelBatchOperationRequest.SerializeToString,
+                response_deserializer=batchops_dot_wire_dot_batch__management__pb2.GCancelBatchOperationResponse.FromString,
+                _registered_method=True)
+        self.PauseBatchOperation = channel.unary_unary(
+                '/com.sitewhere.grpc.service.BatchManagement/PauseBatchOperation',
+                request_serializer=batchops_dot_wire_dot_batch__management__pb2.GPauseBatchOperationRequest.SerializeToString,
+                response_deserializer=batchops_dot_wire_dot_batch__management__pb2.GPauseBatchOperationResponse.FromString,
+                _registered_method=True)
+        self.ResumeBatchOperation = channel.unary_unary(
+                '/com.sitewhere.grpc.service.BatchManagement/ResumeBatchOperation',
+                request_serializer=batchops_dot_wire_dot_batch__management__pb2.GResumeBatchOperationRequest.SerializeToString,
+                response_deserializer=batchops_dot_wire_dot_batch__management__pb2.GResumeBatchOperationResponse.FromString,
+                _registered_method=True)
+        self.RetryBatchOperation = channel.unary_unary(
+                '/com.sitewhere.grpc.service.BatchManagement/RetryBatchOperation',
+                request_serializer=batchops_dot_wire_dot_batch__management__pb2.GRetryBatchOperationRequest.SerializeToString,
+                response_deserializer=batchops_dot_wire_dot_batch__management__pb2.GRetryBatchOperationResponse.FromString,
+                _registered_method=True)
 
 
 class BatchManagementServicer:
     """Batch operations API served by batchops on the gRPC API port (9000).
-    The first ten RPCs are SiteWhere's; the last three are batchops extensions.
+    The first ten RPCs are SiteWhere's; the others are batchops extensions.
     """
 
     def CreateBatchOperation(self, request, context):
@@ -190,6 +210,40 @@ class BatchManagementServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CancelBatchOperation(self, request, context):
+        """batchops extension: stop an operation for good. No element starts after
+        the call returns; every element that never ran ends CANCELED. Without
+        `force` the elements already inside a handler finish and are recorded
+        (the operation shows CANCELING until then); with `force` they are
+        CANCELED at once and their late outcomes are discarded.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PauseBatchOperation(self, request, context):
+        """batchops extension: stop fan-out and processing until resumed; the
+        operation remembers its phase. Holds across restarts and instances.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResumeBatchOperation(self, request, context):
+        """batchops extension: continue a PAUSED operation where it stopped.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RetryBatchOperation(self, request, context):
+        """batchops extension: send the matching elements of a finished or paused
+        operation back to UNPROCESSED as a new round (succeeded ones never).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BatchManagementServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -258,6 +312,26 @@ def add_BatchManagementServicer_to_server(servicer, server):
                     request_deserializer=batchops_dot_wire_dot_batch__management__pb2.GCreateBatchCommandByAssignmentCriteriaRequest.FromString,
                     response_serializer=batchops_dot_wire_dot_batch__management__pb2.GCreateBatchCommandByAssignmentCriteriaResponse.SerializeToString,
             ),
+            'CancelBatchOperation': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelBatchOperation,
+                    request_deserializer=batchops_dot_wire_dot_batch__management__pb2.GCancelBatchOperationRequest.FromString,
+                    response_serializer=batchops_dot_wire_dot_batch__management__pb2.GCancelBatchOperationResponse.SerializeToString,
+            ),
+            'PauseBatchOperation': grpc.unary_unary_rpc_method_handler(
+                    servicer.PauseBatchOperation,
+                    request_deserializer=batchops_dot_wire_dot_batch__management__pb2.GPauseBatchOperationRequest.FromString,
+                    response_serializer=batchops_dot_wire_dot_batch__management__pb2.GPauseBatchOperationResponse.SerializeToString,
+            ),
+            'ResumeBatchOperation': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResumeBatchOperation,
+                    request_deserializer=batchops_dot_wire_dot_batch__management__pb2.GResumeBatchOperationRequest.FromString,
+                    response_serializer=batchops_dot_wire_dot_batch__management__pb2.GResumeBatchOperationResponse.SerializeToString,
+            ),
+            'RetryBatchOperation': grpc.unary_unary_rpc_method_handler(
+                    servicer.RetryBatchOperation,
+                    request_deserializer=batchops_dot_wire_dot_batch__management__pb2.GRetryBatchOperationRequest.FromString,
+                    response_serializer=batchops_dot_wire_dot_batch__management__pb2.GRetryBatchOperationResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'com.sitewhere.grpc.service.BatchManagement', rpc_method_handlers)
@@ -268,7 +342,7 @@ def add_BatchManagementServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class BatchManagement:
     """Batch operations API served by batchops on the gRPC API port (9000).
-    The first ten RPCs are SiteWhere's; the last three are batchops extensions.
+    The first ten RPCs are SiteWhere's; the others are batchops extensions.
     """
 
     @staticmethod
@@ -612,6 +686,114 @@ class BatchManagement:
             '/com.sitewhere.grpc.service.BatchManagement/CreateBatchCommandByAssignmentCriteria',
             batchops_dot_wire_dot_batch__management__pb2.GCreateBatchCommandByAssignmentCriteriaRequest.SerializeToString,
             batchops_dot_wire_dot_batch__management__pb2.GCreateBatchCommandByAssignmentCriteriaResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelBatchOperation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/com.sitewhere.grpc.service.BatchManagement/CancelBatchOperation',
+            batchops_dot_wire_dot_batch__management__pb2.GCancelBatchOperationRequest.SerializeToString,
+            batchops_dot_wire_dot_batch__management__pb2.GCancelBatchOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PauseBatchOperation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/com.sitewhere.grpc.service.BatchManagement/PauseBatchOperation',
+            batchops_dot_wire_dot_batch__management__pb2.GPauseBatchOperationRequest.SerializeToString,
+            batchops_dot_wire_dot_batch__management__pb2.GPauseBatchOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResumeBatchOperation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/com.sitewhere.grpc.service.BatchManagement/ResumeBatchOperation',
+            batchops_dot_wire_dot_batch__management__pb2.GResumeBatchOperationRequest.SerializeToString,
+            batchops_dot_wire_dot_batch__management__pb2.GResumeBatchOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RetryBatchOperation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/com.sitewhere.grpc.service.BatchManagement/RetryBatchOperation',
+            batchops_dot_wire_dot_batch__management__pb2.GRetryBatchOperationRequest.SerializeToString,
+            batchops_dot_wire_dot_batch__management__pb2.GRetryBatchOperationResponse.FromString,
             options,
             channel_credentials,
             insecure,

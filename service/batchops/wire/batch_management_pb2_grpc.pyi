@@ -34,7 +34,7 @@ GRPC_VERSION: str
 
 class BatchManagementStub:
     """Batch operations API served by batchops on the gRPC API port (9000).
-    The first ten RPCs are SiteWhere's; the last three are batchops extensions.
+    The first ten RPCs are SiteWhere's; the others are batchops extensions.
     """
 
     @_typing.overload
@@ -58,11 +58,28 @@ class BatchManagementStub:
     """batchops extension: command to the devices of a device group."""
     CreateBatchCommandByAssignmentCriteria: _grpc.UnaryUnaryMultiCallable[_batch_management_pb2.GCreateBatchCommandByAssignmentCriteriaRequest, _batch_management_pb2.GCreateBatchCommandByAssignmentCriteriaResponse]
     """batchops extension: command to devices whose assignments match criteria."""
+    CancelBatchOperation: _grpc.UnaryUnaryMultiCallable[_batch_management_pb2.GCancelBatchOperationRequest, _batch_management_pb2.GCancelBatchOperationResponse]
+    """batchops extension: stop an operation for good. No element starts after
+    the call returns; every element that never ran ends CANCELED. Without
+    `force` the elements already inside a handler finish and are recorded
+    (the operation shows CANCELING until then); with `force` they are
+    CANCELED at once and their late outcomes are discarded.
+    """
+    PauseBatchOperation: _grpc.UnaryUnaryMultiCallable[_batch_management_pb2.GPauseBatchOperationRequest, _batch_management_pb2.GPauseBatchOperationResponse]
+    """batchops extension: stop fan-out and processing until resumed; the
+    operation remembers its phase. Holds across restarts and instances.
+    """
+    ResumeBatchOperation: _grpc.UnaryUnaryMultiCallable[_batch_management_pb2.GResumeBatchOperationRequest, _batch_management_pb2.GResumeBatchOperationResponse]
+    """batchops extension: continue a PAUSED operation where it stopped."""
+    RetryBatchOperation: _grpc.UnaryUnaryMultiCallable[_batch_management_pb2.GRetryBatchOperationRequest, _batch_management_pb2.GRetryBatchOperationResponse]
+    """batchops extension: send the matching elements of a finished or paused
+    operation back to UNPROCESSED as a new round (succeeded ones never).
+    """
 
 @_typing.type_check_only
 class BatchManagementAsyncStub(BatchManagementStub):
     """Batch operations API served by batchops on the gRPC API port (9000).
-    The first ten RPCs are SiteWhere's; the last three are batchops extensions.
+    The first ten RPCs are SiteWhere's; the others are batchops extensions.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -83,10 +100,27 @@ class BatchManagementAsyncStub(BatchManagementStub):
     """batchops extension: command to the devices of a device group."""
     CreateBatchCommandByAssignmentCriteria: _aio.UnaryUnaryMultiCallable[_batch_management_pb2.GCreateBatchCommandByAssignmentCriteriaRequest, _batch_management_pb2.GCreateBatchCommandByAssignmentCriteriaResponse]  # type: ignore[assignment]
     """batchops extension: command to devices whose assignments match criteria."""
+    CancelBatchOperation: _aio.UnaryUnaryMultiCallable[_batch_management_pb2.GCancelBatchOperationRequest, _batch_management_pb2.GCancelBatchOperationResponse]  # type: ignore[assignment]
+    """batchops extension: stop an operation for good. No element starts after
+    the call returns; every element that never ran ends CANCELED. Without
+    `force` the elements already inside a handler finish and are recorded
+    (the operation shows CANCELING until then); with `force` they are
+    CANCELED at once and their late outcomes are discarded.
+    """
+    PauseBatchOperation: _aio.UnaryUnaryMultiCallable[_batch_management_pb2.GPauseBatchOperationRequest, _batch_management_pb2.GPauseBatchOperationResponse]  # type: ignore[assignment]
+    """batchops extension: stop fan-out and processing until resumed; the
+    operation remembers its phase. Holds across restarts and instances.
+    """
+    ResumeBatchOperation: _aio.UnaryUnaryMultiCallable[_batch_management_pb2.GResumeBatchOperationRequest, _batch_management_pb2.GResumeBatchOperationResponse]  # type: ignore[assignment]
+    """batchops extension: continue a PAUSED operation where it stopped."""
+    RetryBatchOperation: _aio.UnaryUnaryMultiCallable[_batch_management_pb2.GRetryBatchOperationRequest, _batch_management_pb2.GRetryBatchOperationResponse]  # type: ignore[assignment]
+    """batchops extension: send the matching elements of a finished or paused
+    operation back to UNPROCESSED as a new round (succeeded ones never).
+    """
 
 class BatchManagementServicer(metaclass=_abc_1.ABCMeta):
     """Batch operations API served by batchops on the gRPC API port (9000).
-    The first ten RPCs are SiteWhere's; the last three are batchops extensions.
+    The first ten RPCs are SiteWhere's; the others are batchops extensions.
     """
 
     @_abc_1.abstractmethod
@@ -183,5 +217,46 @@ class BatchManagementServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_batch_management_pb2.GCreateBatchCommandByAssignmentCriteriaResponse, _abc.Awaitable[_batch_management_pb2.GCreateBatchCommandByAssignmentCriteriaResponse]]:
         """batchops extension: command to devices whose assignments match criteria."""
+
+    @_abc_1.abstractmethod
+    def CancelBatchOperation(
+        self,
+        request: _batch_management_pb2.GCancelBatchOperationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_batch_management_pb2.GCancelBatchOperationResponse, _abc.Awaitable[_batch_management_pb2.GCancelBatchOperationResponse]]:
+        """batchops extension: stop an operation for good. No element starts after
+        the call returns; every element that never ran ends CANCELED. Without
+        `force` the elements already inside a handler finish and are recorded
+        (the operation shows CANCELING until then); with `force` they are
+        CANCELED at once and their late outcomes are discarded.
+        """
+
+    @_abc_1.abstractmethod
+    def PauseBatchOperation(
+        self,
+        request: _batch_management_pb2.GPauseBatchOperationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_batch_management_pb2.GPauseBatchOperationResponse, _abc.Awaitable[_batch_management_pb2.GPauseBatchOperationResponse]]:
+        """batchops extension: stop fan-out and processing until resumed; the
+        operation remembers its phase. Holds across restarts and instances.
+        """
+
+    @_abc_1.abstractmethod
+    def ResumeBatchOperation(
+        self,
+        request: _batch_management_pb2.GResumeBatchOperationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_batch_management_pb2.GResumeBatchOperationResponse, _abc.Awaitable[_batch_management_pb2.GResumeBatchOperationResponse]]:
+        """batchops extension: continue a PAUSED operation where it stopped."""
+
+    @_abc_1.abstractmethod
+    def RetryBatchOperation(
+        self,
+        request: _batch_management_pb2.GRetryBatchOperationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_batch_management_pb2.GRetryBatchOperationResponse, _abc.Awaitable[_batch_management_pb2.GRetryBatchOperationResponse]]:
+        """batchops extension: send the matching elements of a finished or paused
+        operation back to UNPROCESSED as a new round (succeeded ones never).
+        """
 
 def add_BatchManagementServicer_to_server(servicer: BatchManagementServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

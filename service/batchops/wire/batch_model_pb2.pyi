@@ -16,6 +16,9 @@ class GBatchOperationStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     BATCH_OPERATION_STATUS_INITIALIZED_WITH_ERRORS: _ClassVar[GBatchOperationStatus]
     BATCH_OPERATION_STATUS_FINISHED_SUCCESSFULLY: _ClassVar[GBatchOperationStatus]
     BATCH_OPERATION_STATUS_FINISHED_WITH_ERRORS: _ClassVar[GBatchOperationStatus]
+    BATCH_OPERATION_STATUS_PAUSED: _ClassVar[GBatchOperationStatus]
+    BATCH_OPERATION_STATUS_CANCELING: _ClassVar[GBatchOperationStatus]
+    BATCH_OPERATION_STATUS_CANCELED: _ClassVar[GBatchOperationStatus]
 
 class GElementProcessingStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -23,16 +26,21 @@ class GElementProcessingStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper
     BATCH_ELEMENT_STATUS_PROCESSING: _ClassVar[GElementProcessingStatus]
     BATCH_ELEMENT_STATUS_FAILED: _ClassVar[GElementProcessingStatus]
     BATCH_ELEMENT_STATUS_SUCCEEDED: _ClassVar[GElementProcessingStatus]
+    BATCH_ELEMENT_STATUS_CANCELED: _ClassVar[GElementProcessingStatus]
 BATCH_OPERATION_STATUS_UNPROCESSED: GBatchOperationStatus
 BATCH_OPERATION_STATUS_INITIALIZING: GBatchOperationStatus
 BATCH_OPERATION_STATUS_INITIALIZED_SUCCESSFULLY: GBatchOperationStatus
 BATCH_OPERATION_STATUS_INITIALIZED_WITH_ERRORS: GBatchOperationStatus
 BATCH_OPERATION_STATUS_FINISHED_SUCCESSFULLY: GBatchOperationStatus
 BATCH_OPERATION_STATUS_FINISHED_WITH_ERRORS: GBatchOperationStatus
+BATCH_OPERATION_STATUS_PAUSED: GBatchOperationStatus
+BATCH_OPERATION_STATUS_CANCELING: GBatchOperationStatus
+BATCH_OPERATION_STATUS_CANCELED: GBatchOperationStatus
 BATCH_ELEMENT_STATUS_UNPROCESSED: GElementProcessingStatus
 BATCH_ELEMENT_STATUS_PROCESSING: GElementProcessingStatus
 BATCH_ELEMENT_STATUS_FAILED: GElementProcessingStatus
 BATCH_ELEMENT_STATUS_SUCCEEDED: GElementProcessingStatus
+BATCH_ELEMENT_STATUS_CANCELED: GElementProcessingStatus
 
 class GBatchOperationCreateRequest(_message.Message):
     __slots__ = ("token", "operationType", "parameters", "deviceTokens", "metadata")
@@ -101,12 +109,14 @@ class GBatchOperationUpdateRequest(_message.Message):
     def __init__(self, processingStatus: _Optional[_Union[GBatchOperationStatus, str]] = ..., processingStartedDate: _Optional[int] = ..., processingEndedDate: _Optional[int] = ..., metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class GBatchOperationSearchCriteria(_message.Message):
-    __slots__ = ("includeDeleted", "paging")
+    __slots__ = ("includeDeleted", "paging", "statuses")
     INCLUDEDELETED_FIELD_NUMBER: _ClassVar[int]
     PAGING_FIELD_NUMBER: _ClassVar[int]
+    STATUSES_FIELD_NUMBER: _ClassVar[int]
     includeDeleted: _sitewhere_common_pb2.GOptionalBoolean
     paging: _sitewhere_common_pb2.GPaging
-    def __init__(self, includeDeleted: _Optional[_Union[_sitewhere_common_pb2.GOptionalBoolean, _Mapping]] = ..., paging: _Optional[_Union[_sitewhere_common_pb2.GPaging, _Mapping]] = ...) -> None: ...
+    statuses: _containers.RepeatedScalarFieldContainer[GBatchOperationStatus]
+    def __init__(self, includeDeleted: _Optional[_Union[_sitewhere_common_pb2.GOptionalBoolean, _Mapping]] = ..., paging: _Optional[_Union[_sitewhere_common_pb2.GPaging, _Mapping]] = ..., statuses: _Optional[_Iterable[_Union[GBatchOperationStatus, str]]] = ...) -> None: ...
 
 class GBatchOperationSearchResults(_message.Message):
     __slots__ = ("count", "batchOperations")
@@ -117,7 +127,7 @@ class GBatchOperationSearchResults(_message.Message):
     def __init__(self, count: _Optional[int] = ..., batchOperations: _Optional[_Iterable[_Union[GBatchOperation, _Mapping]]] = ...) -> None: ...
 
 class GBatchOperation(_message.Message):
-    __slots__ = ("id", "token", "operationType", "parameters", "processingStatus", "processingStartedDate", "processingEndedDate", "metadata", "entityInformation", "unprocessedCount", "processingCount", "succeededCount", "failedCount", "elementCount", "deviceTokenCount", "targetingSummary", "lastError")
+    __slots__ = ("id", "token", "operationType", "parameters", "processingStatus", "processingStartedDate", "processingEndedDate", "metadata", "entityInformation", "unprocessedCount", "processingCount", "succeededCount", "failedCount", "elementCount", "deviceTokenCount", "targetingSummary", "lastError", "canceledCount", "pausedPhase", "lastControl", "waitingOn", "round")
     class ParametersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -149,6 +159,11 @@ class GBatchOperation(_message.Message):
     DEVICETOKENCOUNT_FIELD_NUMBER: _ClassVar[int]
     TARGETINGSUMMARY_FIELD_NUMBER: _ClassVar[int]
     LASTERROR_FIELD_NUMBER: _ClassVar[int]
+    CANCELEDCOUNT_FIELD_NUMBER: _ClassVar[int]
+    PAUSEDPHASE_FIELD_NUMBER: _ClassVar[int]
+    LASTCONTROL_FIELD_NUMBER: _ClassVar[int]
+    WAITINGON_FIELD_NUMBER: _ClassVar[int]
+    ROUND_FIELD_NUMBER: _ClassVar[int]
     id: _sitewhere_common_pb2.GUUID
     token: str
     operationType: str
@@ -166,7 +181,24 @@ class GBatchOperation(_message.Message):
     deviceTokenCount: int
     targetingSummary: str
     lastError: str
-    def __init__(self, id: _Optional[_Union[_sitewhere_common_pb2.GUUID, _Mapping]] = ..., token: _Optional[str] = ..., operationType: _Optional[str] = ..., parameters: _Optional[_Mapping[str, str]] = ..., processingStatus: _Optional[_Union[GBatchOperationStatus, str]] = ..., processingStartedDate: _Optional[int] = ..., processingEndedDate: _Optional[int] = ..., metadata: _Optional[_Mapping[str, str]] = ..., entityInformation: _Optional[_Union[_sitewhere_common_pb2.GEntityInformation, _Mapping]] = ..., unprocessedCount: _Optional[int] = ..., processingCount: _Optional[int] = ..., succeededCount: _Optional[int] = ..., failedCount: _Optional[int] = ..., elementCount: _Optional[int] = ..., deviceTokenCount: _Optional[int] = ..., targetingSummary: _Optional[str] = ..., lastError: _Optional[str] = ...) -> None: ...
+    canceledCount: int
+    pausedPhase: GBatchOperationStatus
+    lastControl: GBatchOperationControl
+    waitingOn: str
+    round: int
+    def __init__(self, id: _Optional[_Union[_sitewhere_common_pb2.GUUID, _Mapping]] = ..., token: _Optional[str] = ..., operationType: _Optional[str] = ..., parameters: _Optional[_Mapping[str, str]] = ..., processingStatus: _Optional[_Union[GBatchOperationStatus, str]] = ..., processingStartedDate: _Optional[int] = ..., processingEndedDate: _Optional[int] = ..., metadata: _Optional[_Mapping[str, str]] = ..., entityInformation: _Optional[_Union[_sitewhere_common_pb2.GEntityInformation, _Mapping]] = ..., unprocessedCount: _Optional[int] = ..., processingCount: _Optional[int] = ..., succeededCount: _Optional[int] = ..., failedCount: _Optional[int] = ..., elementCount: _Optional[int] = ..., deviceTokenCount: _Optional[int] = ..., targetingSummary: _Optional[str] = ..., lastError: _Optional[str] = ..., canceledCount: _Optional[int] = ..., pausedPhase: _Optional[_Union[GBatchOperationStatus, str]] = ..., lastControl: _Optional[_Union[GBatchOperationControl, _Mapping]] = ..., waitingOn: _Optional[str] = ..., round: _Optional[int] = ...) -> None: ...
+
+class GBatchOperationControl(_message.Message):
+    __slots__ = ("action", "username", "date", "reason")
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    action: str
+    username: str
+    date: int
+    reason: str
+    def __init__(self, action: _Optional[str] = ..., username: _Optional[str] = ..., date: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class GBatchElementCreateRequest(_message.Message):
     __slots__ = ("processingStatus", "processedDate", "metadata", "deviceToken", "errorMessage")
@@ -212,7 +244,7 @@ class GBatchElementSearchResults(_message.Message):
     def __init__(self, count: _Optional[int] = ..., batchElements: _Optional[_Iterable[_Union[GBatchElement, _Mapping]]] = ...) -> None: ...
 
 class GBatchElement(_message.Message):
-    __slots__ = ("id", "batchOperationId", "deviceId", "processingStatus", "processedDate", "metadata", "deviceToken", "errorMessage", "attemptCount", "processingDurationMs")
+    __slots__ = ("id", "batchOperationId", "deviceId", "processingStatus", "processedDate", "metadata", "deviceToken", "errorMessage", "attemptCount", "processingDurationMs", "round", "earlierRounds")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -230,6 +262,8 @@ class GBatchElement(_message.Message):
     ERRORMESSAGE_FIELD_NUMBER: _ClassVar[int]
     ATTEMPTCOUNT_FIELD_NUMBER: _ClassVar[int]
     PROCESSINGDURATIONMS_FIELD_NUMBER: _ClassVar[int]
+    ROUND_FIELD_NUMBER: _ClassVar[int]
+    EARLIERROUNDS_FIELD_NUMBER: _ClassVar[int]
     id: _sitewhere_common_pb2.GUUID
     batchOperationId: _sitewhere_common_pb2.GUUID
     deviceId: _sitewhere_common_pb2.GUUID
@@ -240,7 +274,23 @@ class GBatchElement(_message.Message):
     errorMessage: str
     attemptCount: int
     processingDurationMs: int
-    def __init__(self, id: _Optional[_Union[_sitewhere_common_pb2.GUUID, _Mapping]] = ..., batchOperationId: _Optional[_Union[_sitewhere_common_pb2.GUUID, _Mapping]] = ..., deviceId: _Optional[_Union[_sitewhere_common_pb2.GUUID, _Mapping]] = ..., processingStatus: _Optional[_Union[GElementProcessingStatus, str]] = ..., processedDate: _Optional[int] = ..., metadata: _Optional[_Mapping[str, str]] = ..., deviceToken: _Optional[str] = ..., errorMessage: _Optional[str] = ..., attemptCount: _Optional[int] = ..., processingDurationMs: _Optional[int] = ...) -> None: ...
+    round: int
+    earlierRounds: _containers.RepeatedCompositeFieldContainer[GBatchElementRound]
+    def __init__(self, id: _Optional[_Union[_sitewhere_common_pb2.GUUID, _Mapping]] = ..., batchOperationId: _Optional[_Union[_sitewhere_common_pb2.GUUID, _Mapping]] = ..., deviceId: _Optional[_Union[_sitewhere_common_pb2.GUUID, _Mapping]] = ..., processingStatus: _Optional[_Union[GElementProcessingStatus, str]] = ..., processedDate: _Optional[int] = ..., metadata: _Optional[_Mapping[str, str]] = ..., deviceToken: _Optional[str] = ..., errorMessage: _Optional[str] = ..., attemptCount: _Optional[int] = ..., processingDurationMs: _Optional[int] = ..., round: _Optional[int] = ..., earlierRounds: _Optional[_Iterable[_Union[GBatchElementRound, _Mapping]]] = ...) -> None: ...
+
+class GBatchElementRound(_message.Message):
+    __slots__ = ("round", "processingStatus", "errorMessage", "attemptCount", "processedDate")
+    ROUND_FIELD_NUMBER: _ClassVar[int]
+    PROCESSINGSTATUS_FIELD_NUMBER: _ClassVar[int]
+    ERRORMESSAGE_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTCOUNT_FIELD_NUMBER: _ClassVar[int]
+    PROCESSEDDATE_FIELD_NUMBER: _ClassVar[int]
+    round: int
+    processingStatus: GElementProcessingStatus
+    errorMessage: str
+    attemptCount: int
+    processedDate: int
+    def __init__(self, round: _Optional[int] = ..., processingStatus: _Optional[_Union[GElementProcessingStatus, str]] = ..., errorMessage: _Optional[str] = ..., attemptCount: _Optional[int] = ..., processedDate: _Optional[int] = ...) -> None: ...
 
 class GBatchCommandByDeviceCriteriaCreateRequest(_message.Message):
     __slots__ = ("token", "commandToken", "parameterValues", "deviceTypeToken")
@@ -324,3 +374,39 @@ class GUnprocessedBatchElement(_message.Message):
     BATCHELEMENT_FIELD_NUMBER: _ClassVar[int]
     batchElement: GBatchElement
     def __init__(self, batchElement: _Optional[_Union[GBatchElement, _Mapping]] = ...) -> None: ...
+
+class GBatchOperationEvent(_message.Message):
+    __slots__ = ("batchOperationId", "batchOperationToken", "kind", "oldStatus", "newStatus", "unprocessedCount", "processingCount", "succeededCount", "failedCount", "canceledCount", "elementCount", "reason", "username", "date", "sequence", "round")
+    BATCHOPERATIONID_FIELD_NUMBER: _ClassVar[int]
+    BATCHOPERATIONTOKEN_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    OLDSTATUS_FIELD_NUMBER: _ClassVar[int]
+    NEWSTATUS_FIELD_NUMBER: _ClassVar[int]
+    UNPROCESSEDCOUNT_FIELD_NUMBER: _ClassVar[int]
+    PROCESSINGCOUNT_FIELD_NUMBER: _ClassVar[int]
+    SUCCEEDEDCOUNT_FIELD_NUMBER: _ClassVar[int]
+    FAILEDCOUNT_FIELD_NUMBER: _ClassVar[int]
+    CANCELEDCOUNT_FIELD_NUMBER: _ClassVar[int]
+    ELEMENTCOUNT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    ROUND_FIELD_NUMBER: _ClassVar[int]
+    batchOperationId: _sitewhere_common_pb2.GUUID
+    batchOperationToken: str
+    kind: str
+    oldStatus: GBatchOperationStatus
+    newStatus: GBatchOperationStatus
+    unprocessedCount: int
+    processingCount: int
+    succeededCount: int
+    failedCount: int
+    canceledCount: int
+    elementCount: int
+    reason: str
+    username: str
+    date: int
+    sequence: int
+    round: int
+    def __init__(self, batchOperationId: _Optional[_Union[_sitewhere_common_pb2.GUUID, _Mapping]] = ..., batchOperationToken: _Optional[str] = ..., kind: _Optional[str] = ..., oldStatus: _Optional[_Union[GBatchOperationStatus, str]] = ..., newStatus: _Optional[_Union[GBatchOperationStatus, str]] = ..., unprocessedCount: _Optional[int] = ..., processingCount: _Optional[int] = ..., succeededCount: _Optional[int] = ..., failedCount: _Optional[int] = ..., canceledCount: _Optional[int] = ..., elementCount: _Optional[int] = ..., reason: _Optional[str] = ..., username: _Optional[str] = ..., date: _Optional[int] = ..., sequence: _Optional[int] = ..., round: _Optional[int] = ...) -> None: ...

@@ -111,9 +111,14 @@ def test_batch_management_sitewhere_methods_in_order() -> None:
         "CreateBatchCommandByDeviceCriteria",
         "CreateBatchCommandByGroup",
         "CreateBatchCommandByAssignmentCriteria",
+        "CancelBatchOperation",
+        "PauseBatchOperation",
+        "ResumeBatchOperation",
+        "RetryBatchOperation",
     ]
     for extra in service.methods[len(expected) :]:
-        assert _sitewhere_fields(extra.output_type) == [("batchOperation", 1, "GBatchOperation")]
+        # Every extension answers with the operation in field 1 (the retry adds a count after it).
+        assert _sitewhere_fields(extra.output_type)[0] == ("batchOperation", 1, "GBatchOperation")
 
 
 def test_generated_servicer_and_stub_names() -> None:
@@ -448,13 +453,21 @@ def test_extension_field_numbers() -> None:
         "deviceTokenCount": 105,
         "targetingSummary": 106,
         "lastError": 107,
+        "canceledCount": 108,
+        "pausedPhase": 109,
+        "lastControl": 110,
+        "waitingOn": 111,
+        "round": 112,
     }
     assert extras(batch_model_pb2.GBatchElement) == {
         "deviceToken": 100,
         "errorMessage": 101,
         "attemptCount": 102,
         "processingDurationMs": 103,
+        "round": 104,
+        "earlierRounds": 105,
     }
+    assert extras(batch_model_pb2.GBatchOperationSearchCriteria) == {"statuses": 100}
     assert extras(batch_model_pb2.GBatchElementCreateRequest) == {"deviceToken": 100, "errorMessage": 101}
     assert extras(batch_model_pb2.GUnprocessedBatchOperation) == {"chunkIndex": 100, "chunkCount": 101}
 
@@ -484,6 +497,10 @@ def test_enum_values() -> None:
         ("BATCH_OPERATION_STATUS_INITIALIZED_WITH_ERRORS", 3),
         ("BATCH_OPERATION_STATUS_FINISHED_SUCCESSFULLY", 4),
         ("BATCH_OPERATION_STATUS_FINISHED_WITH_ERRORS", 5),
+        # batchops extensions: numbers apart from SiteWhere's, unknown to its 2.x clients.
+        ("BATCH_OPERATION_STATUS_PAUSED", 100),
+        ("BATCH_OPERATION_STATUS_CANCELING", 101),
+        ("BATCH_OPERATION_STATUS_CANCELED", 102),
     ]
     el = batch_model_pb2.GElementProcessingStatus
     assert [(v.name, v.number) for v in el.DESCRIPTOR.values] == [
@@ -491,6 +508,7 @@ def test_enum_values() -> None:
         ("BATCH_ELEMENT_STATUS_PROCESSING", 1),
         ("BATCH_ELEMENT_STATUS_FAILED", 2),
         ("BATCH_ELEMENT_STATUS_SUCCEEDED", 3),
+        ("BATCH_ELEMENT_STATUS_CANCELED", 100),
     ]
     assert sitewhere_common_pb2.CMD_INITIATOR_BATCH_OPERATION == 1
     assert sitewhere_common_pb2.CMD_TARGET_ASSIGNMENT == 0

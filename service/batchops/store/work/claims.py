@@ -103,6 +103,31 @@ class Claims:
                 {"$set": {LEASE_UNTIL: until}},
             )
 
+    def hand_back(self, claimed: Sequence[ClaimedElement]) -> int:
+        """Processing -> Unprocessed for elements we still hold, giving back the attempt their
+        claim counted: they did not run (a pause, a shutdown, an unavailable dependency), so
+        another claim takes them as if this one never happened. Returns how many moved."""
+        by_operation: dict[str, list[ClaimedElement]] = defaultdict(list)
+        for c in claimed:
+            by_operation[str(c.element.operation_id)].append(c)
+        moved_total = 0
+        for op, members in by_operation.items():
+            leave(self._operations, op, _EL.PROCESSING, len(members))
+            moved = 0
+            for part in id_batches(members):
+                moved += self._elements.update_many(
+                    {
+                        ID: {"$in": [str(c.element.id) for c in part]},
+                        OP: op,
+                        STATUS: _PROCESSING,
+                        CLAIM: {"$in": list({c.claim for c in part})},
+                    },
+                    {"$set": {STATUS: _UNPROCESSED, CLAIM: None, LEASE_UNTIL: None}, "$inc": {ATTEMPTS: -1}},
+                ).modified_count
+            arrive(self._operations, op, _EL.PROCESSING, _EL.UNPROCESSED, attempted=len(members), moved=moved)
+            moved_total += moved
+        return moved_total
+
     def element_operations(self, element_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
         """The stored operation of each of ``element_ids`` that exists."""
         found: dict[uuid.UUID, uuid.UUID] = {}
