@@ -25,7 +25,7 @@ from typing import Any
 from confluent_kafka import Message
 
 from batchops import metrics
-from batchops.domain import BatchElement, BatchOperation
+from batchops.domain import BatchElement, BatchOperation, BatchOperationStatus
 from batchops.engine.control_view import ControlView
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.handlers import (
@@ -174,10 +174,7 @@ class Processor:
         log.debug("element batch: %d recorded", outcomes.recorded)
         self.processed += len(claimed)
         for operation_id in {c.element.operation_id for c in claimed}:
-            # A canceled operation ends once its last running element is recorded.
-            finished = self._work.control.settle(operation_id) or self._work.finishing.finish_if_complete(
-                operation_id
-            )
+            finished = self._finish(operation_id)
             if finished is not None:
                 log.info(
                     "operation finished", extra={"operation": finished.token, "status": finished.status.value}
@@ -186,6 +183,14 @@ class Processor:
                     self._on_finished(finished)
         # Last: a dead-letter send that fails must not leave this batch's claims held.
         self._dead_letter_strangers(wanted, claimed, works, sources)
+
+    def _finish(self, operation_id: uuid.UUID) -> BatchOperation | None:
+        """Finish the operation if its last element is final; a canceled one ends once its last
+        running element is recorded."""
+        status = self._control.statuses({operation_id}).get(operation_id)
+        if status in (BatchOperationStatus.CANCELING, BatchOperationStatus.CANCELED):
+            return self._work.control.settle(operation_id)
+        return self._work.finishing.finish_if_complete(operation_id)
 
     def _dead_letter_strangers(
         self,
