@@ -26,9 +26,17 @@ from confluent_kafka import Message
 
 from batchops import metrics
 from batchops.domain import BatchElement, BatchOperation
+from batchops.engine.circuit import Admission
 from batchops.engine.dead_letters import DeadLetters
-from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry, HandlerServices
+from batchops.engine.handlers import (
+    DependencyUnavailable,
+    ElementOutcome,
+    HandlerContext,
+    HandlerRegistry,
+    HandlerServices,
+)
 from batchops.engine.heartbeat import Heartbeat
+from batchops.engine.outages import OutageGate, OutageHandling, Unavailable
 from batchops.engine.outcomes import BatchOutcomes
 from batchops.engine.ports import RecordSender, WorkPort
 from batchops.messaging.codecs import ElementWork, UndecodableRecord, decode_element_work
@@ -86,6 +94,7 @@ class Processor:
         heartbeat: Heartbeat,
         *,
         on_finished: FinishedCallback | None = None,
+        outages: OutageHandling | None = None,
     ) -> None:
         self._tenant = tenant_id
         self._work = work
@@ -108,6 +117,7 @@ class Processor:
         self.records_seen = 0
         self._held: set[str] = set()
         self._held_lock = threading.Lock()
+        self._gate = OutageGate(tenant_id, work, outages or OutageHandling(), heartbeat)
 
     def held_claims(self) -> set[str]:
         """Claim tokens of the batch being processed right now."""
@@ -145,19 +155,16 @@ class Processor:
         if not claimed:
             self._dead_letter_strangers(wanted, claimed, works, sources)
             return
-        tokens = {c.claim for c in claimed}
-        with self._held_lock:
-            self._held |= tokens
-        try:
-            outcomes = BatchOutcomes(
-                self._tenant, self._work, self._producer, self._failed_topic, claimed, operations
-            )
-            self._run_handlers(claimed, operations, outcomes)
-            outcomes.finish()
-        finally:
-            with self._held_lock:
-                self._held -= tokens
-        log.debug("element batch: %d recorded", outcomes.recorded)
+        pending = claimed
+        while pending:
+            handed_back = self._run_round(pending, operations)
+            if not handed_back:
+                break
+            # A dependency is down: hold the batch's records (claiming nothing) until a probe is
+            # due, then take the handed-back elements again.
+            self._gate.wait_for_probe()
+            again = {c.element.id: c.element.operation_id for c in handed_back}
+            pending = self._work.claims.claim(again, self._lease)
         self.processed += len(claimed)
         for operation_id in {c.element.operation_id for c in claimed}:
             finished = self._work.finishing.finish_if_complete(operation_id)
@@ -169,6 +176,27 @@ class Processor:
                     self._on_finished(finished)
         # Last: a dead-letter send that fails must not leave this batch's claims held.
         self._dead_letter_strangers(wanted, claimed, works, sources)
+
+    def _run_round(
+        self, claimed: Sequence[ClaimedElement], operations: Mapping[uuid.UUID, BatchOperation]
+    ) -> list[ClaimedElement]:
+        """Run handlers on the claimed elements and store their outcomes; returns those handed
+        back because a dependency was unavailable."""
+        tokens = {c.claim for c in claimed}
+        with self._held_lock:
+            self._held |= tokens
+        try:
+            outcomes = BatchOutcomes(
+                self._tenant, self._work, self._producer, self._failed_topic, claimed, operations
+            )
+            handed_back = self._run_handlers(claimed, operations, outcomes)
+            outcomes.finish()
+        finally:
+            self._gate.round_ended()
+            with self._held_lock:
+                self._held -= tokens
+        log.debug("element batch: %d recorded, %d handed back", outcomes.recorded, len(handed_back))
+        return handed_back
 
     def _dead_letter_strangers(
         self,
@@ -195,26 +223,40 @@ class Processor:
         claimed: Sequence[ClaimedElement],
         operations: Mapping[uuid.UUID, BatchOperation],
         outcomes: BatchOutcomes,
-    ) -> None:
+    ) -> list[ClaimedElement]:
         """Run the batch's handlers concurrently, storing outcomes as they come in, and renew the
         leases of the elements not settled yet so a slow batch is never taken for an abandoned
-        one (and requeued under our feet)."""
+        one (and requeued under our feet). A call the tenant's circuits refuse does not start:
+        its element is handed back, as is one whose handler found a dependency unavailable."""
         waiting = deque(claimed)
-        running: dict[Future[ElementResult], ClaimedElement] = {}
+        running: dict[Future[ElementResult | Unavailable], ClaimedElement] = {}
+        handed_back: list[ClaimedElement] = []
         renew_every = self._lease.total_seconds() / 3
         last_renewal = time.monotonic()
         while waiting or running:
             # Every outcome is stored before the next round, so the running calls are all the
             # started-but-not-stored ones: a crash repeats at most ``concurrency`` of them.
             while waiting and len(running) < self._concurrency:
+                if (admission := self._gate.admit()) is Admission.WAIT:
+                    handed_back += waiting
+                    self._gate.hand_back(list(waiting))
+                    waiting.clear()
+                    break
                 claim = waiting.popleft()
                 operation = operations[claim.element.operation_id]
-                running[self._pool.submit(self._process, operation, claim.element)] = claim
+                future = self._pool.submit(self._process, operation, claim.element)
+                running[future] = claim
+                self._gate.started(future, admission)
+            if not running:
+                break
             timeout = renew_every - (time.monotonic() - last_renewal)
             done, _ = wait(running, timeout=max(timeout, 0.01), return_when=FIRST_COMPLETED)
             for future in done:
-                del running[future]
-                outcomes.add(future.result())
+                claim = running.pop(future)
+                if (result := self._gate.settle(future, claim)) is None:
+                    handed_back.append(claim)
+                else:
+                    outcomes.add(result)
             outcomes.flush()
             if time.monotonic() - last_renewal >= renew_every * 0.9:
                 self._work.claims.renew(
@@ -222,13 +264,14 @@ class Processor:
                 )
                 log.debug("renewed leases in %.2fs", time.monotonic() - last_renewal)
                 last_renewal = time.monotonic()
+        return handed_back
 
     def _live_operations(self, operation_ids: set[uuid.UUID]) -> dict[uuid.UUID, BatchOperation]:
         """Operations still worth working on: not deleted, not finished."""
         operations = self._work.operations.operations(operation_ids)
         return {op_id: op for op_id, op in operations.items() if not op.status.is_final}
 
-    def _process(self, operation: BatchOperation, element: BatchElement) -> ElementResult:
+    def _process(self, operation: BatchOperation, element: BatchElement) -> ElementResult | Unavailable:
         handler = self._registry.get(operation.operation_type)
         started = time.monotonic()
         attempts = max(element.attempts, 1)
@@ -243,7 +286,10 @@ class Processor:
                 options=self._options.get(operation.operation_type, {}),
                 auth_token=self._auth_token(),
             )
-            outcome, attempts = self._run_with_retries(handler.handle, context, element.attempts)
+            try:
+                outcome, attempts = self._run_with_retries(handler.handle, context, element.attempts)
+            except DependencyUnavailable as exc:  # not the element's fault: it goes back
+                return Unavailable(element.id, exc.dependency, str(exc))
             self._heartbeat.beat(operation.id)
         return ElementResult(
             element_id=element.id,
@@ -262,11 +308,14 @@ class Processor:
         attempts_so_far: int,
     ) -> tuple[ElementOutcome, int]:
         """An exception is a failed attempt, retried with a short backoff; an outcome is final.
-        Returns the outcome and the attempt number it came from."""
+        Returns the outcome and the attempt number it came from. ``DependencyUnavailable``
+        propagates: it is no attempt of the element's."""
         attempt = max(attempts_so_far, 1)
         while True:
             try:
                 return handle(context), attempt
+            except DependencyUnavailable:
+                raise
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 if attempt >= self._max_attempts:

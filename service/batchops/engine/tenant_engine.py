@@ -13,12 +13,14 @@ from batchops import metrics
 from batchops.config import InstanceSettings, KafkaSettings, LimitsSettings, RecoverySettings
 from batchops.config.tenant import TenantConfiguration
 from batchops.domain import BatchOperation, OperationCreate
+from batchops.engine.circuit import TenantCircuits
 from batchops.engine.consumer_loop import ConsumerLoop
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.external import ExternalOperations
 from batchops.engine.handlers import HandlerRegistry, HandlerServices
 from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.initializer import Initializer, InitializerOutputs
+from batchops.engine.outages import OutageHandling
 from batchops.engine.pacing import Pacer
 from batchops.engine.processor import (
     ElementOutputs,
@@ -124,6 +126,8 @@ class TenantEngine:
         self._unregister_metrics: Callable[[], None] | None = None
         self.lag: LagGauge | None = None
         self._stopping = threading.Event()
+        # Per dependency its handlers found unavailable (open: no handler call starts).
+        self.circuits = TenantCircuits()
 
     # ---- lifecycle --------------------------------------------------------------------------
 
@@ -183,6 +187,7 @@ class TenantEngine:
             ),
             heartbeat,
             on_finished=self._on_finished,
+            outages=OutageHandling(self.circuits, stopping=self._stopping.is_set),
         )
 
     def _make_loops(self, initializer: Initializer, processor: Processor) -> list[ConsumerLoop]:

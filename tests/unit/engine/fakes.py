@@ -136,6 +136,11 @@ class FakeOperations:
     def record_error(self, operation_id: uuid.UUID, error: str) -> None:
         self._s.operations[operation_id].update(last_error=error[:MAX_ERROR_CHARS])
 
+    def set_waiting_on(self, operation_ids: Iterable[uuid.UUID], text: str) -> None:
+        for operation_id in set(operation_ids):
+            if operation_id in self._s.operations:
+                self._s.operations[operation_id].update(waiting_on=text[:MAX_ERROR_CHARS])
+
 
 def _before(date: datetime | None, cutoff: datetime) -> bool:
     return date is not None and date < cutoff
@@ -256,6 +261,19 @@ class FakeClaims:
             row = self._s.elements.get(c.element.id)
             if row is not None and row.claim == c.claim and row.element.status == ElStatus.PROCESSING:
                 row.lease_until = until
+
+    def hand_back(self, claimed: Sequence[ClaimedElement]) -> int:
+        """As ``Claims.hand_back``: Processing -> Unprocessed where the claim holds, attempt given back."""
+        moved = 0
+        for c in claimed:
+            row = self._s.elements.get(c.element.id)
+            if row is None or row.claim != c.claim or row.element.status != ElStatus.PROCESSING:
+                continue
+            self._s.move_counts(row.element.operation_id, {ElStatus.PROCESSING: -1, ElStatus.UNPROCESSED: 1})
+            row.update(status=ElStatus.UNPROCESSED, attempts=row.element.attempts - 1)
+            row.claim = row.lease_until = None
+            moved += 1
+        return moved
 
     def element_operations(self, element_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
         return {e: self._s.elements[e].element.operation_id for e in element_ids if e in self._s.elements}

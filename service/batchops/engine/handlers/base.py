@@ -12,6 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from batchops.clients.services import HandlerServices
 from batchops.domain import BatchElement, BatchOperation, OperationCreate
+from batchops.errors import BatchopsError, ErrorKind
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,20 @@ class ElementOutcome:
     @classmethod
     def failure(cls, error: str, **metadata: str) -> ElementOutcome:
         return cls(False, metadata, error)
+
+
+class DependencyUnavailable(BatchopsError):
+    """Raised by a handler that cannot reach a service it depends on (after that service's
+    client has retried): not the element's fault. The processor gives the element back
+    (Unprocessed, no attempt spent) and holds the tenant's processing until the dependency
+    answers again (a circuit breaker per dependency, ``batchops.engine.circuit``)."""
+
+    kind = ErrorKind.UNAVAILABLE
+
+    def __init__(self, dependency: str, detail: str = "") -> None:
+        super().__init__(detail or f"{dependency} is unavailable")
+        self.dependency = dependency
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -56,4 +71,5 @@ class OperationHandler(Protocol):
         written)."""
 
     def handle(self, context: HandlerContext) -> ElementOutcome:
-        """Process one element. Raising counts as a failed attempt with the exception as error."""
+        """Process one element. Raising counts as a failed attempt with the exception as error,
+        except ``DependencyUnavailable``: the element is given back without spending an attempt."""
