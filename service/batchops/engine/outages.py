@@ -124,6 +124,9 @@ class OutageGate:
         records."""
         while (delay := self._circuits.seconds_until_probe()) > 0:
             if self._handling.stopping():
+                # Whoever takes the records next tells its own story; ours would go stale.
+                affected, self._affected = self._affected, set()
+                self._write_waiting_on(affected, "")
                 raise Interrupted()
             self._heartbeat.activity()
             self._handling.sleep(min(delay, self._handling.poll_seconds))

@@ -3,7 +3,7 @@ the middle of an operation for far longer than the clients' own retries last; no
 because of it, the tenant's circuit is seen open and then closed, and the operation finishes by
 itself afterwards with exact counts and exactly one invocation per device.
 
-Scaled for CI: the e2e fleet's ~1,600 invocable devices instead of 5,000, and outages of 25 s
+Scaled for CI: the e2e fleet's 1,800 invocable devices instead of 5,000, and outages of 25 s
 (unreachable) and 20 s (hung) instead of 60 s; each outage still outlasts the clients' retries
 (~0.5 s and ~3 s) many times over."""
 
