@@ -66,7 +66,7 @@ class OutageGate:
         self._handling = handling
         self._circuits = handling.circuits
         self._heartbeat = heartbeat
-        self._probe: Future[ElementResult | Unavailable] | None = None
+        self._probe: Future[ElementResult | Unavailable | None] | None = None
         # Operations with elements handed back during the current outage (their waitingOn is set).
         self._affected: set[uuid.UUID] = set()
         self._circuits.listen(self._changed)
@@ -78,15 +78,16 @@ class OutageGate:
     def admit(self) -> Admission:
         return self._circuits.admit()
 
-    def started(self, future: Future[ElementResult | Unavailable], admission: Admission) -> None:
+    def started(self, future: Future[ElementResult | Unavailable | None], admission: Admission) -> None:
         if admission is Admission.PROBE:
             self._probe = future
 
     def settle(
-        self, future: Future[ElementResult | Unavailable], claim: ClaimedElement
-    ) -> ElementResult | None:
-        """The outcome to record, or None when the call found a dependency unavailable (the
-        element is then handed back, and the circuit hears of it)."""
+        self, future: Future[ElementResult | Unavailable | None], claim: ClaimedElement
+    ) -> ElementResult | Unavailable | None:
+        """The call's result, after telling the circuits what it says of the dependency; an
+        ``Unavailable`` element is handed back here. (None: the call gave up because its
+        operation was canceled with force, which says nothing of the dependency.)"""
         result = future.result()
         probe = future is self._probe
         if probe:
@@ -94,8 +95,10 @@ class OutageGate:
         if isinstance(result, Unavailable):
             self._circuits.unavailable(result.dependency, probe=probe)
             self.hand_back([claim], result.dependency)
-            return None
-        self._circuits.answered(probe=probe)
+        elif result is not None:
+            self._circuits.answered(probe=probe)
+        elif probe:
+            self._circuits.probe_lost()
         return result
 
     def hand_back(self, claimed: Sequence[ClaimedElement], dependency: str = CIRCUIT_OPEN) -> None:

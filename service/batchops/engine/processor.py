@@ -27,6 +27,7 @@ from confluent_kafka import Message
 from batchops import metrics
 from batchops.domain import BatchElement, BatchOperation
 from batchops.engine.circuit import Admission
+from batchops.engine.control_view import ControlView
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.handlers import (
     DependencyUnavailable,
@@ -34,6 +35,7 @@ from batchops.engine.handlers import (
     HandlerContext,
     HandlerRegistry,
     HandlerServices,
+    OperationStopped,
 )
 from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.outages import OutageGate, OutageHandling, Unavailable
@@ -63,11 +65,14 @@ class ProcessingPolicy:
 
 @dataclass(frozen=True)
 class ElementOutputs:
-    """Where a batch's records go besides the store: failed elements and undecodable records."""
+    """Where a batch's records go besides the store: failed elements, undecodable records, and
+    elements to run again."""
 
     producer: RecordSender
     failed_topic: str
     dead_letters: DeadLetters
+    # Sends element records again (elements handed back that must run after all).
+    republish: Callable[[Sequence[BatchElement]], int]
 
 
 def _no_token() -> str | None:
@@ -76,11 +81,13 @@ def _no_token() -> str | None:
 
 @dataclass(frozen=True)
 class HandlerAccess:
-    """What a handler call gets: the handler itself, the services it may call, and a token to call with."""
+    """What a handler call gets: the handler itself, the services it may call, a token to call
+    with, and the tenant's circuits that hold calls while a dependency is unavailable."""
 
     registry: HandlerRegistry
     services: HandlerServices | None = None
     auth_token: Callable[[], str | None] = _no_token
+    outages: OutageHandling = field(default_factory=OutageHandling)
 
 
 class Processor:
@@ -94,14 +101,17 @@ class Processor:
         heartbeat: Heartbeat,
         *,
         on_finished: FinishedCallback | None = None,
-        outages: OutageHandling | None = None,
+        control: ControlView | None = None,
     ) -> None:
         self._tenant = tenant_id
         self._work = work
+        # Which operations may start work (paused and canceled ones may not).
+        self._control = control or ControlView(work.operations.statuses)
         self._registry = handlers.registry
         self._producer = outputs.producer
         self._failed_topic = outputs.failed_topic
         self._dead = outputs.dead_letters
+        self._republish = outputs.republish
         self._lease = policy.lease
         self._max_attempts = policy.max_attempts
         self._services = handlers.services
@@ -117,7 +127,7 @@ class Processor:
         self.records_seen = 0
         self._held: set[str] = set()
         self._held_lock = threading.Lock()
-        self._gate = OutageGate(tenant_id, work, outages or OutageHandling(), heartbeat)
+        self._gate = OutageGate(tenant_id, work, handlers.outages, heartbeat)
 
     def held_claims(self) -> set[str]:
         """Claim tokens of the batch being processed right now."""
@@ -167,7 +177,10 @@ class Processor:
             pending = self._work.claims.claim(again, self._lease)
         self.processed += len(claimed)
         for operation_id in {c.element.operation_id for c in claimed}:
-            finished = self._work.finishing.finish_if_complete(operation_id)
+            # A canceled operation ends once its last running element is recorded.
+            finished = self._work.control.settle(operation_id) or self._work.finishing.finish_if_complete(
+                operation_id
+            )
             if finished is not None:
                 log.info(
                     "operation finished", extra={"operation": finished.token, "status": finished.status.value}
@@ -226,35 +239,34 @@ class Processor:
     ) -> list[ClaimedElement]:
         """Run the batch's handlers concurrently, storing outcomes as they come in, and renew the
         leases of the elements not settled yet so a slow batch is never taken for an abandoned
-        one (and requeued under our feet). A call the tenant's circuits refuse does not start:
-        its element is handed back, as is one whose handler found a dependency unavailable."""
+        one (and requeued under our feet). Returns the elements handed back because a dependency
+        was unavailable: found so by their handler, or kept from starting by an open circuit."""
         waiting = deque(claimed)
-        running: dict[Future[ElementResult | Unavailable], ClaimedElement] = {}
+        running: dict[Future[ElementResult | Unavailable | None], ClaimedElement] = {}
         handed_back: list[ClaimedElement] = []
         renew_every = self._lease.total_seconds() / 3
         last_renewal = time.monotonic()
         while waiting or running:
             # Every outcome is stored before the next round, so the running calls are all the
             # started-but-not-stored ones: a crash repeats at most ``concurrency`` of them.
-            while waiting and len(running) < self._concurrency:
-                if (admission := self._gate.admit()) is Admission.WAIT:
-                    handed_back += waiting
-                    self._gate.hand_back(list(waiting))
-                    waiting.clear()
-                    break
-                claim = waiting.popleft()
-                operation = operations[claim.element.operation_id]
-                future = self._pool.submit(self._process, operation, claim.element)
-                running[future] = claim
-                self._gate.started(future, admission)
+            waiting = self._start(waiting, running, operations, outcomes)
+            if waiting and len(running) < self._concurrency:  # the circuits refused: give them back
+                handed_back += waiting
+                self._gate.hand_back(list(waiting))
+                outcomes.settled.update(c.element.id for c in waiting)
+                waiting.clear()
             if not running:
                 break
             timeout = renew_every - (time.monotonic() - last_renewal)
             done, _ = wait(running, timeout=max(timeout, 0.01), return_when=FIRST_COMPLETED)
             for future in done:
                 claim = running.pop(future)
-                if (result := self._gate.settle(future, claim)) is None:
+                result = self._gate.settle(future, claim)
+                if isinstance(result, Unavailable):  # handed back (the circuit heard of it)
                     handed_back.append(claim)
+                    outcomes.settled.add(claim.element.id)
+                elif result is None:  # given up: its operation was canceled with force
+                    outcomes.settled.add(claim.element.id)
                 else:
                     outcomes.add(result)
             outcomes.flush()
@@ -266,12 +278,57 @@ class Processor:
                 last_renewal = time.monotonic()
         return handed_back
 
-    def _live_operations(self, operation_ids: set[uuid.UUID]) -> dict[uuid.UUID, BatchOperation]:
-        """Operations still worth working on: not deleted, not finished."""
-        operations = self._work.operations.operations(operation_ids)
-        return {op_id: op for op_id, op in operations.items() if not op.status.is_final}
+    def _start(
+        self,
+        waiting: deque[ClaimedElement],
+        running: dict[Future[ElementResult | Unavailable | None], ClaimedElement],
+        operations: Mapping[uuid.UUID, BatchOperation],
+        outcomes: BatchOutcomes,
+    ) -> deque[ClaimedElement]:
+        """Start waiting elements up to the concurrency bound; those of an operation paused or
+        canceled meanwhile are handed back unstarted (without spending an attempt). Checked and
+        started under the control fence: once a pause or cancel served here returned, nothing
+        of its operation starts. Stops early while the tenant's circuits refuse calls."""
+        if not waiting:
+            return waiting
+        stopped: list[ClaimedElement] = []
+        with self._control.starting():
+            runnable = self._control.runnable({c.element.operation_id for c in waiting})
+            if len(runnable) < len(operations):
+                stopped = [c for c in waiting if c.element.operation_id not in runnable]
+                waiting = deque(c for c in waiting if c.element.operation_id in runnable)
+            while waiting and len(running) < self._concurrency:
+                if (admission := self._gate.admit()) is Admission.WAIT:
+                    break  # a dependency's circuit is open: the caller hands them back
+                claim = waiting.popleft()
+                operation = operations[claim.element.operation_id]
+                future = self._pool.submit(self._process, operation, claim.element)
+                running[future] = claim
+                self._gate.started(future, admission)
+        if stopped:
+            self._hand_back(stopped)
+            outcomes.settled.update(c.element.id for c in stopped)
+        return waiting
 
-    def _process(self, operation: BatchOperation, element: BatchElement) -> ElementResult | Unavailable:
+    def _hand_back(self, stopped: Sequence[ClaimedElement]) -> None:
+        """Give back elements of stopped operations. A resume that raced us re-published only the
+        elements that were Unprocessed then, not these: if one is running again, send them too."""
+        handed_back = self._work.claims.hand_back(stopped)
+        log.info("operation stopped: %d claimed element(s) handed back unstarted", handed_back)
+        now = self._control.statuses({c.element.operation_id for c in stopped}, fresh=True)
+        resumed = [c.element for c in stopped if (status := now.get(c.element.operation_id)) and status.runs]
+        if resumed:
+            self._republish(resumed)
+
+    def _live_operations(self, operation_ids: set[uuid.UUID]) -> dict[uuid.UUID, BatchOperation]:
+        """Operations still worth working on: not deleted, finished, paused or canceled (the
+        records of a paused one are skipped: resuming publishes its waiting elements again)."""
+        operations = self._work.operations.operations(operation_ids)
+        return {op_id: op for op_id, op in operations.items() if op.status.runs}
+
+    def _process(
+        self, operation: BatchOperation, element: BatchElement
+    ) -> ElementResult | Unavailable | None:
         handler = self._registry.get(operation.operation_type)
         started = time.monotonic()
         attempts = max(element.attempts, 1)
@@ -285,9 +342,12 @@ class Processor:
                 services=self._services,
                 options=self._options.get(operation.operation_type, {}),
                 auth_token=self._auth_token(),
+                effect_fence=self._control.effect,
             )
             try:
                 outcome, attempts = self._run_with_retries(handler.handle, context, element.attempts)
+            except OperationStopped:
+                return None
             except DependencyUnavailable as exc:  # not the element's fault: it goes back
                 return Unavailable(element.id, exc.dependency, str(exc))
             self._heartbeat.beat(operation.id)
@@ -314,7 +374,7 @@ class Processor:
         while True:
             try:
                 return handle(context), attempt
-            except DependencyUnavailable:
+            except (OperationStopped, DependencyUnavailable):
                 raise
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"

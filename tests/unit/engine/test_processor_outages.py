@@ -109,11 +109,13 @@ def processor(
     proc = Processor(
         tenant,
         work,
-        ElementOutputs(producer, FAILED, DeadLetters(producer, DEAD)),
+        ElementOutputs(producer, FAILED, DeadLetters(producer, DEAD), republish=lambda elements: 0),
         ProcessingPolicy(concurrency=4, lease=timedelta(seconds=30), max_attempts=3),
-        HandlerAccess(HandlerRegistry([Handler(dependency)])),
+        HandlerAccess(
+            HandlerRegistry([Handler(dependency)]),
+            outages=OutageHandling(circuits, stopping=lambda: stopping, sleep=dependency.sleep),
+        ),
         Heartbeat(work),
-        outages=OutageHandling(circuits, stopping=lambda: stopping, sleep=dependency.sleep),
     )
     _processors.append(proc)
     return proc, circuits

@@ -6,6 +6,7 @@ from batchops.engine.handlers.base import (
     ElementOutcome,
     HandlerContext,
     OperationHandler,
+    OperationStopped,
 )
 from batchops.engine.handlers.registry import ENTRY_POINT_GROUP, HandlerRegistry
 
@@ -17,4 +18,5 @@ __all__ = [
     "HandlerRegistry",
     "HandlerServices",
     "OperationHandler",
+    "OperationStopped",
 ]

@@ -6,7 +6,9 @@ once, on worker threads, so a handler must be thread-safe) and records the outco
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -15,19 +17,11 @@ from batchops.domain import BatchElement, BatchOperation, OperationCreate
 from batchops.errors import BatchopsError, ErrorKind
 
 
-@dataclass(frozen=True)
-class ElementOutcome:
-    succeeded: bool
-    metadata: Mapping[str, str] = field(default_factory=dict)
-    error: str = ""
+class OperationStopped(BatchopsError):
+    """The element's operation was canceled with force: the handler gives up its work, and no
+    outcome is recorded (the element is Canceled). Raised by ``HandlerContext.effect``."""
 
-    @classmethod
-    def success(cls, **metadata: str) -> ElementOutcome:
-        return cls(True, metadata)
-
-    @classmethod
-    def failure(cls, error: str, **metadata: str) -> ElementOutcome:
-        return cls(False, metadata, error)
+    kind = ErrorKind.FAILED_PRECONDITION
 
 
 class DependencyUnavailable(BatchopsError):
@@ -45,6 +39,25 @@ class DependencyUnavailable(BatchopsError):
 
 
 @dataclass(frozen=True)
+class ElementOutcome:
+    succeeded: bool
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    error: str = ""
+
+    @classmethod
+    def success(cls, **metadata: str) -> ElementOutcome:
+        return cls(True, metadata)
+
+    @classmethod
+    def failure(cls, error: str, **metadata: str) -> ElementOutcome:
+        return cls(False, metadata, error)
+
+
+def _no_fence(_operation_id: uuid.UUID) -> AbstractContextManager[None]:
+    return nullcontext()
+
+
+@dataclass(frozen=True)
 class HandlerContext:
     tenant_id: str
     operation: BatchOperation
@@ -57,6 +70,14 @@ class HandlerContext:
     # A token of the tenant's system user for outgoing calls (None when auth is off); processing
     # runs long after the creating call, whose JWT may have expired.
     auth_token: str | None = None
+    # Fences effects against a forced cancel (see ``effect``).
+    effect_fence: Callable[[uuid.UUID], AbstractContextManager[None]] = _no_fence
+
+    def effect(self) -> AbstractContextManager[None]:
+        """Wrap the call that has the element's effect (e.g. the command invocation): it raises
+        ``OperationStopped`` instead once the operation was canceled with force, and a forced
+        cancel returns only after the effects under way completed, so none starts after it."""
+        return self.effect_fence(self.operation.id)
 
 
 @runtime_checkable
