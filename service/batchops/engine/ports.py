@@ -43,6 +43,8 @@ class OperationsPort(Protocol):
 
     def record_error(self, operation_id: uuid.UUID, error: str) -> None: ...
 
+    def set_waiting_on(self, operation_ids: Iterable[uuid.UUID], text: str) -> None: ...
+
 
 class InitializationPort(Protocol):
     """Initializing an operation chunk by chunk."""

@@ -13,6 +13,7 @@ from batchops import metrics
 from batchops.config import InstanceSettings, KafkaSettings, LimitsSettings, RecoverySettings
 from batchops.config.tenant import TenantConfiguration
 from batchops.domain import BatchOperation, OperationCreate
+from batchops.engine.circuit import TenantCircuits
 from batchops.engine.consumer_loop import ConsumerLoop
 from batchops.engine.control import OperationControls
 from batchops.engine.control_view import ControlView
@@ -21,6 +22,7 @@ from batchops.engine.external import ExternalOperations
 from batchops.engine.handlers import HandlerRegistry, HandlerServices
 from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.initializer import Initializer, InitializerGates, InitializerOutputs
+from batchops.engine.outages import OutageHandling
 from batchops.engine.pacing import Pacer
 from batchops.engine.processor import (
     ElementOutputs,
@@ -131,6 +133,8 @@ class TenantEngine:
         self._unregister_metrics: Callable[[], None] | None = None
         self.lag: LagGauge | None = None
         self._stopping = threading.Event()
+        # Per dependency its handlers found unavailable (open: no handler call starts).
+        self.circuits = TenantCircuits()
 
     # ---- lifecycle --------------------------------------------------------------------------
 
@@ -194,7 +198,10 @@ class TenantEngine:
             ),
             processing_policy(self.config),
             HandlerAccess(
-                self._env.registry, outgoing.services, lambda: outgoing.system_token(self.tenant_id)
+                self._env.registry,
+                outgoing.services,
+                lambda: outgoing.system_token(self.tenant_id),
+                OutageHandling(self.circuits, stopping=self._stopping.is_set),
             ),
             heartbeat,
             on_finished=self._on_finished,

@@ -140,6 +140,11 @@ class FakeOperations:
     def record_error(self, operation_id: uuid.UUID, error: str) -> None:
         self._s.operations[operation_id].update(last_error=error[:MAX_ERROR_CHARS])
 
+    def set_waiting_on(self, operation_ids: Iterable[uuid.UUID], text: str) -> None:
+        for operation_id in set(operation_ids):
+            if operation_id in self._s.operations:
+                self._s.operations[operation_id].update(waiting_on=text[:MAX_ERROR_CHARS])
+
 
 def _before(date: datetime | None, cutoff: datetime) -> bool:
     return date is not None and date < cutoff
