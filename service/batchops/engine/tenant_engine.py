@@ -15,6 +15,7 @@ from batchops.config.tenant import TenantConfiguration
 from batchops.domain import BatchOperation, OperationCreate
 from batchops.engine.consumer_loop import ConsumerLoop
 from batchops.engine.dead_letters import DeadLetters
+from batchops.engine.event_relay import EventRelay
 from batchops.engine.external import ExternalOperations
 from batchops.engine.handlers import HandlerRegistry, HandlerServices
 from batchops.engine.heartbeat import Heartbeat
@@ -40,6 +41,7 @@ from batchops.messaging.kafka import (
 from batchops.messaging.lag import LagGauge, tenant_lag_targets
 from batchops.messaging.topics import TenantTopics
 from batchops.store import BatchStore, MongoConnector
+from batchops.store.event_outbox import EventOutbox
 from batchops.store.work_store import WorkStore
 
 log = logging.getLogger(__name__)
@@ -123,6 +125,7 @@ class TenantEngine:
         self.recovery: Recovery | None = None
         self._unregister_metrics: Callable[[], None] | None = None
         self.lag: LagGauge | None = None
+        self.events: EventRelay | None = None
         self._stopping = threading.Event()
 
     # ---- lifecycle --------------------------------------------------------------------------
@@ -141,6 +144,13 @@ class TenantEngine:
             for loop in self._loops:
                 loop.start()
             self._start_recovery(self.publisher, initializer_beat, processor_beat, self._processor)
+            self.events = EventRelay(
+                EventOutbox(self.work.collections.operations),
+                producer,
+                self.topics.batch_operation_events,
+                self.tenant_id,
+            )
+            self.events.start()
             self._register_metrics()
             log.info("tenant engine started", extra={"topics_prefix": self.topics.prefix})
 
@@ -182,7 +192,7 @@ class TenantEngine:
                 self._env.registry, outgoing.services, lambda: outgoing.system_token(self.tenant_id)
             ),
             heartbeat,
-            on_finished=self._on_finished,
+            on_finished=self._operation_finished,
         )
 
     def _make_loops(self, initializer: Initializer, processor: Processor) -> list[ConsumerLoop]:
@@ -242,6 +252,16 @@ class TenantEngine:
 
         self._unregister_metrics = unregister
 
+    def _operation_finished(self, operation: BatchOperation) -> None:
+        self.poke()
+        if self._on_finished is not None:
+            self._on_finished(operation)
+
+    def poke(self) -> None:
+        """An operation's status changed here: publish its event now, not at the relay's next tick."""
+        if self.events is not None:
+            self.events.poke()
+
     @property
     def consumers(self) -> dict[str, str]:
         """Each consumer loop's state (running, restarting after a crash, stopped)."""
@@ -268,6 +288,8 @@ class TenantEngine:
                 loop.stop()
             if self._processor is not None:
                 self._processor.close()
+            if self.events is not None:
+                self.events.stop()
             if self._producer is not None:
                 self._producer.close()
             log.info("tenant engine stopped")
@@ -289,6 +311,7 @@ class TenantEngine:
     def create_operation(self, create: OperationCreate, device_tokens: Iterable[str]) -> BatchOperation:
         self._env.registry.validate(create)
         operation = self._store.create_operation(create, device_tokens)
+        self.poke()
         if self.publisher is None:
             return operation
         try:
