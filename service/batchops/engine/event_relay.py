@@ -15,11 +15,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from batchops.engine.ports import RecordSender
 from batchops.logs import log_context
-from batchops.messaging.kafka import PublishError
+from batchops.messaging.kafka import ConfirmedProducer, KafkaConfig, PublishError
 from batchops.protocol.events import operation_event_to_wire
 from batchops.retry import Backoff
 from batchops.store.event_outbox import PendingBatch
@@ -29,9 +30,21 @@ log = logging.getLogger(__name__)
 # Operations whose events one round takes (at most 100 events each).
 OPERATIONS_PER_ROUND = 100
 DEFAULT_INTERVAL = 0.5
-# Below the outbox lease (30 s), so a send that times out ends before another relay may take over.
-SEND_TIMEOUT = 10.0
+# How long the broker has to confirm an event record (the relay's producer gives up on a record
+# then); well below the outbox lease (30 s), so a send has ended before another relay may take over.
+RECORD_TIMEOUT_MS = 10_000
+# A send waits for every record's outcome: confirmed, or failed after RECORD_TIMEOUT_MS.
+SEND_TIMEOUT = RECORD_TIMEOUT_MS / 1000 + 5
 RETRY_BACKOFF = Backoff(initial=0.5, maximum=10.0, jitter=0.2)
+
+
+def relay_producer(kafka: KafkaConfig, client_id: str) -> ConfirmedProducer:
+    """The relay's own producer. Its records time out within the relay's send, so a send that
+    fails leaves nothing queued behind it: with a longer record timeout, records of a send that
+    gave up during a broker outage were still delivered once the broker was back, and then again
+    by the retry (every event twice). Being separate, it never holds up the pipeline's sends."""
+    overrides = {**kafka.overrides, "message.timeout.ms": str(RECORD_TIMEOUT_MS)}
+    return ConfirmedProducer(replace(kafka, overrides=overrides), client_id)
 
 
 class EventSource(Protocol):

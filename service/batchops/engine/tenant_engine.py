@@ -15,7 +15,7 @@ from batchops.config.tenant import TenantConfiguration
 from batchops.domain import BatchOperation, OperationCreate
 from batchops.engine.consumer_loop import ConsumerLoop
 from batchops.engine.dead_letters import DeadLetters
-from batchops.engine.event_relay import EventRelay
+from batchops.engine.event_relay import EventRelay, relay_producer
 from batchops.engine.external import ExternalOperations
 from batchops.engine.handlers import HandlerRegistry, HandlerServices
 from batchops.engine.heartbeat import Heartbeat
@@ -126,6 +126,7 @@ class TenantEngine:
         self._unregister_metrics: Callable[[], None] | None = None
         self.lag: LagGauge | None = None
         self.events: EventRelay | None = None
+        self._events_producer: ConfirmedProducer | None = None
         self._stopping = threading.Event()
 
     # ---- lifecycle --------------------------------------------------------------------------
@@ -144,13 +145,7 @@ class TenantEngine:
             for loop in self._loops:
                 loop.start()
             self._start_recovery(self.publisher, initializer_beat, processor_beat, self._processor)
-            self.events = EventRelay(
-                EventOutbox(self.work.collections.operations),
-                producer,
-                self.topics.batch_operation_events,
-                self.tenant_id,
-            )
-            self.events.start()
+            self._start_events()
             self._register_metrics()
             log.info("tenant engine started", extra={"topics_prefix": self.topics.prefix})
 
@@ -239,6 +234,13 @@ class TenantEngine:
         self._sweeper = Sweeper(self.recovery, timing.interval_seconds, self.tenant_id)
         self._sweeper.start()
 
+    def _start_events(self) -> None:
+        self._events_producer = relay_producer(self._env.kafka, self._client_id + "-events")
+        outbox = EventOutbox(self.work.collections.operations)
+        topic = self.topics.batch_operation_events
+        self.events = EventRelay(outbox, self._events_producer, topic, self.tenant_id)
+        self.events.start()
+
     def _register_metrics(self) -> None:
         unregister_counts = metrics.add_operation_counts_source(
             lambda: {self.tenant_id: self.work.operations.operation_counts()}
@@ -288,8 +290,9 @@ class TenantEngine:
                 loop.stop()
             if self._processor is not None:
                 self._processor.close()
-            if self.events is not None:
+            if self.events is not None and self._events_producer is not None:
                 self.events.stop()
+                self._events_producer.close(1.0)
             if self._producer is not None:
                 self._producer.close()
             log.info("tenant engine stopped")
