@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 from batchops.config.tenant import TenantConfiguration
-from batchops.devstack import DevStack, Endpoints
+from batchops.devstack import DevStack, Endpoints, wait_for
 from batchops.domain import BatchOperationStatus, OperationCreate, OperationUpdate
 from batchops.engine.event_relay import EventRelay, relay_producer
 from batchops.engine.handlers import HandlerRegistry
@@ -23,6 +23,7 @@ from batchops.wire import batch_model_pb2 as bm
 from support.api import create, wait_final
 from support.engines import engine_environment
 from support.events import read_events, wait_outbox_empty
+from support.kafka import publish_operation
 from support.recording_handler import RECORD
 
 Op = BatchOperationStatus
@@ -183,3 +184,20 @@ def test_two_relays_on_one_tenant_publish_each_event_once(
     for op in operations:
         mine = [e for e in events if e.batchOperationId == uuid_to_wire(op.id)]
         assert [(e.kind, e.sequence) for e in mine] == [("created", 1), ("initializing", 2)]
+
+
+def test_an_operation_from_the_kafka_entry_point_has_its_events_too(
+    start_engine: Any, servers: Endpoints, work: WorkStore, tenant_db: Any
+) -> None:
+    engine = start_engine()
+    op_id = publish_operation(servers, engine.topics, [f"dev-{i}" for i in range(30)], chunk=10)
+    wait_for(
+        lambda: (op := work.operations.operation(op_id)) is not None and op.status.is_final,
+        120,
+        message="the operation did not finish",
+    )
+    wait_outbox_empty(tenant_db)
+    events = read_events(servers.kafka_bootstrap, engine.topics.batch_operation_events, str(op_id))
+    assert _changes(events) == _RUN
+    assert [e.sequence for e in events] == [1, 2, 3, 4]
+    assert events[-1].succeededCount == 30
