@@ -25,6 +25,8 @@ class OperationsPort(Protocol):
 
     def operations(self, operation_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, BatchOperation]: ...
 
+    def statuses(self, operation_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, BatchOperationStatus]: ...
+
     def deleted(self, operation_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
 
     def operations_in(
@@ -84,6 +86,8 @@ class ClaimsPort(Protocol):
 
     def renew(self, claimed: Sequence[ClaimedElement], lease: timedelta) -> None: ...
 
+    def hand_back(self, claimed: Sequence[ClaimedElement]) -> int: ...
+
     def element_operations(self, element_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]: ...
 
 
@@ -103,6 +107,12 @@ class FinishingPort(Protocol):
     def finish_if_complete(self, operation_id: uuid.UUID) -> BatchOperation | None: ...
 
     def finish_from_elements(self, operation_id: uuid.UUID) -> BatchOperation | None: ...
+
+
+class ControlPort(Protocol):
+    """What the engine does with operator control: carry a canceled operation to its end."""
+
+    def settle(self, operation_id: uuid.UUID) -> BatchOperation | None: ...
 
 
 class RecoveryQueriesPort(Protocol):
@@ -147,6 +157,9 @@ class WorkPort(Protocol):
 
     @property
     def recovery(self) -> RecoveryQueriesPort: ...
+
+    @property
+    def control(self) -> ControlPort: ...
 
 
 class OperationCatalog(Protocol):

@@ -25,9 +25,16 @@ from typing import Any
 from confluent_kafka import Message
 
 from batchops import metrics
-from batchops.domain import BatchElement, BatchOperation
+from batchops.domain import BatchElement, BatchOperation, BatchOperationStatus
+from batchops.engine.control_view import ControlView
 from batchops.engine.dead_letters import DeadLetters
-from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry, HandlerServices
+from batchops.engine.handlers import (
+    ElementOutcome,
+    HandlerContext,
+    HandlerRegistry,
+    HandlerServices,
+    OperationStopped,
+)
 from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.outcomes import BatchOutcomes
 from batchops.engine.ports import RecordSender, WorkPort
@@ -55,11 +62,14 @@ class ProcessingPolicy:
 
 @dataclass(frozen=True)
 class ElementOutputs:
-    """Where a batch's records go besides the store: failed elements and undecodable records."""
+    """Where a batch's records go besides the store: failed elements, undecodable records, and
+    elements to run again."""
 
     producer: RecordSender
     failed_topic: str
     dead_letters: DeadLetters
+    # Sends element records again (elements handed back that must run after all).
+    republish: Callable[[Sequence[BatchElement]], int]
 
 
 def _no_token() -> str | None:
@@ -86,13 +96,17 @@ class Processor:
         heartbeat: Heartbeat,
         *,
         on_finished: FinishedCallback | None = None,
+        control: ControlView | None = None,
     ) -> None:
         self._tenant = tenant_id
         self._work = work
+        # Which operations may start work (paused and canceled ones may not).
+        self._control = control or ControlView(work.operations.statuses)
         self._registry = handlers.registry
         self._producer = outputs.producer
         self._failed_topic = outputs.failed_topic
         self._dead = outputs.dead_letters
+        self._republish = outputs.republish
         self._lease = policy.lease
         self._max_attempts = policy.max_attempts
         self._services = handlers.services
@@ -160,7 +174,7 @@ class Processor:
         log.debug("element batch: %d recorded", outcomes.recorded)
         self.processed += len(claimed)
         for operation_id in {c.element.operation_id for c in claimed}:
-            finished = self._work.finishing.finish_if_complete(operation_id)
+            finished = self._finish(operation_id)
             if finished is not None:
                 log.info(
                     "operation finished", extra={"operation": finished.token, "status": finished.status.value}
@@ -169,6 +183,14 @@ class Processor:
                     self._on_finished(finished)
         # Last: a dead-letter send that fails must not leave this batch's claims held.
         self._dead_letter_strangers(wanted, claimed, works, sources)
+
+    def _finish(self, operation_id: uuid.UUID) -> BatchOperation | None:
+        """Finish the operation if its last element is final; a canceled one ends once its last
+        running element is recorded."""
+        status = self._control.statuses({operation_id}).get(operation_id)
+        if status in (BatchOperationStatus.CANCELING, BatchOperationStatus.CANCELED):
+            return self._work.control.settle(operation_id)
+        return self._work.finishing.finish_if_complete(operation_id)
 
     def _dead_letter_strangers(
         self,
@@ -200,21 +222,22 @@ class Processor:
         leases of the elements not settled yet so a slow batch is never taken for an abandoned
         one (and requeued under our feet)."""
         waiting = deque(claimed)
-        running: dict[Future[ElementResult], ClaimedElement] = {}
+        running: dict[Future[ElementResult | None], ClaimedElement] = {}
         renew_every = self._lease.total_seconds() / 3
         last_renewal = time.monotonic()
         while waiting or running:
             # Every outcome is stored before the next round, so the running calls are all the
             # started-but-not-stored ones: a crash repeats at most ``concurrency`` of them.
-            while waiting and len(running) < self._concurrency:
-                claim = waiting.popleft()
-                operation = operations[claim.element.operation_id]
-                running[self._pool.submit(self._process, operation, claim.element)] = claim
+            waiting = self._start(waiting, running, operations, outcomes)
             timeout = renew_every - (time.monotonic() - last_renewal)
             done, _ = wait(running, timeout=max(timeout, 0.01), return_when=FIRST_COMPLETED)
             for future in done:
-                del running[future]
-                outcomes.add(future.result())
+                claim = running.pop(future)
+                result = future.result()
+                if result is None:  # given up: its operation was canceled with force
+                    outcomes.settled.add(claim.element.id)
+                else:
+                    outcomes.add(result)
             outcomes.flush()
             if time.monotonic() - last_renewal >= renew_every * 0.9:
                 self._work.claims.renew(
@@ -223,12 +246,51 @@ class Processor:
                 log.debug("renewed leases in %.2fs", time.monotonic() - last_renewal)
                 last_renewal = time.monotonic()
 
-    def _live_operations(self, operation_ids: set[uuid.UUID]) -> dict[uuid.UUID, BatchOperation]:
-        """Operations still worth working on: not deleted, not finished."""
-        operations = self._work.operations.operations(operation_ids)
-        return {op_id: op for op_id, op in operations.items() if not op.status.is_final}
+    def _start(
+        self,
+        waiting: deque[ClaimedElement],
+        running: dict[Future[ElementResult | None], ClaimedElement],
+        operations: Mapping[uuid.UUID, BatchOperation],
+        outcomes: BatchOutcomes,
+    ) -> deque[ClaimedElement]:
+        """Start waiting elements up to the concurrency bound; those of an operation paused or
+        canceled meanwhile are handed back unstarted (without spending an attempt). Checked and
+        started under the control fence: once a pause or cancel served here returned, nothing
+        of its operation starts."""
+        if not waiting:
+            return waiting
+        stopped: list[ClaimedElement] = []
+        with self._control.starting():
+            runnable = self._control.runnable({c.element.operation_id for c in waiting})
+            if len(runnable) < len(operations):
+                stopped = [c for c in waiting if c.element.operation_id not in runnable]
+                waiting = deque(c for c in waiting if c.element.operation_id in runnable)
+            while waiting and len(running) < self._concurrency:
+                claim = waiting.popleft()
+                operation = operations[claim.element.operation_id]
+                running[self._pool.submit(self._process, operation, claim.element)] = claim
+        if stopped:
+            self._hand_back(stopped)
+            outcomes.settled.update(c.element.id for c in stopped)
+        return waiting
 
-    def _process(self, operation: BatchOperation, element: BatchElement) -> ElementResult:
+    def _hand_back(self, stopped: Sequence[ClaimedElement]) -> None:
+        """Give back elements of stopped operations. A resume that raced us re-published only the
+        elements that were Unprocessed then, not these: if one is running again, send them too."""
+        handed_back = self._work.claims.hand_back(stopped)
+        log.info("operation stopped: %d claimed element(s) handed back unstarted", handed_back)
+        now = self._control.statuses({c.element.operation_id for c in stopped}, fresh=True)
+        resumed = [c.element for c in stopped if (status := now.get(c.element.operation_id)) and status.runs]
+        if resumed:
+            self._republish(resumed)
+
+    def _live_operations(self, operation_ids: set[uuid.UUID]) -> dict[uuid.UUID, BatchOperation]:
+        """Operations still worth working on: not deleted, finished, paused or canceled (the
+        records of a paused one are skipped: resuming publishes its waiting elements again)."""
+        operations = self._work.operations.operations(operation_ids)
+        return {op_id: op for op_id, op in operations.items() if op.status.runs}
+
+    def _process(self, operation: BatchOperation, element: BatchElement) -> ElementResult | None:
         handler = self._registry.get(operation.operation_type)
         started = time.monotonic()
         attempts = max(element.attempts, 1)
@@ -242,8 +304,12 @@ class Processor:
                 services=self._services,
                 options=self._options.get(operation.operation_type, {}),
                 auth_token=self._auth_token(),
+                effect_fence=self._control.effect,
             )
-            outcome, attempts = self._run_with_retries(handler.handle, context, element.attempts)
+            try:
+                outcome, attempts = self._run_with_retries(handler.handle, context, element.attempts)
+            except OperationStopped:
+                return None
             self._heartbeat.beat(operation.id)
         return ElementResult(
             element_id=element.id,
@@ -267,6 +333,8 @@ class Processor:
         while True:
             try:
                 return handle(context), attempt
+            except OperationStopped:
+                raise
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 if attempt >= self._max_attempts:

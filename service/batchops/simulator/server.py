@@ -110,6 +110,10 @@ class FleetSimulator:
     def fail_next(self, count: int, fault: Fault = Fault.UNAVAILABLE, method: str | None = None) -> None:
         self.faults.fail_next(count, fault, method)
 
+    def refuse_invocations(self, device_tokens: frozenset[str]) -> None:
+        """Refuse command invocations for these devices (element failures) until ``reset``."""
+        self.faults.refuse_invocations(device_tokens)
+
     # What happened.
 
     def invocations(self, tenant: str) -> list[RecordedInvocation]:
