@@ -5,6 +5,7 @@ with two relays on one tenant."""
 from __future__ import annotations
 
 import threading
+from itertools import pairwise
 from typing import Any
 
 from batchops.config.tenant import TenantConfiguration
@@ -18,6 +19,7 @@ from batchops.messaging.topics import TenantTopics
 from batchops.protocol.convert import uuid_to_wire
 from batchops.store import BatchStore, MongoConnector
 from batchops.store.event_outbox import EventOutbox
+from batchops.store.work.control import ControlRequest
 from batchops.store.work_store import WorkStore
 from batchops.wire import batch_model_pb2 as bm
 from support.api import create, wait_final
@@ -201,3 +203,40 @@ def test_an_operation_from_the_kafka_entry_point_has_its_events_too(
     assert _changes(events) == _RUN
     assert [e.sequence for e in events] == [1, 2, 3, 4]
     assert events[-1].succeededCount == 30
+
+
+def test_operator_control_changes_chain_up_once_each(
+    start_engine: Any, servers: Endpoints, work: WorkStore, tenant_db: Any
+) -> None:
+    engine = start_engine(processing_concurrency=2)
+    create = OperationCreate(operation_type=RECORD, parameters={"delayMs": "20"}, created_by="alice")
+    op = engine.create_operation(create, [f"dev-{i}" for i in range(200)])
+    wait_for(
+        lambda: (work.operations.operation(op.id) or op).counts.succeeded > 0, 120, message="no progress"
+    )
+    engine.controls.pause(op.id, ControlRequest(by="bob", reason="maintenance"))
+    engine.controls.resume(op.id, ControlRequest(by="bob"))
+    engine.controls.cancel(op.id, False, ControlRequest(by="carol", reason="wrong command"))
+    wait_for(
+        lambda: (current := work.operations.operation(op.id)) is not None and current.status.is_final,
+        120,
+        message="the operation did not end",
+    )
+    wait_outbox_empty(tenant_db)
+
+    events = read_events(servers.kafka_bootstrap, engine.topics.batch_operation_events, str(op.id))
+    kinds = [e.kind for e in events]
+    assert [e.sequence for e in events] == list(range(1, len(events) + 1))
+    assert kinds[0] == "created" and kinds[-1] == "canceled"
+    for kind in ("created", "initializing", "initialized", "paused", "resumed", "canceled"):
+        assert kinds.count(kind) == 1, kinds
+    assert kinds.index("paused") < kinds.index("resumed") < kinds.index("canceled")
+    # Each event starts where the one before ended: no change is missing or repeated.
+    for before, after in pairwise(events):
+        assert after.oldStatus == before.newStatus, kinds
+    paused = events[kinds.index("paused")]
+    assert (paused.username, paused.reason) == ("bob", "maintenance")
+    last = events[-1]
+    assert last.newStatus == bm.BATCH_OPERATION_STATUS_CANCELED
+    assert last.succeededCount + last.failedCount + last.canceledCount == last.elementCount == 200
+    assert last.canceledCount > 0
