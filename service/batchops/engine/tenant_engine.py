@@ -18,6 +18,7 @@ from batchops.engine.consumer_loop import ConsumerLoop
 from batchops.engine.control import OperationControls
 from batchops.engine.control_view import ControlView
 from batchops.engine.dead_letters import DeadLetters
+from batchops.engine.event_relay import EventRelay, relay_producer
 from batchops.engine.external import ExternalOperations
 from batchops.engine.handlers import HandlerRegistry, HandlerServices
 from batchops.engine.heartbeat import Heartbeat
@@ -44,6 +45,7 @@ from batchops.messaging.kafka import (
 from batchops.messaging.lag import LagGauge, tenant_lag_targets
 from batchops.messaging.topics import TenantTopics
 from batchops.store import BatchStore, MongoConnector
+from batchops.store.event_outbox import EventOutbox
 from batchops.store.work_store import WorkStore
 
 log = logging.getLogger(__name__)
@@ -132,6 +134,8 @@ class TenantEngine:
         self.recovery: Recovery | None = None
         self._unregister_metrics: Callable[[], None] | None = None
         self.lag: LagGauge | None = None
+        self.events: EventRelay | None = None
+        self._events_producer: ConfirmedProducer | None = None
         self._stopping = threading.Event()
         # Per dependency its handlers found unavailable (open: no handler call starts).
         self.circuits = TenantCircuits()
@@ -152,6 +156,7 @@ class TenantEngine:
             for loop in self._loops:
                 loop.start()
             self._start_recovery(self.publisher, initializer_beat, processor_beat, self._processor)
+            self._start_events()
             self._register_metrics()
             log.info("tenant engine started", extra={"topics_prefix": self.topics.prefix})
 
@@ -204,7 +209,7 @@ class TenantEngine:
                 OutageHandling(self.circuits, stopping=self._stopping.is_set),
             ),
             heartbeat,
-            on_finished=self._on_finished,
+            on_finished=self._operation_finished,
             control=self.control_view,
         )
 
@@ -257,6 +262,13 @@ class TenantEngine:
         self._sweeper = Sweeper(self.recovery, timing.interval_seconds, self.tenant_id)
         self._sweeper.start()
 
+    def _start_events(self) -> None:
+        self._events_producer = relay_producer(self._env.kafka, self._client_id + "-events")
+        outbox = EventOutbox(self.work.collections.operations)
+        topic = self.topics.batch_operation_events
+        self.events = EventRelay(outbox, self._events_producer, topic, self.tenant_id)
+        self.events.start()
+
     def _register_metrics(self) -> None:
         unregister_counts = metrics.add_operation_counts_source(
             lambda: {self.tenant_id: self.work.operations.operation_counts()}
@@ -269,6 +281,16 @@ class TenantEngine:
             unregister_lag()
 
         self._unregister_metrics = unregister
+
+    def _operation_finished(self, operation: BatchOperation) -> None:
+        self.poke()
+        if self._on_finished is not None:
+            self._on_finished(operation)
+
+    def poke(self) -> None:
+        """An operation's status changed here: publish its event now, not at the relay's next tick."""
+        if self.events is not None:
+            self.events.poke()
 
     @property
     def consumers(self) -> dict[str, str]:
@@ -297,6 +319,9 @@ class TenantEngine:
             self.controls.close()
             if self._processor is not None:
                 self._processor.close()
+            if self.events is not None and self._events_producer is not None:
+                self.events.stop()
+                self._events_producer.close(1.0)
             if self._producer is not None:
                 self._producer.close()
             log.info("tenant engine stopped")
@@ -318,6 +343,7 @@ class TenantEngine:
     def create_operation(self, create: OperationCreate, device_tokens: Iterable[str]) -> BatchOperation:
         self._env.registry.validate(create)
         operation = self._store.create_operation(create, device_tokens)
+        self.poke()
         if self.publisher is None:
             return operation
         try:
