@@ -121,7 +121,12 @@ class TenantEngine:
         # What this instance knows of paused and canceled operations (see ``ControlView``).
         self.control_view = ControlView(self.work.operations.statuses)
         self.controls = OperationControls(
-            self.work, self.work.control, self.control_view, lambda: self.publisher, tenant_id
+            self.work,
+            self.work.control,
+            self.control_view,
+            lambda: self.publisher,
+            tenant_id,
+            changed=lambda: self.poke(),
         )
         self._producer: ConfirmedProducer | None = None
         self._on_finished = on_finished
