@@ -30,7 +30,10 @@ class OperationsPort(Protocol):
     def deleted(self, operation_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
 
     def operations_in(
-        self, statuses: Sequence[BatchOperationStatus], older_than: datetime | None = None
+        self,
+        statuses: Sequence[BatchOperationStatus],
+        older_than: datetime | None = None,
+        newer_than: datetime | None = None,
     ) -> Iterator[BatchOperation]: ...
 
     def operation_counts(self) -> dict[str, int]: ...

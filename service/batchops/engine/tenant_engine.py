@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -188,7 +189,8 @@ class TenantEngine:
             self.tenant_id,
             gates=InitializerGates(
                 stopping=self._stopping.is_set,
-                runnable=lambda operation_id: operation_id in self.control_view.runnable({operation_id}),
+                # Read fresh: fan-out must not add elements to an operation canceled a moment ago.
+                runnable=self._runs_now,
             ),
             max_chunk_count=self._env.limits.max_device_tokens,
         )
@@ -217,6 +219,10 @@ class TenantEngine:
             on_finished=self._operation_finished,
             control=self.control_view,
         )
+
+    def _runs_now(self, operation_id: uuid.UUID) -> bool:
+        status = self.control_view.statuses({operation_id}, fresh=True).get(operation_id)
+        return status is not None and status.runs
 
     def _publisher_now(self) -> WorkPublisher:
         if self.publisher is None:

@@ -115,11 +115,18 @@ class FakeOperations:
         return {i for i in operation_ids if i in self._s.tombstones}
 
     def operations_in(
-        self, statuses: Sequence[OpStatus], older_than: datetime | None = None
+        self,
+        statuses: Sequence[OpStatus],
+        older_than: datetime | None = None,
+        newer_than: datetime | None = None,
     ) -> Iterator[BatchOperation]:
         for row in list(self._s.operations.values()):
             op = row.operation
-            if op.status in statuses and (older_than is None or _before(op.updated_date, older_than)):
+            if op.status not in statuses or (
+                older_than is not None and not _before(op.updated_date, older_than)
+            ):
+                continue
+            if newer_than is None or (op.updated_date is not None and op.updated_date >= newer_than):
                 yield op
 
     def operation_counts(self) -> dict[str, int]:

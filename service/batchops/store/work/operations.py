@@ -45,11 +45,16 @@ class Operations:
         return {uuid.UUID(doc[ID]) for doc in self._tombstones.find({ID: {"$in": ids}}, {ID: 1})}
 
     def operations_in(
-        self, statuses: Sequence[BatchOperationStatus], older_than: datetime | None = None
+        self,
+        statuses: Sequence[BatchOperationStatus],
+        older_than: datetime | None = None,
+        newer_than: datetime | None = None,
     ) -> Iterator[BatchOperation]:
         query: Document = {STATUS: {"$in": [s.value for s in statuses]}}
         if older_than is not None:
             query[UPDATED_DATE] = {"$lt": older_than}
+        if newer_than is not None:
+            query.setdefault(UPDATED_DATE, {})["$gte"] = newer_than
         for doc in self._operations.find(query):
             yield operation_from_document(doc)
 
