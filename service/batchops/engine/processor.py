@@ -26,6 +26,7 @@ from confluent_kafka import Message
 
 from batchops import metrics
 from batchops.domain import BatchElement, BatchOperation
+from batchops.engine.consumer_loop import Interrupted
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry, HandlerServices
 from batchops.engine.heartbeat import Heartbeat
@@ -108,14 +109,32 @@ class Processor:
         self.records_seen = 0
         self._held: set[str] = set()
         self._held_lock = threading.Lock()
+        # Stopping: no handler call starts after stop_by; results returned after its deadline
+        # (``_late``) are discarded, those returned before it (``_returned``) are stored.
+        self._stop_at: float | None = None
+        self._stop_signal: Future[None] = Future()
+        self._late_lock = threading.Lock()
+        self._late = False
+        self._returned: set[uuid.UUID] = set()
 
     def held_claims(self) -> set[str]:
         """Claim tokens of the batch being processed right now."""
         with self._held_lock:
             return set(self._held)
 
+    def stop_by(self, deadline: float) -> None:
+        """Start no more handler calls; running ones may finish until ``deadline`` (``time.monotonic``),
+        then the batch's outcomes are stored and the claims left are handed back (``_drain``)."""
+        if self._stop_at is None:
+            self._stop_at = deadline
+            self._stop_signal.set_result(None)
+
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        # Not waiting: a handler blocked in a call that never answers must not hold up the stop.
+        # Its claim was handed back, and whatever it returns now is discarded (``_call``).
+        with self._late_lock:
+            self._late = True
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def handle_batch(self, records: Sequence[Message]) -> None:
         metrics.observe_consumer_batch(self._tenant, "elements", len(records))
@@ -140,6 +159,8 @@ class Processor:
         # Only elements stored under the operation their record names: a forged record cannot
         # make us work on another operation's element.
         wanted = {w.element_id: w.operation_id for w in works.values() if w.operation_id in operations}
+        if self._stop_at is not None:
+            raise Interrupted("stopping: batch left unclaimed")
         claimed = self._work.claims.claim(wanted, self._lease)
         log.debug("element batch: %d records, %d wanted, %d claimed", len(records), len(wanted), len(claimed))
         if not claimed:
@@ -152,13 +173,16 @@ class Processor:
             outcomes = BatchOutcomes(
                 self._tenant, self._work, self._producer, self._failed_topic, claimed, operations
             )
-            self._run_handlers(claimed, operations, outcomes)
+            left = self._run_handlers(claimed, operations, outcomes)
+            if left:
+                moved = self._work.claims.hand_back(left)
+                log.info("stopping: %d of %d unfinished element(s) handed back", moved, len(left))
             outcomes.finish()
         finally:
             with self._held_lock:
                 self._held -= tokens
         log.debug("element batch: %d recorded", outcomes.recorded)
-        self.processed += len(claimed)
+        self.processed += len(claimed) - len(left)
         for operation_id in {c.element.operation_id for c in claimed}:
             finished = self._work.finishing.finish_if_complete(operation_id)
             if finished is not None:
@@ -169,6 +193,8 @@ class Processor:
                     self._on_finished(finished)
         # Last: a dead-letter send that fails must not leave this batch's claims held.
         self._dead_letter_strangers(wanted, claimed, works, sources)
+        if left:  # not committed: the records come again to the next owner, who claims them
+            raise Interrupted(f"stopping: {len(left)} element(s) handed back")
 
     def _dead_letter_strangers(
         self,
@@ -195,26 +221,29 @@ class Processor:
         claimed: Sequence[ClaimedElement],
         operations: Mapping[uuid.UUID, BatchOperation],
         outcomes: BatchOutcomes,
-    ) -> None:
+    ) -> list[ClaimedElement]:
         """Run the batch's handlers concurrently, storing outcomes as they come in, and renew the
         leases of the elements not settled yet so a slow batch is never taken for an abandoned
-        one (and requeued under our feet)."""
+        one (and requeued under our feet). Returns the claims left unsettled by a stop."""
         waiting = deque(claimed)
-        running: dict[Future[ElementResult], ClaimedElement] = {}
+        running: dict[Future[ElementResult | None], ClaimedElement] = {}
         renew_every = self._lease.total_seconds() / 3
         last_renewal = time.monotonic()
+        with self._late_lock:
+            self._returned.clear()
         while waiting or running:
+            if self._stop_at is not None:
+                return self._drain(self._stop_at, [*waiting], running, outcomes)
             # Every outcome is stored before the next round, so the running calls are all the
             # started-but-not-stored ones: a crash repeats at most ``concurrency`` of them.
             while waiting and len(running) < self._concurrency:
                 claim = waiting.popleft()
                 operation = operations[claim.element.operation_id]
-                running[self._pool.submit(self._process, operation, claim.element)] = claim
+                running[self._pool.submit(self._call, operation, claim.element)] = claim
             timeout = renew_every - (time.monotonic() - last_renewal)
-            done, _ = wait(running, timeout=max(timeout, 0.01), return_when=FIRST_COMPLETED)
-            for future in done:
-                del running[future]
-                outcomes.add(future.result())
+            watched: list[Future[Any]] = [*running, self._stop_signal]  # a stop wakes the wait
+            done, _ = wait(watched, timeout=max(timeout, 0.01), return_when=FIRST_COMPLETED)
+            _collect(done, running, outcomes)
             outcomes.flush()
             if time.monotonic() - last_renewal >= renew_every * 0.9:
                 self._work.claims.renew(
@@ -222,6 +251,37 @@ class Processor:
                 )
                 log.debug("renewed leases in %.2fs", time.monotonic() - last_renewal)
                 last_renewal = time.monotonic()
+        return []
+
+    def _drain(
+        self,
+        deadline: float,
+        waiting: list[ClaimedElement],
+        running: dict[Future[ElementResult | None], ClaimedElement],
+        outcomes: BatchOutcomes,
+    ) -> list[ClaimedElement]:
+        """Stopping: start nothing more, give the running calls until ``deadline`` and store every
+        outcome they returned by then. Returns the claims left: never started, or still running
+        (what those return later is discarded, so a handed-back element is never recorded)."""
+        while running and time.monotonic() < deadline:
+            done, _ = wait(running, timeout=deadline - time.monotonic(), return_when=FIRST_COMPLETED)
+            _collect(done, running, outcomes)
+            outcomes.flush()
+        with self._late_lock:
+            self._late = True
+            returned = {f for f, c in running.items() if c.element.id in self._returned}
+        _collect(returned, running, outcomes)  # returned just before the deadline: kept
+        outcomes.flush()
+        return [*waiting, *running.values()]
+
+    def _call(self, operation: BatchOperation, element: BatchElement) -> ElementResult | None:
+        """One element's handler call; None when it returned after the stop deadline."""
+        result = self._process(operation, element)
+        with self._late_lock:
+            if self._late:
+                return None
+            self._returned.add(element.id)
+        return result
 
     def _live_operations(self, operation_ids: set[uuid.UUID]) -> dict[uuid.UUID, BatchOperation]:
         """Operations still worth working on: not deleted, not finished."""
@@ -244,7 +304,8 @@ class Processor:
                 auth_token=self._auth_token(),
             )
             outcome, attempts = self._run_with_retries(handler.handle, context, element.attempts)
-            self._heartbeat.beat(operation.id)
+            if not self._late:  # past the deadline the store may be closed already
+                self._heartbeat.beat(operation.id)
         return ElementResult(
             element_id=element.id,
             operation_id=operation.id,
@@ -269,8 +330,20 @@ class Processor:
                 return handle(context), attempt
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
-                if attempt >= self._max_attempts:
+                if attempt >= self._max_attempts or self._late:
                     return ElementOutcome.failure(f"failed after {attempt} attempt(s): {error}"), attempt
                 log.info("handler attempt failed; retrying", extra={"attempt": attempt, "error": error})
                 time.sleep(HANDLER_RETRY_BACKOFF.pause(attempt))
                 attempt += 1
+
+
+def _collect(
+    done: Collection[Future[Any]],
+    running: dict[Future[ElementResult | None], ClaimedElement],
+    outcomes: BatchOutcomes,
+) -> None:
+    for future in done:
+        if running.pop(future, None) is not None:  # not the stop signal
+            result = future.result()
+            if result is not None:
+                outcomes.add(result)

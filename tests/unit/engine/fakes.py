@@ -257,6 +257,18 @@ class FakeClaims:
             if row is not None and row.claim == c.claim and row.element.status == ElStatus.PROCESSING:
                 row.lease_until = until
 
+    def hand_back(self, claimed: Sequence[ClaimedElement]) -> int:
+        moved = 0
+        for c in claimed:
+            row = self._s.elements.get(c.element.id)
+            if row is None or row.claim != c.claim or row.element.status != ElStatus.PROCESSING:
+                continue  # no longer ours
+            self._s.move_counts(row.element.operation_id, {ElStatus.PROCESSING: -1, ElStatus.UNPROCESSED: 1})
+            row.update(status=ElStatus.UNPROCESSED, attempts=row.element.attempts - 1)
+            row.claim, row.lease_until = None, None
+            moved += 1
+        return moved
+
     def element_operations(self, element_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
         return {e: self._s.elements[e].element.operation_id for e in element_ids if e in self._s.elements}
 
