@@ -174,9 +174,6 @@ class Processor:
                 self._tenant, self._work, self._producer, self._failed_topic, claimed, operations
             )
             left = self._run_handlers(claimed, operations, outcomes)
-            if left:
-                moved = self._work.claims.hand_back(left)
-                log.info("stopping: %d of %d unfinished element(s) handed back", moved, len(left))
             outcomes.finish()
         finally:
             with self._held_lock:
@@ -260,9 +257,11 @@ class Processor:
         running: dict[Future[ElementResult | None], ClaimedElement],
         outcomes: BatchOutcomes,
     ) -> list[ClaimedElement]:
-        """Stopping: start nothing more, give the running calls until ``deadline`` and store every
-        outcome they returned by then. Returns the claims left: never started, or still running
-        (what those return later is discarded, so a handed-back element is never recorded)."""
+        """Stopping: the claims never started go back at once; the running calls get until
+        ``deadline``, every outcome they returned by then is stored, and the claims still running
+        go back too (what they return later is discarded: a handed-back element is never
+        recorded). Returns the claims handed back."""
+        self._hand_back(waiting)
         while running and time.monotonic() < deadline:
             done, _ = wait(running, timeout=deadline - time.monotonic(), return_when=FIRST_COMPLETED)
             _collect(done, running, outcomes)
@@ -272,7 +271,13 @@ class Processor:
             returned = {f for f, c in running.items() if c.element.id in self._returned}
         _collect(returned, running, outcomes)  # returned just before the deadline: kept
         outcomes.flush()
+        self._hand_back(list(running.values()))
         return [*waiting, *running.values()]
+
+    def _hand_back(self, claims: Sequence[ClaimedElement]) -> None:
+        if claims:
+            moved = self._work.claims.hand_back(claims)
+            log.info("stopping: %d of %d unfinished element(s) handed back", moved, len(claims))
 
     def _call(self, operation: BatchOperation, element: BatchElement) -> ElementResult | None:
         """One element's handler call; None when it returned after the stop deadline."""

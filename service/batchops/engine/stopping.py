@@ -22,8 +22,10 @@ LOOP_GIVE_UP_AFTER = 2.0
 JOIN_AFTER = 2.5
 FLUSH_BY = 3.5
 EXIT_MARGIN = 5.0
-# An engine stopped on its own (a configuration change), with no shutdown under way.
-DEFAULT_STOP_GRACE = 10.0
+DEFAULT_GRACE = 10.0
+# An engine stopped on its own (a configuration change restarts it) while the process runs on:
+# no one waits to kill the process, so its running handlers get longer (fewer calls repeated).
+RESTART_GRACE = 20.0
 
 
 def remaining(until: float, floor: float = 0.0) -> float:
@@ -34,7 +36,7 @@ def remaining(until: float, floor: float = 0.0) -> float:
 class StopDeadline:
     """The process's stop deadline (``time.monotonic``), fixed the first time it is asked for."""
 
-    def __init__(self, grace_seconds: float = DEFAULT_STOP_GRACE) -> None:
+    def __init__(self, grace_seconds: float = DEFAULT_GRACE) -> None:
         self.grace = grace_seconds
         self._deadline: float | None = None
         self._lock = threading.Lock()
@@ -52,7 +54,7 @@ class StopDeadline:
             return self._deadline is not None
 
     def for_engine(self) -> float:
-        """The deadline of an engine stopping now: the process's, or a grace of its own when only
-        that engine stops (a configuration change restarts it)."""
+        """The deadline of an engine stopping now: the process's, or ``RESTART_GRACE`` from now
+        when only that engine stops."""
         with self._lock:
-            return self._deadline if self._deadline is not None else time.monotonic() + self.grace
+            return self._deadline if self._deadline is not None else time.monotonic() + RESTART_GRACE
