@@ -262,10 +262,14 @@ class Processor:
         go back too (what they return later is discarded: a handed-back element is never
         recorded). Returns the claims handed back."""
         self._hand_back(waiting)
+        renew_every = self._lease.total_seconds() / 3
         while running and time.monotonic() < deadline:
-            done, _ = wait(running, timeout=deadline - time.monotonic(), return_when=FIRST_COMPLETED)
+            timeout = min(deadline - time.monotonic(), renew_every)
+            done, _ = wait(running, timeout=max(timeout, 0), return_when=FIRST_COMPLETED)
             _collect(done, running, outcomes)
             outcomes.flush()
+            if not done and time.monotonic() < deadline:  # a grace longer than a third of the lease
+                self._work.claims.renew(list(running.values()), self._lease)
         with self._late_lock:
             self._late = True
             returned = {f for f, c in running.items() if c.element.id in self._returned}

@@ -56,20 +56,25 @@ class GatedHandler:
 Setup = tuple[FakeWork, GatedHandler, Processor, FakeProducer]
 
 
-@pytest.fixture
-def setup() -> Iterator[Setup]:
+def make(lease: timedelta = timedelta(seconds=60)) -> Setup:
     work, handler, producer = FakeWork(), GatedHandler(), FakeProducer()
     processor = Processor(
         "tenant",
         work,
         ElementOutputs(producer, "failed", DeadLetters(producer, "dead")),
-        ProcessingPolicy(concurrency=4, lease=timedelta(seconds=60), max_attempts=3),
+        ProcessingPolicy(concurrency=4, lease=lease, max_attempts=3),
         HandlerAccess(HandlerRegistry([handler])),
         Heartbeat(work),
     )
-    yield work, handler, processor, producer
-    handler.release.set()
-    processor.close()
+    return work, handler, processor, producer
+
+
+@pytest.fixture
+def setup() -> Iterator[Setup]:
+    made = make()
+    yield made
+    made[1].release.set()
+    made[2].close()
 
 
 def records(work: FakeWork, operation: BatchOperation) -> list[Any]:
@@ -156,3 +161,21 @@ def test_a_stop_without_running_calls_returns_at_once(
 
     assert time.monotonic() - started < WAIT / 2
     assert {e.status for e in work.elements(operation.id).values()} == {ElStatus.SUCCEEDED}
+
+
+def test_a_grace_longer_than_the_lease_keeps_the_running_claims_leased() -> None:
+    work, handler, processor, _producer = make(lease=timedelta(seconds=0.3))  # renewed every 0.1 s
+    try:
+        operation = work.add_operation(["slow-1"])
+        thread, raised = run_in_thread(processor, records(work, operation))
+        assert handler.blocked.acquire(timeout=WAIT)
+        renewals = work.state.renewals
+        processor.stop_by(time.monotonic() + 2.0)
+        thread.join(WAIT)
+        # Every 0.1 s while the grace ran (before the stop, at most one more could slip in).
+        assert work.state.renewals - renewals >= 3
+        assert len(raised) == 1 and isinstance(raised[0], Interrupted)
+        assert work.elements(operation.id)["slow-1"].status == ElStatus.UNPROCESSED
+    finally:
+        handler.release.set()
+        processor.close()
