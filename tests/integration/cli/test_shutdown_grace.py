@@ -225,7 +225,7 @@ def test_sigterm_hands_work_back_within_the_grace(
         check_results(api, simulator, operation, expected, {})  # no device invoked twice
         finish_seconds = time.monotonic() - started
     print(
-        f"\n{dependency}: {blocked} handlers blocked; "
+        f"\n{dependency}: {blocked} calls held; "
         f"exit {exit_seconds:.2f} s after SIGTERM (grace {GRACE:g} s), "
         f"{len(invoked)} outcomes obtained before it; second instance finished in {finish_seconds:.1f} s "
         f"(lease {LEASE_SECONDS} s); duplicates {simulator.duplicates(unique_name)}"
