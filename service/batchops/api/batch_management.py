@@ -7,6 +7,7 @@ from typing import Any
 
 import grpc
 
+from batchops.api.control_rpcs import ControlRpcs, check_status_filter
 from batchops.api.criteria import CriteriaRpcs, CriteriaTargeting
 from batchops.api.errors import tenant_rpc
 from batchops.api.page_budget import PageBudget
@@ -72,10 +73,11 @@ def _targets(tokens: Iterable[str], limit: int) -> Iterable[str]:
     return tokens
 
 
-class BatchManagementServicer(CriteriaRpcs):
+class BatchManagementServicer(CriteriaRpcs, ControlRpcs):
     """One instance serves every tenant; each call names its tenant in the ``tenant`` header.
 
     ``targeting`` serves the criteria RPCs (``api.criteria``); without it they answer UNAVAILABLE.
+    The operator-control RPCs are in ``api.control_rpcs``.
     """
 
     # Million-token lists are read from the request bytes as they are stored (api.streamed_tokens).
@@ -156,8 +158,9 @@ class BatchManagementServicer(CriteriaRpcs):
         self, tenant: TenantApi, request: bms.GListBatchOperationsRequest, context: Context
     ) -> bms.GListBatchOperationsResponse:
         paging = self._paging_of(request.criteria.paging)
+        statuses = [operation_status_from_wire(s) for s in check_status_filter(request.criteria.statuses)]
         budget = PageBudget(self._paging.max_bytes, operation_to_wire)
-        page = tenant.store.list_operations(paging, budget.keep)
+        page = tenant.store.list_operations(paging, budget.keep, statuses)
         results = bm.GBatchOperationSearchResults(count=page.total, batchOperations=budget.messages)
         return bms.GListBatchOperationsResponse(results=results)
 

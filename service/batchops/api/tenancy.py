@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from batchops.domain import BatchOperation, OperationCreate
+from batchops.engine.control import OperationControls
 from batchops.errors import BatchopsError, ErrorKind
 from batchops.protocol.headers import TENANT_HEADER as TENANT_HEADER
 from batchops.store import BatchStore, MongoConnector
+from batchops.store.work_store import WorkStore
 
 MISSING_TENANT_MESSAGE = "Tenant token not passed in metadata."
 
@@ -26,6 +28,9 @@ class TenantApi(Protocol):
     @property
     def store(self) -> BatchStore: ...
 
+    @property
+    def controls(self) -> OperationControls: ...
+
     def create_operation(self, create: OperationCreate, device_tokens: Iterable[str]) -> BatchOperation: ...
 
     def check_operation_type(self, operation_type: str) -> None: ...
@@ -38,12 +43,19 @@ class TenantRouter(Protocol):
 class StoreOnlyTenant:
     """A tenant served straight from its database: creation persists, nothing is launched."""
 
-    def __init__(self, store: BatchStore) -> None:
+    def __init__(self, store: BatchStore, work: WorkStore) -> None:
         self._store = store
+        # Control calls change the store only: the engines running the tenant elsewhere see them
+        # on their next status read, and their recovery re-sends what a resume needs.
+        self._controls = OperationControls(work, work.control)
 
     @property
     def store(self) -> BatchStore:
         return self._store
+
+    @property
+    def controls(self) -> OperationControls:
+        return self._controls
 
     def create_operation(self, create: OperationCreate, device_tokens: Iterable[str]) -> BatchOperation:
         return self._store.create_operation(create, device_tokens)
@@ -66,7 +78,9 @@ class OpenTenantRouter:
             tenant = self._tenants.get(tenant_id)
             if tenant is None:
                 database = self._connector.tenant_database(tenant_id)
-                tenant = StoreOnlyTenant(BatchStore(database, target_chunk_size=self._chunk_size))
+                tenant = StoreOnlyTenant(
+                    BatchStore(database, target_chunk_size=self._chunk_size), WorkStore(database)
+                )
                 self._tenants[tenant_id] = tenant
             return tenant
 

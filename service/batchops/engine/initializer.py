@@ -5,6 +5,7 @@ to Initialized* once every chunk is in. Re-running a chunk after a crash adds no
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from batchops.domain.validation import check_device_token
 from batchops.engine.consumer_loop import Interrupted
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.external import TARGETING_TOPIC, ExternalOperations
+from batchops.engine.handlers import OperationStopped
 from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.pacing import Pacer
 from batchops.engine.ports import WorkPort
@@ -32,6 +34,24 @@ SEQ_STRIDE = 1_000_000
 # Elements are inserted in slices of this many, so a stopping engine waits for one slice, not a
 # whole chunk (one insert of 10,000 elements takes seconds on a slow or busy database).
 INSERT_SLICE = 2_000
+
+
+def _never() -> bool:
+    return False
+
+
+def _always(_operation_id: uuid.UUID) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class InitializerGates:
+    """When to give up a chunk: the engine is stopping (the record is left uncommitted, to come
+    again), or its operation may not go on (paused or canceled: the chunk is skipped, and a resume
+    sends the chunks not yet counted in again)."""
+
+    stopping: Callable[[], bool] = _never
+    runnable: Callable[[uuid.UUID], bool] = _always
 
 
 @dataclass(frozen=True)
@@ -51,7 +71,7 @@ class Initializer:
         pacer: Pacer,
         heartbeat: Heartbeat,
         tenant_id: str = "",
-        stopping: Callable[[], bool] = lambda: False,
+        gates: InitializerGates = InitializerGates(),
         max_chunk_count: int = 2_000_000,
     ) -> None:
         self._work = work
@@ -61,7 +81,8 @@ class Initializer:
         self._pacer = pacer
         self._heartbeat = heartbeat
         self._tenant = tenant_id
-        self._stopping = stopping
+        self._stopping = gates.stopping
+        self._runnable = gates.runnable
         # Every chunk carries at least one token, so no operation needs more chunks than the
         # token limit allows; the count drives what recovery and completion look at.
         self._max_chunks = max_chunk_count
@@ -94,11 +115,17 @@ class Initializer:
                 continue
             if operation is not None:
                 with log_context(operation=operation.token):
-                    self._initialize_chunk(operation, chunk)
+                    try:
+                        self._initialize_chunk(operation, chunk)
+                    except OperationStopped:
+                        log.info("operation paused or canceled: chunk %d left for later", chunk.chunk_index)
+                        self._work.control.settle(operation.id)
 
     def _initialize_chunk(self, operation: BatchOperation, chunk: OperationChunk) -> None:
         if operation.status.is_initialized or operation.status.is_final:
             return  # every chunk was already counted in
+        if not operation.status.runs:
+            return  # paused or canceling: resuming sends the chunks not counted in again
         self._work.initialization.begin_initialization(operation.id)
         if chunk.chunk_index in self._work.initialization.chunks_done(operation.id)[0]:
             # A repeat (redelivery or recovery): only the final step may still be missing.
@@ -109,15 +136,19 @@ class Initializer:
         present = 0
         for start in range(0, len(tokens), INSERT_SLICE):
             self._check_stopping()
+            self._check_runnable(operation)
             piece = tokens[start : start + INSERT_SLICE]
             present += self._work.initialization.insert_chunk_elements(
                 operation.id, chunk.chunk_index, SEQ_STRIDE, piece, start=start
             )
         self._check_stopping()
+        # After the inserts: a cancel that raced them finds them (``settle`` runs on the way out).
+        self._check_runnable(operation)
 
         def progress() -> None:
             self._heartbeat.beat(operation.id)
             self._check_stopping()
+            self._check_runnable(operation)
 
         self._publisher.publish_elements(
             (ElementWork(element_id_for(operation.id, token), operation.id, token) for token in tokens),
@@ -147,6 +178,10 @@ class Initializer:
     def _check_stopping(self) -> None:
         if self._stopping():
             raise Interrupted
+
+    def _check_runnable(self, operation: BatchOperation) -> None:
+        if not self._runnable(operation.id):
+            raise OperationStopped(f"operation {operation.token} was paused or canceled")
 
     def _complete(self, operation: BatchOperation) -> None:
         done = self._work.initialization.complete_initialization(operation.id)

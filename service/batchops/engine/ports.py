@@ -25,6 +25,8 @@ class OperationsPort(Protocol):
 
     def operations(self, operation_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, BatchOperation]: ...
 
+    def statuses(self, operation_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, BatchOperationStatus]: ...
+
     def deleted(self, operation_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
 
     def operations_in(
@@ -107,6 +109,12 @@ class FinishingPort(Protocol):
     def finish_from_elements(self, operation_id: uuid.UUID) -> BatchOperation | None: ...
 
 
+class ControlPort(Protocol):
+    """What the engine does with operator control: carry a canceled operation to its end."""
+
+    def settle(self, operation_id: uuid.UUID) -> BatchOperation | None: ...
+
+
 class RecoveryQueriesPort(Protocol):
     """Finding work a crash, a lost record or a failed publish left behind."""
 
@@ -149,6 +157,9 @@ class WorkPort(Protocol):
 
     @property
     def recovery(self) -> RecoveryQueriesPort: ...
+
+    @property
+    def control(self) -> ControlPort: ...
 
 
 class OperationCatalog(Protocol):

@@ -25,10 +25,18 @@ from typing import Any
 from confluent_kafka import Message
 
 from batchops import metrics
-from batchops.domain import BatchElement, BatchOperation
+from batchops.domain import BatchElement, BatchOperation, BatchOperationStatus
 from batchops.engine.consumer_loop import Interrupted
+from batchops.engine.control_view import ControlView
 from batchops.engine.dead_letters import DeadLetters
-from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry, HandlerServices
+from batchops.engine.draining import Draining, collect
+from batchops.engine.handlers import (
+    ElementOutcome,
+    HandlerContext,
+    HandlerRegistry,
+    HandlerServices,
+    OperationStopped,
+)
 from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.outcomes import BatchOutcomes
 from batchops.engine.ports import RecordSender, WorkPort
@@ -56,11 +64,14 @@ class ProcessingPolicy:
 
 @dataclass(frozen=True)
 class ElementOutputs:
-    """Where a batch's records go besides the store: failed elements and undecodable records."""
+    """Where a batch's records go besides the store: failed elements, undecodable records, and
+    elements to run again."""
 
     producer: RecordSender
     failed_topic: str
     dead_letters: DeadLetters
+    # Sends element records again (elements handed back that must run after all).
+    republish: Callable[[Sequence[BatchElement]], int]
 
 
 def _no_token() -> str | None:
@@ -87,13 +98,17 @@ class Processor:
         heartbeat: Heartbeat,
         *,
         on_finished: FinishedCallback | None = None,
+        control: ControlView | None = None,
     ) -> None:
         self._tenant = tenant_id
         self._work = work
+        # Which operations may start work (paused and canceled ones may not).
+        self._control = control or ControlView(work.operations.statuses)
         self._registry = handlers.registry
         self._producer = outputs.producer
         self._failed_topic = outputs.failed_topic
         self._dead = outputs.dead_letters
+        self._republish = outputs.republish
         self._lease = policy.lease
         self._max_attempts = policy.max_attempts
         self._services = handlers.services
@@ -109,13 +124,7 @@ class Processor:
         self.records_seen = 0
         self._held: set[str] = set()
         self._held_lock = threading.Lock()
-        # Stopping: no handler call starts after stop_by; results returned after its deadline
-        # (``_late``) are discarded, those returned before it (``_returned``) are stored.
-        self._stop_at: float | None = None
-        self._stop_signal: Future[None] = Future()
-        self._late_lock = threading.Lock()
-        self._late = False
-        self._returned: set[uuid.UUID] = set()
+        self._draining = Draining(work.claims, policy.lease)  # the stop (see engine.draining)
 
     def held_claims(self) -> set[str]:
         """Claim tokens of the batch being processed right now."""
@@ -124,16 +133,13 @@ class Processor:
 
     def stop_by(self, deadline: float) -> None:
         """Start no more handler calls; running ones may finish until ``deadline`` (``time.monotonic``),
-        then the batch's outcomes are stored and the claims left are handed back (``_drain``)."""
-        if self._stop_at is None:
-            self._stop_at = deadline
-            self._stop_signal.set_result(None)
+        then the batch's outcomes are stored and the claims left handed back (``engine.draining``)."""
+        self._draining.stop_by(deadline)
 
     def close(self) -> None:
         # Not waiting: a handler blocked in a call that never answers must not hold up the stop.
         # Its claim was handed back, and whatever it returns now is discarded (``_call``).
-        with self._late_lock:
-            self._late = True
+        self._draining.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def handle_batch(self, records: Sequence[Message]) -> None:
@@ -159,7 +165,7 @@ class Processor:
         # Only elements stored under the operation their record names: a forged record cannot
         # make us work on another operation's element.
         wanted = {w.element_id: w.operation_id for w in works.values() if w.operation_id in operations}
-        if self._stop_at is not None:
+        if self._draining.deadline is not None:
             raise Interrupted("stopping: batch left unclaimed")
         claimed = self._work.claims.claim(wanted, self._lease)
         log.debug("element batch: %d records, %d wanted, %d claimed", len(records), len(wanted), len(claimed))
@@ -181,7 +187,7 @@ class Processor:
         log.debug("element batch: %d recorded", outcomes.recorded)
         self.processed += len(claimed) - len(left)
         for operation_id in {c.element.operation_id for c in claimed}:
-            finished = self._work.finishing.finish_if_complete(operation_id)
+            finished = self._finish(operation_id)
             if finished is not None:
                 log.info(
                     "operation finished", extra={"operation": finished.token, "status": finished.status.value}
@@ -192,6 +198,14 @@ class Processor:
         self._dead_letter_strangers(wanted, claimed, works, sources)
         if left:  # not committed: the records come again to the next owner, who claims them
             raise Interrupted(f"stopping: {len(left)} element(s) handed back")
+
+    def _finish(self, operation_id: uuid.UUID) -> BatchOperation | None:
+        """Finish the operation if its last element is final; a canceled one ends once its last
+        running element is recorded."""
+        status = self._control.statuses({operation_id}).get(operation_id)
+        if status in (BatchOperationStatus.CANCELING, BatchOperationStatus.CANCELED):
+            return self._work.control.settle(operation_id)
+        return self._work.finishing.finish_if_complete(operation_id)
 
     def _dead_letter_strangers(
         self,
@@ -226,21 +240,17 @@ class Processor:
         running: dict[Future[ElementResult | None], ClaimedElement] = {}
         renew_every = self._lease.total_seconds() / 3
         last_renewal = time.monotonic()
-        with self._late_lock:
-            self._returned.clear()
+        self._draining.new_batch()
         while waiting or running:
-            if self._stop_at is not None:
-                return self._drain(self._stop_at, [*waiting], running, outcomes)
+            if self._draining.deadline is not None:
+                return self._draining.drain([*waiting], running, outcomes)
             # Every outcome is stored before the next round, so the running calls are all the
             # started-but-not-stored ones: a crash repeats at most ``concurrency`` of them.
-            while waiting and len(running) < self._concurrency:
-                claim = waiting.popleft()
-                operation = operations[claim.element.operation_id]
-                running[self._pool.submit(self._call, operation, claim.element)] = claim
+            waiting = self._start(waiting, running, operations, outcomes)
             timeout = renew_every - (time.monotonic() - last_renewal)
-            watched: list[Future[Any]] = [*running, self._stop_signal]  # a stop wakes the wait
+            watched: list[Future[Any]] = [*running, self._draining.signal]  # a stop wakes the wait
             done, _ = wait(watched, timeout=max(timeout, 0.01), return_when=FIRST_COMPLETED)
-            _collect(done, running, outcomes)
+            collect(done, running, outcomes)
             outcomes.flush()
             if time.monotonic() - last_renewal >= renew_every * 0.9:
                 self._work.claims.renew(
@@ -250,54 +260,56 @@ class Processor:
                 last_renewal = time.monotonic()
         return []
 
-    def _drain(
-        self,
-        deadline: float,
-        waiting: list[ClaimedElement],
-        running: dict[Future[ElementResult | None], ClaimedElement],
-        outcomes: BatchOutcomes,
-    ) -> list[ClaimedElement]:
-        """Stopping: the claims never started go back at once; the running calls get until
-        ``deadline``, every outcome they returned by then is stored, and the claims still running
-        go back too (what they return later is discarded: a handed-back element is never
-        recorded). Returns the claims handed back."""
-        self._hand_back(waiting)
-        renew_every = self._lease.total_seconds() / 3
-        while running and time.monotonic() < deadline:
-            timeout = min(deadline - time.monotonic(), renew_every)
-            done, _ = wait(running, timeout=max(timeout, 0), return_when=FIRST_COMPLETED)
-            _collect(done, running, outcomes)
-            outcomes.flush()
-            if not done and time.monotonic() < deadline:  # a grace longer than a third of the lease
-                self._work.claims.renew(list(running.values()), self._lease)
-        with self._late_lock:
-            self._late = True
-            returned = {f for f, c in running.items() if c.element.id in self._returned}
-        _collect(returned, running, outcomes)  # returned just before the deadline: kept
-        outcomes.flush()
-        self._hand_back(list(running.values()))
-        return [*waiting, *running.values()]
-
-    def _hand_back(self, claims: Sequence[ClaimedElement]) -> None:
-        if claims:
-            moved = self._work.claims.hand_back(claims)
-            log.info("stopping: %d of %d unfinished element(s) handed back", moved, len(claims))
-
     def _call(self, operation: BatchOperation, element: BatchElement) -> ElementResult | None:
         """One element's handler call; None when it returned after the stop deadline."""
         result = self._process(operation, element)
-        with self._late_lock:
-            if self._late:
-                return None
-            self._returned.add(element.id)
-        return result
+        return result if self._draining.admit(element.id) else None
+
+    def _start(
+        self,
+        waiting: deque[ClaimedElement],
+        running: dict[Future[ElementResult | None], ClaimedElement],
+        operations: Mapping[uuid.UUID, BatchOperation],
+        outcomes: BatchOutcomes,
+    ) -> deque[ClaimedElement]:
+        """Start waiting elements up to the concurrency bound; those of an operation paused or
+        canceled meanwhile are handed back unstarted (without spending an attempt). Checked and
+        started under the control fence: once a pause or cancel served here returned, nothing
+        of its operation starts."""
+        if not waiting:
+            return waiting
+        stopped: list[ClaimedElement] = []
+        with self._control.starting():
+            runnable = self._control.runnable({c.element.operation_id for c in waiting})
+            if len(runnable) < len(operations):
+                stopped = [c for c in waiting if c.element.operation_id not in runnable]
+                waiting = deque(c for c in waiting if c.element.operation_id in runnable)
+            while waiting and len(running) < self._concurrency:
+                claim = waiting.popleft()
+                operation = operations[claim.element.operation_id]
+                running[self._pool.submit(self._call, operation, claim.element)] = claim
+        if stopped:
+            self._hand_back(stopped)
+            outcomes.settled.update(c.element.id for c in stopped)
+        return waiting
+
+    def _hand_back(self, stopped: Sequence[ClaimedElement]) -> None:
+        """Give back elements of stopped operations. A resume that raced us re-published only the
+        elements that were Unprocessed then, not these: if one is running again, send them too."""
+        handed_back = self._work.claims.hand_back(stopped)
+        log.info("operation stopped: %d claimed element(s) handed back unstarted", handed_back)
+        now = self._control.statuses({c.element.operation_id for c in stopped}, fresh=True)
+        resumed = [c.element for c in stopped if (status := now.get(c.element.operation_id)) and status.runs]
+        if resumed:
+            self._republish(resumed)
 
     def _live_operations(self, operation_ids: set[uuid.UUID]) -> dict[uuid.UUID, BatchOperation]:
-        """Operations still worth working on: not deleted, not finished."""
+        """Operations still worth working on: not deleted, finished, paused or canceled (the
+        records of a paused one are skipped: resuming publishes its waiting elements again)."""
         operations = self._work.operations.operations(operation_ids)
-        return {op_id: op for op_id, op in operations.items() if not op.status.is_final}
+        return {op_id: op for op_id, op in operations.items() if op.status.runs}
 
-    def _process(self, operation: BatchOperation, element: BatchElement) -> ElementResult:
+    def _process(self, operation: BatchOperation, element: BatchElement) -> ElementResult | None:
         handler = self._registry.get(operation.operation_type)
         started = time.monotonic()
         attempts = max(element.attempts, 1)
@@ -311,9 +323,13 @@ class Processor:
                 services=self._services,
                 options=self._options.get(operation.operation_type, {}),
                 auth_token=self._auth_token(),
+                effect_fence=self._control.effect,
             )
-            outcome, attempts = self._run_with_retries(handler.handle, context, element.attempts)
-            if not self._late:  # past the deadline the store may be closed already
+            try:
+                outcome, attempts = self._run_with_retries(handler.handle, context, element.attempts)
+            except OperationStopped:
+                return None
+            if not self._draining.late:  # past the stop deadline the store may be closed already
                 self._heartbeat.beat(operation.id)
         return ElementResult(
             element_id=element.id,
@@ -337,22 +353,12 @@ class Processor:
         while True:
             try:
                 return handle(context), attempt
+            except OperationStopped:
+                raise
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
-                if attempt >= self._max_attempts or self._late:
+                if attempt >= self._max_attempts or self._draining.late:
                     return ElementOutcome.failure(f"failed after {attempt} attempt(s): {error}"), attempt
                 log.info("handler attempt failed; retrying", extra={"attempt": attempt, "error": error})
                 time.sleep(HANDLER_RETRY_BACKOFF.pause(attempt))
                 attempt += 1
-
-
-def _collect(
-    done: Collection[Future[Any]],
-    running: dict[Future[ElementResult | None], ClaimedElement],
-    outcomes: BatchOutcomes,
-) -> None:
-    for future in done:
-        if running.pop(future, None) is not None:  # not the stop signal
-            result = future.result()
-            if result is not None:
-                outcomes.add(result)

@@ -39,6 +39,7 @@ class SweepResult:
     ended_initializations: int = 0
     requeued_elements: int = 0
     finished: int = 0
+    canceled: int = 0
     orphans_removed: int = 0
 
     def __bool__(self) -> bool:
@@ -96,6 +97,7 @@ class Recovery:
             ("end stalled initializations", lambda: self._end_stalled_initializations(result)),
             ("requeue expired leases", lambda: self._requeue_expired_leases(result)),
             ("finish initialized operations", lambda: self._finish_initialized(result, view)),
+            ("carry canceled operations to their end", lambda: self._settle_canceling(result)),
             ("remove elements of deleted operations", lambda: self._remove_orphans(result, view)),
         ]
         for name, job in jobs:
@@ -218,6 +220,16 @@ class Recovery:
                 )
 
         self._each(self._work.operations.operations_in(_INITIALIZED, older_than=view.cutoff), finish)
+
+    def _settle_canceling(self, result: SweepResult) -> None:
+        """Canceling operations whose instance died mid-cancel, or whose last running elements
+        were requeued when their lease expired, end Canceled."""
+
+        def settle(operation: BatchOperation) -> None:
+            if self._work.control.settle(operation.id) is not None:
+                result.canceled += 1
+
+        self._each(self._work.operations.operations_in([BatchOperationStatus.CANCELING]), settle)
 
     def _remove_orphans(self, result: SweepResult, view: _SweepView) -> None:
         """Remove elements a delete that raced a chunk insert (of a process that then crashed)

@@ -14,11 +14,13 @@ from batchops.config import InstanceSettings, KafkaSettings, LimitsSettings, Rec
 from batchops.config.tenant import TenantConfiguration
 from batchops.domain import BatchOperation, OperationCreate
 from batchops.engine.consumer_loop import ConsumerLoop
+from batchops.engine.control import OperationControls
+from batchops.engine.control_view import ControlView
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.external import ExternalOperations
 from batchops.engine.handlers import HandlerRegistry, HandlerServices
 from batchops.engine.heartbeat import Heartbeat
-from batchops.engine.initializer import Initializer, InitializerOutputs
+from batchops.engine.initializer import Initializer, InitializerGates, InitializerOutputs
 from batchops.engine.pacing import Pacer
 from batchops.engine.processor import (
     ElementOutputs,
@@ -114,6 +116,11 @@ class TenantEngine:
         database = env.connector.tenant_database(tenant_id)
         self._store = BatchStore(database, target_chunk_size=env.limits.target_chunk_size)
         self.work = WorkStore(database)
+        # What this instance knows of paused and canceled operations (see ``ControlView``).
+        self.control_view = ControlView(self.work.operations.statuses)
+        self.controls = OperationControls(
+            self.work, self.work.control, self.control_view, lambda: self.publisher, tenant_id
+        )
         self._producer: ConfirmedProducer | None = None
         self._on_finished = on_finished
         self._loops: list[ConsumerLoop] = []
@@ -171,7 +178,10 @@ class TenantEngine:
             pacer,
             heartbeat,
             self.tenant_id,
-            stopping=self._stopping.is_set,
+            gates=InitializerGates(
+                stopping=self._stopping.is_set,
+                runnable=lambda operation_id: operation_id in self.control_view.runnable({operation_id}),
+            ),
             max_chunk_count=self._env.limits.max_device_tokens,
         )
 
@@ -182,14 +192,25 @@ class TenantEngine:
         return Processor(
             self.tenant_id,
             self.work,
-            ElementOutputs(producer, self.topics.failed_elements, dead_letters),
+            ElementOutputs(
+                producer,
+                self.topics.failed_elements,
+                dead_letters,
+                republish=self._publisher_now().republish_elements,
+            ),
             processing_policy(self.config),
             HandlerAccess(
                 self._env.registry, outgoing.services, lambda: outgoing.system_token(self.tenant_id)
             ),
             heartbeat,
             on_finished=self._on_finished,
+            control=self.control_view,
         )
+
+    def _publisher_now(self) -> WorkPublisher:
+        if self.publisher is None:
+            raise RuntimeError("the tenant engine's publisher is made first")
+        return self.publisher
 
     def _make_loops(self, initializer: Initializer, processor: Processor) -> list[ConsumerLoop]:
         kafka, topics, client_id = self._env.kafka, self.topics, self._client_id
@@ -290,6 +311,7 @@ class TenantEngine:
                 self._sweeper.stop(remaining(deadline + JOIN_AFTER))
             for loop in self._loops:
                 loop.stop(remaining(deadline + JOIN_AFTER))
+            self.controls.close()
             if self._processor is not None:
                 self._processor.close()
             if self._producer is not None:

@@ -175,6 +175,39 @@ class OpsClient:
         operation: bm.GBatchOperation = self._call(self._stub.DeleteBatchOperation, request).batchOperation
         return operation
 
+    # ---- operator control ---------------------------------------------------------------------
+
+    def cancel(self, operation_id: common.GUUID, force: bool, reason: str) -> bm.GBatchOperation:
+        request = bms.GCancelBatchOperationRequest(batchOperationId=operation_id, force=force, reason=reason)
+        operation: bm.GBatchOperation = self._call(self._stub.CancelBatchOperation, request).batchOperation
+        return operation
+
+    def pause(self, operation_id: common.GUUID, reason: str) -> bm.GBatchOperation:
+        request = bms.GPauseBatchOperationRequest(batchOperationId=operation_id, reason=reason)
+        operation: bm.GBatchOperation = self._call(self._stub.PauseBatchOperation, request).batchOperation
+        return operation
+
+    def resume(self, operation_id: common.GUUID, reason: str) -> bm.GBatchOperation:
+        request = bms.GResumeBatchOperationRequest(batchOperationId=operation_id, reason=reason)
+        operation: bm.GBatchOperation = self._call(self._stub.ResumeBatchOperation, request).batchOperation
+        return operation
+
+    def retry(
+        self,
+        operation_id: common.GUUID,
+        statuses: Sequence[ElementProcessingStatus],
+        error_contains: str,
+        reason: str,
+    ) -> bms.GRetryBatchOperationResponse:
+        request = bms.GRetryBatchOperationRequest(
+            batchOperationId=operation_id,
+            statuses=[ELEMENT_STATUS_TO_WIRE[s] for s in statuses],  # type: ignore[misc]
+            errorContains=error_contains,
+            reason=reason,
+        )
+        response: bms.GRetryBatchOperationResponse = self._call(self._stub.RetryBatchOperation, request)
+        return response
+
     # ---- elements -----------------------------------------------------------------------------
 
     def list_elements(

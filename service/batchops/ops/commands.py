@@ -355,3 +355,7 @@ def delete(
         emit_json(operation_dict(deleted))
     else:
         Console().print(f"deleted {deleted.token}")
+
+
+# The operator-control commands register themselves on ``ops_app`` (kept apart for size).
+from batchops.ops import control_commands as _control_commands  # noqa: E402, F401

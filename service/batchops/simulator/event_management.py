@@ -39,6 +39,8 @@ class EventManagementServicer(ems_grpc.DeviceEventManagementServicer):
                     grpc.StatusCode.FAILED_PRECONDITION,
                     f"1:Invalid command token '{item.commandToken}' for the assignment's device type.",
                 )
+        if self._gate.faults.refuses(self._fleet.device_by_id[assignment.device_id].token):
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, "1:The device refused the command (injected).")
         jwt = header(context, JWT_HEADER)
         return ems.GAddCommandInvocationsResponse(
             invocations=[self._store(tenant, jwt, assignment, item) for item in request.requests]

@@ -43,6 +43,7 @@ class FaultPlan:
         self._settings = settings or FaultSettings()
         self._rng = random.Random(seed)
         self._scripted: deque[tuple[Fault, str | None]] = deque()
+        self._refused: frozenset[str] = frozenset()
         self._lock = threading.Lock()
 
     @property
@@ -82,6 +83,17 @@ class FaultPlan:
         with self._lock:
             self._scripted.clear()
             self._settings = FaultSettings()
+            self._refused = frozenset()
+
+    def refuse_invocations(self, device_tokens: frozenset[str]) -> None:
+        """Command invocations for these devices are refused (FAILED_PRECONDITION: an element
+        failure, not an outage) until cleared; an empty set refuses none."""
+        with self._lock:
+            self._refused = frozenset(device_tokens)
+
+    def refuses(self, device_token: str) -> bool:
+        with self._lock:
+            return device_token in self._refused
 
     def decide(self, method: str) -> Decision:
         with self._lock:

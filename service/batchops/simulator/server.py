@@ -120,6 +120,10 @@ class FleetSimulator:
         """Calls hanging right now."""
         return self._gate.held
 
+    def refuse_invocations(self, device_tokens: frozenset[str]) -> None:
+        """Refuse command invocations for these devices (element failures) until ``reset``."""
+        self.faults.refuse_invocations(device_tokens)
+
     # What happened.
 
     def invocations(self, tenant: str) -> list[RecordedInvocation]:

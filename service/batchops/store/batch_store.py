@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -21,6 +21,7 @@ from batchops.domain import (
     AlreadyExists,
     BatchElement,
     BatchOperation,
+    BatchOperationStatus,
     ConcurrentUpdate,
     ElementCreate,
     ElementProcessingStatus,
@@ -195,12 +196,17 @@ class BatchStore:
         return operation_from_document(doc)
 
     def list_operations(
-        self, paging: Paging, keep: Callable[[BatchOperation], bool] | None = None
+        self,
+        paging: Paging,
+        keep: Callable[[BatchOperation], bool] | None = None,
+        statuses: Collection[BatchOperationStatus] = (),
     ) -> Page[BatchOperation]:
-        """One page; ``keep`` may end it early (returning False for the first item left out)."""
-        total = self._operations.count_documents({})
+        """One page (of the operations in ``statuses``, if any are given); ``keep`` may end it
+        early (returning False for the first item left out)."""
+        query: Document = {STATUS: {"$in": sorted(s.value for s in statuses)}} if statuses else {}
+        total = self._operations.count_documents(query)
         cursor = (
-            self._operations.find({})
+            self._operations.find(query)
             .sort([(CREATED_DATE, DESCENDING), (ID, DESCENDING)])
             .skip(paging.skip)
             .limit(paging.page_size)

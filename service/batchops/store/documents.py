@@ -40,8 +40,8 @@ from batchops.store.fields import (
     META,
     OP,
     PARAMS,
-    PAUSED_PHASE,
     PROCESSED_DATE,
+    RESUME_PHASE,
     ROUND,
     SEQ,
     STARTED_DATE,
@@ -115,7 +115,7 @@ def operation_from_document(doc: Mapping[str, Any]) -> BatchOperation:
         target_chunk_count=doc.get(CHUNK_COUNT, 0),
         targeting=doc.get(TARGETING, ""),
         last_error=doc.get(LAST_ERROR, ""),
-        paused_phase=BatchOperationStatus(doc[PAUSED_PHASE]) if doc.get(PAUSED_PHASE) else None,
+        paused_phase=_paused_phase(doc),
         last_control=_control_from_document(doc.get(CONTROL)),
         waiting_on=doc.get(WAITING_ON) or "",
         round=doc.get(ROUND, 0),
@@ -205,3 +205,10 @@ def target_chunk_document(operation_id: str, chunk_index: int, tokens: list[str]
         IDX: chunk_index,
         TOKENS: tokens,
     }
+
+
+def _paused_phase(doc: Mapping[str, Any]) -> BatchOperationStatus | None:
+    """The phase a Paused operation resumes in (other operations keep theirs for a retry only)."""
+    if doc[STATUS] != BatchOperationStatus.PAUSED.value or not doc.get(RESUME_PHASE):
+        return None
+    return BatchOperationStatus(doc[RESUME_PHASE])

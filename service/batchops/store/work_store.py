@@ -11,6 +11,7 @@ from pymongo.database import Database
 from batchops.store.documents import Document
 from batchops.store.work.claims import Claims
 from batchops.store.work.collections import WorkCollections
+from batchops.store.work.control import Control
 from batchops.store.work.finishing import Finishing
 from batchops.store.work.initialization import Initialization
 from batchops.store.work.operations import Operations
@@ -27,3 +28,4 @@ class WorkStore:
         self.outcomes = Outcomes(self.collections)
         self.finishing = Finishing(self.collections, self.operations)
         self.recovery = RecoveryQueries(self.collections, self.operations)
+        self.control = Control(self.collections)

@@ -96,7 +96,7 @@ def test_a_completed_outcome_is_stored_while_the_batch_still_runs(
     processor = Processor(
         unique_name,
         work,
-        ElementOutputs(producer, failed, DeadLetters(producer, dead)),
+        ElementOutputs(producer, failed, DeadLetters(producer, dead), republish=lambda _: 0),
         ProcessingPolicy(concurrency=4, lease=timedelta(seconds=60), max_attempts=1, handler_options={}),
         HandlerAccess(HandlerRegistry([gate])),
         Heartbeat(work),

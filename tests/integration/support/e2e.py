@@ -95,6 +95,63 @@ class Api:
         operation: bm.GBatchOperation = self.stub.GetBatchOperation(request, metadata=self.md).batchOperation
         return operation
 
+    # ---- operator control ----
+
+    def pause(self, operation: bm.GBatchOperation, reason: str = "") -> bm.GBatchOperation:
+        request = bms.GPauseBatchOperationRequest(batchOperationId=operation.id, reason=reason)
+        result: bm.GBatchOperation = self.stub.PauseBatchOperation(request, metadata=self.md).batchOperation
+        return result
+
+    def resume(self, operation: bm.GBatchOperation, reason: str = "") -> bm.GBatchOperation:
+        request = bms.GResumeBatchOperationRequest(batchOperationId=operation.id, reason=reason)
+        result: bm.GBatchOperation = self.stub.ResumeBatchOperation(request, metadata=self.md).batchOperation
+        return result
+
+    def cancel(
+        self, operation: bm.GBatchOperation, force: bool = False, reason: str = ""
+    ) -> bm.GBatchOperation:
+        request = bms.GCancelBatchOperationRequest(batchOperationId=operation.id, force=force, reason=reason)
+        result: bm.GBatchOperation = self.stub.CancelBatchOperation(
+            request, metadata=self.md, timeout=60
+        ).batchOperation
+        return result
+
+    def retry(
+        self,
+        operation: bm.GBatchOperation,
+        statuses: list[ElementProcessingStatus] | None = None,
+        error_contains: str = "",
+    ) -> bms.GRetryBatchOperationResponse:
+        request = bms.GRetryBatchOperationRequest(
+            batchOperationId=operation.id,
+            statuses=[ELEMENT_STATUS_TO_WIRE[s] for s in statuses or []],  # type: ignore[misc]
+            errorContains=error_contains,
+        )
+        response: bms.GRetryBatchOperationResponse = self.stub.RetryBatchOperation(
+            request, metadata=self.md, timeout=60
+        )
+        return response
+
+    def wait_status(
+        self, operation: bm.GBatchOperation, status: int, timeout: float = FINISH_TIMEOUT
+    ) -> bm.GBatchOperation:
+        """Poll until the operation shows ``status`` (a wire value)."""
+
+        def reached() -> bm.GBatchOperation | None:
+            current = self.get(operation.id)
+            return current if current.processingStatus == status else None
+
+        return wait_for(
+            reached, timeout, interval=0.1, message=f"operation {operation.token} in status {status}"
+        )
+
+    def count(self, operation: bm.GBatchOperation, status: ElementProcessingStatus) -> int:
+        """How many of the operation's elements are in ``status`` right now (one small read)."""
+        criteria = bm.GBatchElementSearchCriteria(paging=common.GPaging(pageNumber=1, pageSize=1))
+        criteria.processingStatusFilter.processingStatus = ELEMENT_STATUS_TO_WIRE[status]  # type: ignore[assignment]
+        request = bms.GListBatchElementsRequest(batchOperationId=operation.id, criteria=criteria)
+        return int(self.stub.ListBatchElements(request, metadata=self.md).results.count)
+
     def wait_finished(self, operation: bm.GBatchOperation) -> bm.GBatchOperation:
         def finished() -> bm.GBatchOperation | None:
             current = self.get(operation.id)

@@ -93,6 +93,7 @@ def _counts(counts: Mapping[ElStatus, int]) -> ElementCounts:
         processing=counts[ElStatus.PROCESSING],
         succeeded=counts[ElStatus.SUCCEEDED],
         failed=counts[ElStatus.FAILED],
+        canceled=counts[ElStatus.CANCELED],
     )
 
 
@@ -106,6 +107,9 @@ class FakeOperations:
 
     def operations(self, operation_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, BatchOperation]:
         return {i: self._s.operations[i].operation for i in set(operation_ids) if i in self._s.operations}
+
+    def statuses(self, operation_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, OpStatus]:
+        return {op: operation.status for op, operation in self.operations(operation_ids).items()}
 
     def deleted(self, operation_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         return {i for i in operation_ids if i in self._s.tombstones}
@@ -262,7 +266,7 @@ class FakeClaims:
         for c in claimed:
             row = self._s.elements.get(c.element.id)
             if row is None or row.claim != c.claim or row.element.status != ElStatus.PROCESSING:
-                continue  # no longer ours
+                continue
             self._s.move_counts(row.element.operation_id, {ElStatus.PROCESSING: -1, ElStatus.UNPROCESSED: 1})
             row.update(status=ElStatus.UNPROCESSED, attempts=row.element.attempts - 1)
             row.claim, row.lease_until = None, None
@@ -271,6 +275,27 @@ class FakeClaims:
 
     def element_operations(self, element_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
         return {e: self._s.elements[e].element.operation_id for e in element_ids if e in self._s.elements}
+
+
+class FakeControl:
+    """``Control.settle``: a Canceling operation's never-run elements are Canceled, and it ends
+    Canceled once none is Processing."""
+
+    def __init__(self, state: State) -> None:
+        self._s = state
+
+    def settle(self, operation_id: uuid.UUID) -> BatchOperation | None:
+        row = self._s.operations.get(operation_id)
+        if row is None or row.operation.status != OpStatus.CANCELING:
+            return None
+        for element in self._s.of_operation(operation_id):
+            if element.element.status == ElStatus.UNPROCESSED:
+                self._s.move_counts(operation_id, {ElStatus.UNPROCESSED: -1, ElStatus.CANCELED: 1})
+                element.update(status=ElStatus.CANCELED)
+        if any(e.element.status == ElStatus.PROCESSING for e in self._s.of_operation(operation_id)):
+            return None
+        row.update(status=OpStatus.CANCELED)
+        return row.operation
 
 
 class FakeOutcomes:
@@ -462,6 +487,7 @@ class FakeWork:
         self.outcomes = FakeOutcomes(self.state)
         self.finishing = FakeFinishing(self.state)
         self.recovery = FakeRecoveryQueries(self.state)
+        self.control = FakeControl(self.state)
 
     def add_operation(
         self,

@@ -12,7 +12,7 @@ import pytest
 
 from batchops.domain import BatchOperation
 from batchops.engine.consumer_loop import Interrupted
-from batchops.engine.initializer import INSERT_SLICE, Initializer, InitializerOutputs
+from batchops.engine.initializer import INSERT_SLICE, Initializer, InitializerGates, InitializerOutputs
 from batchops.messaging.codecs import encode_operation_chunk
 from batchops.store import utcnow
 from batchops.wire import batch_model_pb2 as bm
@@ -83,7 +83,7 @@ def _initializer(
         cast(Any, None),
         cast(Any, FakeBeat()),
         "tenant",
-        stopping=lambda: work.stop,
+        gates=InitializerGates(stopping=lambda: work.stop),
     )
 
 

@@ -72,7 +72,9 @@ class Harness:
         self.processor = Processor(
             "tenant",
             self.work,
-            ElementOutputs(self.producer, FAILED, DeadLetters(self.producer, DEAD)),
+            ElementOutputs(
+                self.producer, FAILED, DeadLetters(self.producer, DEAD), republish=lambda elements: 0
+            ),
             ProcessingPolicy(concurrency=4, lease=lease, max_attempts=max_attempts),
             HandlerAccess(HandlerRegistry([handler])),
             Heartbeat(self.work),

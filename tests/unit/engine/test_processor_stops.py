@@ -61,7 +61,7 @@ def make(lease: timedelta = timedelta(seconds=60)) -> Setup:
     processor = Processor(
         "tenant",
         work,
-        ElementOutputs(producer, "failed", DeadLetters(producer, "dead")),
+        ElementOutputs(producer, "failed", DeadLetters(producer, "dead"), republish=lambda elements: 0),
         ProcessingPolicy(concurrency=4, lease=lease, max_attempts=3),
         HandlerAccess(HandlerRegistry([handler])),
         Heartbeat(work),

@@ -1,7 +1,7 @@
 """Handlers: what to do with one element of an operation, by operation type."""
 
 from batchops.clients.services import HandlerServices
-from batchops.engine.handlers.base import ElementOutcome, HandlerContext, OperationHandler
+from batchops.engine.handlers.base import ElementOutcome, HandlerContext, OperationHandler, OperationStopped
 from batchops.engine.handlers.registry import ENTRY_POINT_GROUP, HandlerRegistry
 
 __all__ = [
@@ -11,4 +11,5 @@ __all__ = [
     "HandlerRegistry",
     "HandlerServices",
     "OperationHandler",
+    "OperationStopped",
 ]

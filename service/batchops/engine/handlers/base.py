@@ -6,12 +6,22 @@ once, on worker threads, so a handler must be thread-safe) and records the outco
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from batchops.clients.services import HandlerServices
 from batchops.domain import BatchElement, BatchOperation, OperationCreate
+from batchops.errors import BatchopsError, ErrorKind
+
+
+class OperationStopped(BatchopsError):
+    """The element's operation was canceled with force: the handler gives up its work, and no
+    outcome is recorded (the element is Canceled). Raised by ``HandlerContext.effect``."""
+
+    kind = ErrorKind.FAILED_PRECONDITION
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,10 @@ class ElementOutcome:
         return cls(False, metadata, error)
 
 
+def _no_fence(_operation_id: uuid.UUID) -> AbstractContextManager[None]:
+    return nullcontext()
+
+
 @dataclass(frozen=True)
 class HandlerContext:
     tenant_id: str
@@ -42,6 +56,14 @@ class HandlerContext:
     # A token of the tenant's system user for outgoing calls (None when auth is off); processing
     # runs long after the creating call, whose JWT may have expired.
     auth_token: str | None = None
+    # Fences effects against a forced cancel (see ``effect``).
+    effect_fence: Callable[[uuid.UUID], AbstractContextManager[None]] = _no_fence
+
+    def effect(self) -> AbstractContextManager[None]:
+        """Wrap the call that has the element's effect (e.g. the command invocation): it raises
+        ``OperationStopped`` instead once the operation was canceled with force, and a forced
+        cancel returns only after the effects under way completed, so none starts after it."""
+        return self.effect_fence(self.operation.id)
 
 
 @runtime_checkable

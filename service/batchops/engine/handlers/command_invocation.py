@@ -109,18 +109,19 @@ class BatchCommandInvocationHandler:
         if not option_enabled(context.options.get(OPTION_TARGET_ALL_ASSIGNMENTS, False)):
             targets = targets[:1]
         operation = context.operation
-        invocation_ids = [
-            events.add_command_invocation(
-                assignment.id,
-                command_token=command.token,
-                initiator_id=str(operation.id),
-                target_id=assignment.token,
-                parameter_values=operation.invocation_parameters,
-                metadata={META_BATCH_OPERATION_TOKEN: operation.token},
-                **auth,
-            )
-            for assignment in targets
-        ]
+        with context.effect():  # a forced cancel lets no invocation start after it returned
+            invocation_ids = [
+                events.add_command_invocation(
+                    assignment.id,
+                    command_token=command.token,
+                    initiator_id=str(operation.id),
+                    target_id=assignment.token,
+                    parameter_values=operation.invocation_parameters,
+                    metadata={META_BATCH_OPERATION_TOKEN: operation.token},
+                    **auth,
+                )
+                for assignment in targets
+            ]
         return ElementOutcome.success(**{META_INVOCATION_EVENT_ID: ",".join(invocation_ids)})
 
 

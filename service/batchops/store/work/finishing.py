@@ -14,6 +14,7 @@ from batchops.store.fields import (
     ENDED_DATE,
     ID,
     OP,
+    RESUME_PHASE,
     STATUS,
     TOKEN_COUNT,
     TOTAL,
@@ -42,7 +43,7 @@ class Finishing:
         # and nothing is left: zero the two a crash may have left lagging.
         return self._finish(
             operation,
-            any_failed=operation.counts.failed > 0,
+            any_failed=operation.counts.failed + operation.counts.canceled > 0,
             fields={COUNT_FIELDS[_EL.UNPROCESSED]: 0, COUNT_FIELDS[_EL.PROCESSING]: 0},
         )
 
@@ -58,7 +59,7 @@ class Finishing:
         total = sum(counts.values())
         return self._finish(
             operation,
-            any_failed=counts[_EL.FAILED.value] > 0,
+            any_failed=counts[_EL.FAILED.value] + counts[_EL.CANCELED.value] > 0,
             fields={COUNTS: counts, TOTAL: total, TOKEN_COUNT: total},
         )
 
@@ -77,7 +78,8 @@ class Finishing:
         self, operation: BatchOperation, *, any_failed: bool, fields: Document
     ) -> BatchOperation | None:
         """Initialized* -> Finished* (compare-and-set on the status read), with its end date and
-        ``fields``; FinishedWithErrors if an element failed or initialization had errors."""
+        ``fields``; FinishedWithErrors if an element failed (or stayed canceled after a retry) or
+        initialization had errors. The initialized status is kept for a retry to go back to."""
         with_errors = any_failed or operation.status == BatchOperationStatus.INITIALIZED_WITH_ERRORS
         new = (
             BatchOperationStatus.FINISHED_WITH_ERRORS
@@ -87,6 +89,14 @@ class Finishing:
         now = utcnow()
         result = self._operations.update_one(
             {ID: str(operation.id), STATUS: operation.status.value},
-            {"$set": {STATUS: new.value, ENDED_DATE: now, UPDATED_DATE: now, **fields}},
+            {
+                "$set": {
+                    STATUS: new.value,
+                    ENDED_DATE: now,
+                    UPDATED_DATE: now,
+                    RESUME_PHASE: operation.status.value,
+                    **fields,
+                }
+            },
         )
         return self._reads.operation(operation.id) if result.modified_count else None

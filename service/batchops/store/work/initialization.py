@@ -37,6 +37,7 @@ from batchops.store.work.operations import Operations
 
 _DUPLICATE_KEY = 11000
 _INITIALIZING = BatchOperationStatus.INITIALIZING.value
+_CANCELED = BatchOperationStatus.CANCELED.value
 # Target chunks are large (thousands of tokens each): fetch two per round trip.
 _TARGET_CHUNKS_PER_BATCH = 2
 
@@ -153,7 +154,8 @@ class Initialization:
         and the counter increment are one write). False if the chunk was already counted."""
         now = utcnow()
         result = self._operations.update_one(
-            {ID: str(operation_id), CHUNKS_DONE: {"$ne": chunk_index}},
+            # A canceled operation's counts are exact (taken from its elements): never add to them.
+            {ID: str(operation_id), CHUNKS_DONE: {"$ne": chunk_index}, STATUS: {"$ne": _CANCELED}},
             {
                 "$addToSet": {CHUNKS_DONE: chunk_index},
                 "$inc": {

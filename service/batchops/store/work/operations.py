@@ -31,6 +31,14 @@ class Operations:
             for doc in self._operations.find({ID: {"$in": ids}})
         }
 
+    def statuses(self, operation_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, BatchOperationStatus]:
+        """The status of each of ``operation_ids`` that exists (one small read)."""
+        ids = [str(op) for op in set(operation_ids)]
+        return {
+            uuid.UUID(doc[ID]): BatchOperationStatus(doc[STATUS])
+            for doc in self._operations.find({ID: {"$in": ids}}, {STATUS: 1})
+        }
+
     def deleted(self, operation_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         ids = [str(op) for op in set(operation_ids)]
         return {uuid.UUID(doc[ID]) for doc in self._tombstones.find({ID: {"$in": ids}}, {ID: 1})}

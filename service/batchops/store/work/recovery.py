@@ -44,11 +44,14 @@ _EL = ElementProcessingStatus
 _UNPROCESSED = _EL.UNPROCESSED.value
 _PROCESSING = _EL.PROCESSING.value
 _INITIALIZING = BatchOperationStatus.INITIALIZING.value
-# Operations whose elements may be in Processing (processing starts during initialization).
+# Operations whose elements may be in Processing (processing starts during initialization, and
+# a pause or a graceful cancel lets running elements finish).
 _MAY_PROCESS = [
     _INITIALIZING,
     BatchOperationStatus.INITIALIZED_SUCCESSFULLY.value,
     BatchOperationStatus.INITIALIZED_WITH_ERRORS.value,
+    BatchOperationStatus.PAUSED.value,
+    BatchOperationStatus.CANCELING.value,
 ]
 
 
