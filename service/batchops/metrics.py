@@ -15,6 +15,8 @@ also carries the standard process, platform and GC collectors.
 | `batchops_throttle_wait_seconds_total` | counter | tenant | seconds spent waiting on the tenant's rate limit |
 | `batchops_consumer_lag` | gauge | tenant, topic | records of the topic (operations, elements) the tenant's consumer group has not processed yet (read from Kafka at scrape time; group-wide, so every instance reports the same value) |
 | `batchops_consumer_running` | gauge | tenant, consumer | 1 while the consumer loop polls, 0 while it restarts after a crash |
+| `batchops_dependency_circuit_state` | gauge | tenant, dependency | the tenant's circuit breaker for a dependency its handlers found unavailable: 0 closed, 1 open, 2 half-open (one probe under way); a series appears with the first opening |
+| `batchops_elements_handed_back_total` | counter | tenant, reason | elements given back to Unprocessed without spending an attempt; reason `dependency_unavailable`: their handler found a dependency unavailable, or an open circuit kept them from starting |
 | `batchops_grpc_requests_total` | counter | method, code | gRPC calls by `Service/Method` and status code, aborts included |
 | `batchops_grpc_request_duration_seconds` | histogram | method | gRPC call latency |
 
@@ -31,7 +33,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Final, Generic, TypeVar
 
 from prometheus_client import (
@@ -109,6 +111,18 @@ CONSUMER_RUNNING: Final = Gauge(
     ["tenant", "consumer"],
     registry=REGISTRY,
 )
+DEPENDENCY_CIRCUIT_STATE: Final = Gauge(
+    "batchops_dependency_circuit_state",
+    "A tenant's circuit breaker for a dependency: 0 closed, 1 open, 2 half-open.",
+    ["tenant", "dependency"],
+    registry=REGISTRY,
+)
+ELEMENTS_HANDED_BACK: Final = Counter(
+    "batchops_elements_handed_back",
+    "Elements given back to Unprocessed without spending an attempt, by reason.",
+    ["tenant", "reason"],
+    registry=REGISTRY,
+)
 GRPC_REQUESTS: Final = Counter(
     "batchops_grpc_requests",
     "gRPC calls served, by method and status code.",
@@ -130,6 +144,8 @@ _TENANT_METRICS = (
     CONSUMER_BATCH_SIZE,
     THROTTLE_WAIT,
     CONSUMER_RUNNING,
+    DEPENDENCY_CIRCUIT_STATE,
+    ELEMENTS_HANDED_BACK,
 )
 
 # tenant -> status -> count
@@ -284,6 +300,13 @@ def observe_handler(tenant: str, operation_type: str, seconds: float) -> None:
     HANDLER_DURATION.labels(tenant, operation_type).observe(seconds)
 
 
+def observe_handlers(tenant: str, operation_type: str, seconds: Iterable[float]) -> None:
+    """Several handler calls of one operation type (one label lookup for all of them)."""
+    histogram = HANDLER_DURATION.labels(tenant, operation_type)
+    for value in seconds:
+        histogram.observe(value)
+
+
 def observe_consumer_batch(tenant: str, topic: str, size: int) -> None:
     CONSUMER_BATCH_SIZE.labels(tenant, topic).observe(size)
 
@@ -299,6 +322,14 @@ def consumer_running(tenant: str, consumer: str, running: bool | None) -> None:
             CONSUMER_RUNNING.remove(tenant, consumer)
         return
     CONSUMER_RUNNING.labels(tenant, consumer).set(1 if running else 0)
+
+
+def dependency_circuit_state(tenant: str, dependency: str, state: int) -> None:
+    DEPENDENCY_CIRCUIT_STATE.labels(tenant, dependency).set(state)
+
+
+def elements_handed_back(tenant: str, reason: str, count: int = 1) -> None:
+    ELEMENTS_HANDED_BACK.labels(tenant, reason).inc(count)
 
 
 def forget_tenant(tenant: str) -> None:

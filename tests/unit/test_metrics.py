@@ -203,3 +203,10 @@ def test_metrics_server_serves_and_stops() -> None:
         metrics.stop_metrics_server(port)
     with pytest.raises(OSError), urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2):
         pass
+
+
+def test_handler_durations_observed_together(tenant: str) -> None:
+    metrics.observe_handlers(tenant, "Noop", [0.001, 0.002, 0.5])
+    labels = {"tenant": tenant, "operation_type": "Noop"}
+    assert value("batchops_handler_duration_seconds_count", **labels) == 3
+    assert value("batchops_handler_duration_seconds_bucket", **labels, le="0.025") == 2

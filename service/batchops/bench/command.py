@@ -7,6 +7,7 @@ import json
 import signal
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any
@@ -15,7 +16,7 @@ import typer
 from rich.console import Console
 
 from batchops.bench.report import render
-from batchops.bench.runner import BenchOptions, BenchRun, make_options, parse_only
+from batchops.bench.runner import BenchOptions, BenchRun, make_options, parse_latencies, parse_only
 from batchops.bench.servers import BenchServers, bench_state_dir, given_servers, own_servers
 from batchops.devstack import DevStackError
 from batchops.devstack.layout import find_project_root
@@ -71,6 +72,9 @@ RssSmallDevices = Annotated[int | None, typer.Option(min=1, help="Devices of the
 RssTimeout = Annotated[float | None, typer.Option(min=1, help="Seconds an RSS run may take [3600].")]
 InvocationDevices = Annotated[int | None, typer.Option(min=1, help="Devices of the invocation runs [20000].")]
 UpdateSample = Annotated[int | None, typer.Option(min=1, help="Documents of the update ceilings [20000].")]
+InvocationLatencies = Annotated[
+    str | None, typer.Option(help="Comma-separated simulator latencies (ms) of the invocation runs [0,5].")
+]
 KafkaOption = Annotated[str | None, typer.Option(help="Use this Kafka instead of starting servers.")]
 MongoOption = Annotated[str | None, typer.Option(help="Use this MongoDB instead of starting servers.")]
 ZkOption = Annotated[str | None, typer.Option(help="ZooKeeper of the given servers (recorded only).")]
@@ -89,6 +93,7 @@ def bench(
     rss_timeout: RssTimeout = None,
     invocation_devices: InvocationDevices = None,
     update_sample: UpdateSample = None,
+    invocation_latencies: InvocationLatencies = None,
     kafka: KafkaOption = None,
     mongo_uri: MongoOption = None,
     zk: ZkOption = None,
@@ -108,6 +113,8 @@ def bench(
             invocation_devices=invocation_devices,
             update_sample=update_sample,
         )
+        if invocation_latencies is not None:
+            options = replace(options, invocation_latencies_ms=parse_latencies(invocation_latencies))
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     _run(options, output, lambda progress: _servers(kafka, mongo_uri, zk, keep_servers, progress))

@@ -96,6 +96,17 @@ def parse_only(text: str | None) -> tuple[str, ...]:
     return tuple(name for name in SCENARIOS if name in names)
 
 
+def parse_latencies(text: str) -> tuple[float, ...]:
+    """``"0,5"`` -> (0.0, 5.0); ValueError for an empty list or a negative or non-numeric value."""
+    try:
+        latencies = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise ValueError(f"invocation latencies must be numbers (ms), not {text!r}") from None
+    if not latencies or any(latency < 0 for latency in latencies):
+        raise ValueError(f"invocation latencies must be one or more non-negative numbers, not {text!r}")
+    return latencies
+
+
 @dataclass
 class BenchRun:
     options: BenchOptions

@@ -13,6 +13,7 @@ import threading
 from types import FrameType
 
 from batchops.bench.noop import NoopHandler
+from batchops.bench.profiling import cpu_profile
 from batchops.config import ConfigurationError, load_settings
 from batchops.logs import configure_logging
 from batchops.metrics import start_metrics_server
@@ -48,7 +49,8 @@ def main() -> int:
         else:
             print("NOT READY: consumers did not join their groups", flush=True)
             return 1
-        stop.wait()
+        with cpu_profile():
+            stop.wait()
         return 0
     finally:
         service.stop()

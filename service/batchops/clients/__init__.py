@@ -2,7 +2,7 @@
 resolution (device type, group, assignment criteria -> device tokens) on top of them."""
 
 from batchops.clients.cache import LruCache
-from batchops.clients.calls import ClientError
+from batchops.clients.calls import ClientError, ServiceUnavailable
 from batchops.clients.channels import ChannelPool
 from batchops.clients.device_management import DeviceManagementClient
 from batchops.clients.event_management import EventManagementClient
@@ -30,6 +30,7 @@ __all__ = [
     "HandlerServices",
     "LruCache",
     "ServiceClients",
+    "ServiceUnavailable",
     "connect",
     "default_address",
     "devices_for_assignments",

@@ -37,6 +37,11 @@ class ClientError(BatchopsError):
         self.attempts = attempts
 
 
+class ServiceUnavailable(ClientError):
+    """Retries used up on UNAVAILABLE or DEADLINE_EXCEEDED: the service could not be reached or
+    did not answer in time. Not an answer about the request, so a caller may wait and try again."""
+
+
 # Each pause is drawn from [pause * (1 - CALL_JITTER), pause], so threads that failed together
 # do not all come back together.
 CALL_JITTER = 0.2
@@ -94,7 +99,8 @@ class ServiceCaller:
                     return None
                 delay = next(delays, None) if code in retryable else None
                 if delay is None:
-                    raise ClientError(self.service, name, code, details, attempt) from None
+                    error = ServiceUnavailable if code in RETRYABLE else ClientError
+                    raise error(self.service, name, code, details, attempt) from None
                 log.info(
                     "retrying %s %s after %s (attempt %d, pause %.3f s)",
                     self.service,

@@ -37,12 +37,16 @@ class OperationControls:
         view: ControlView | None = None,
         publisher: Callable[[], WorkPublisher | None] = lambda: None,
         tenant_id: str = "",
+        *,
+        changed: Callable[[], None] = lambda: None,
     ) -> None:
         self._work = work
         self._control = control
         self._view = view
         self._publisher = publisher
         self._tenant = tenant_id
+        # Told after every change: the engine publishes the change's event at once.
+        self._changed = changed
         self._follow_ups = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"control-{tenant_id}")
 
     def close(self) -> None:
@@ -99,6 +103,7 @@ class OperationControls:
     def _note(self, operation: BatchOperation) -> None:
         if self._view is not None:
             self._view.note(operation.id, operation.status)
+        self._changed()
 
     def _follow_up(self, operation: BatchOperation, action: Callable[[BatchOperation], None]) -> None:
         if self._publisher() is None:

@@ -12,6 +12,7 @@ batch: a flush costs one counter write and one element write per operation.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from batchops import metrics
@@ -88,10 +89,11 @@ class BatchOutcomes:
         succeeded = sum(1 for r in results if r.succeeded)
         metrics.element_finished(self._tenant, "succeeded", succeeded)
         metrics.element_finished(self._tenant, "failed", len(results) - succeeded)
+        by_type: dict[str, list[float]] = defaultdict(list)
         for result in results:
-            metrics.observe_handler(
-                self._tenant, self._operations[result.operation_id].operation_type, result.duration_ms / 1000
-            )
+            by_type[self._operations[result.operation_id].operation_type].append(result.duration_ms / 1000)
+        for operation_type, seconds in by_type.items():
+            metrics.observe_handlers(self._tenant, operation_type, seconds)
 
     def _report_failures(self, results: Sequence[ElementResult]) -> None:
         failed = [r for r in results if not r.succeeded]

@@ -30,7 +30,10 @@ class OperationsPort(Protocol):
     def deleted(self, operation_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
 
     def operations_in(
-        self, statuses: Sequence[BatchOperationStatus], older_than: datetime | None = None
+        self,
+        statuses: Sequence[BatchOperationStatus],
+        older_than: datetime | None = None,
+        newer_than: datetime | None = None,
     ) -> Iterator[BatchOperation]: ...
 
     def operation_counts(self) -> dict[str, int]: ...
@@ -42,6 +45,8 @@ class OperationsPort(Protocol):
     def progress(self, operation_id: uuid.UUID) -> None: ...
 
     def record_error(self, operation_id: uuid.UUID, error: str) -> None: ...
+
+    def set_waiting_on(self, operation_ids: Iterable[uuid.UUID], text: str) -> None: ...
 
 
 class InitializationPort(Protocol):

@@ -26,11 +26,12 @@ from confluent_kafka import Message
 
 from batchops import metrics
 from batchops.domain import BatchElement, BatchOperation, BatchOperationStatus
-from batchops.engine.consumer_loop import Interrupted
+from batchops.engine.circuit import Admission
 from batchops.engine.control_view import ControlView
 from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.draining import Draining, collect
 from batchops.engine.handlers import (
+    DependencyUnavailable,
     ElementOutcome,
     HandlerContext,
     HandlerRegistry,
@@ -38,6 +39,7 @@ from batchops.engine.handlers import (
     OperationStopped,
 )
 from batchops.engine.heartbeat import Heartbeat
+from batchops.engine.outages import OutageGate, OutageHandling, Unavailable
 from batchops.engine.outcomes import BatchOutcomes
 from batchops.engine.ports import RecordSender, WorkPort
 from batchops.messaging.codecs import ElementWork, UndecodableRecord, decode_element_work
@@ -80,11 +82,13 @@ def _no_token() -> str | None:
 
 @dataclass(frozen=True)
 class HandlerAccess:
-    """What a handler call gets: the handler itself, the services it may call, and a token to call with."""
+    """What a handler call gets: the handler itself, the services it may call, a token to call
+    with, and the tenant's circuits that hold calls while a dependency is unavailable."""
 
     registry: HandlerRegistry
     services: HandlerServices | None = None
     auth_token: Callable[[], str | None] = _no_token
+    outages: OutageHandling = field(default_factory=OutageHandling)
 
 
 class Processor:
@@ -124,6 +128,7 @@ class Processor:
         self.records_seen = 0
         self._held: set[str] = set()
         self._held_lock = threading.Lock()
+        self._gate = OutageGate(tenant_id, work, handlers.outages, heartbeat)
         self._draining = Draining(work.claims, policy.lease)  # the stop (see engine.draining)
 
     def held_claims(self) -> set[str]:
@@ -132,14 +137,11 @@ class Processor:
             return set(self._held)
 
     def stop_by(self, deadline: float) -> None:
-        """Start no more handler calls; running ones may finish until ``deadline`` (``time.monotonic``),
-        then the batch's outcomes are stored and the claims left handed back (``engine.draining``)."""
+        """Start no handler call from now; the running ones get until ``deadline`` (engine.draining)."""
         self._draining.stop_by(deadline)
 
     def close(self) -> None:
-        # Not waiting: a handler blocked in a call that never answers must not hold up the stop.
-        # Its claim was handed back, and whatever it returns now is discarded (``_call``).
-        self._draining.close()
+        self._draining.close()  # calls still blocked are not waited for; their results are discarded
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def handle_batch(self, records: Sequence[Message]) -> None:
@@ -165,27 +167,24 @@ class Processor:
         # Only elements stored under the operation their record names: a forged record cannot
         # make us work on another operation's element.
         wanted = {w.element_id: w.operation_id for w in works.values() if w.operation_id in operations}
-        if self._draining.deadline is not None:
-            raise Interrupted("stopping: batch left unclaimed")
+        self._draining.refuse_when_stopping([])
         claimed = self._work.claims.claim(wanted, self._lease)
         log.debug("element batch: %d records, %d wanted, %d claimed", len(records), len(wanted), len(claimed))
         if not claimed:
             self._dead_letter_strangers(wanted, claimed, works, sources)
             return
-        tokens = {c.claim for c in claimed}
-        with self._held_lock:
-            self._held |= tokens
-        try:
-            outcomes = BatchOutcomes(
-                self._tenant, self._work, self._producer, self._failed_topic, claimed, operations
-            )
-            left = self._run_handlers(claimed, operations, outcomes)
-            outcomes.finish()
-        finally:
-            with self._held_lock:
-                self._held -= tokens
-        log.debug("element batch: %d recorded", outcomes.recorded)
-        self.processed += len(claimed) - len(left)
+        pending = claimed
+        while pending:
+            handed_back = self._run_round(pending, operations)
+            if not handed_back:
+                break
+            self._draining.refuse_when_stopping(handed_back)  # uncommitted: the next owner claims them
+            # A dependency is down: hold the batch's records (claiming nothing) until a probe is
+            # due, then take the handed-back elements again.
+            self._gate.wait_for_probe()
+            again = {c.element.id: c.element.operation_id for c in handed_back}
+            pending = self._work.claims.claim(again, self._lease)
+        self.processed += len(claimed)
         for operation_id in {c.element.operation_id for c in claimed}:
             finished = self._finish(operation_id)
             if finished is not None:
@@ -196,8 +195,6 @@ class Processor:
                     self._on_finished(finished)
         # Last: a dead-letter send that fails must not leave this batch's claims held.
         self._dead_letter_strangers(wanted, claimed, works, sources)
-        if left:  # not committed: the records come again to the next owner, who claims them
-            raise Interrupted(f"stopping: {len(left)} element(s) handed back")
 
     def _finish(self, operation_id: uuid.UUID) -> BatchOperation | None:
         """Finish the operation if its last element is final; a canceled one ends once its last
@@ -206,6 +203,27 @@ class Processor:
         if status in (BatchOperationStatus.CANCELING, BatchOperationStatus.CANCELED):
             return self._work.control.settle(operation_id)
         return self._work.finishing.finish_if_complete(operation_id)
+
+    def _run_round(
+        self, claimed: Sequence[ClaimedElement], operations: Mapping[uuid.UUID, BatchOperation]
+    ) -> list[ClaimedElement]:
+        """Run handlers on the claimed elements and store their outcomes; returns those handed
+        back because a dependency was unavailable."""
+        tokens = {c.claim for c in claimed}
+        with self._held_lock:
+            self._held |= tokens
+        try:
+            outcomes = BatchOutcomes(
+                self._tenant, self._work, self._producer, self._failed_topic, claimed, operations
+            )
+            handed_back = self._run_handlers(claimed, operations, outcomes)
+            outcomes.finish()
+        finally:
+            self._gate.round_ended()
+            with self._held_lock:
+                self._held -= tokens
+        log.debug("element batch: %d recorded, %d handed back", outcomes.recorded, len(handed_back))
+        return handed_back
 
     def _dead_letter_strangers(
         self,
@@ -235,22 +253,31 @@ class Processor:
     ) -> list[ClaimedElement]:
         """Run the batch's handlers concurrently, storing outcomes as they come in, and renew the
         leases of the elements not settled yet so a slow batch is never taken for an abandoned
-        one (and requeued under our feet). Returns the claims left unsettled by a stop."""
+        one (and requeued under our feet). Returns the elements handed back: a dependency was
+        unavailable (found so by their handler, or an open circuit kept them from starting), or a stop."""
         waiting = deque(claimed)
-        running: dict[Future[ElementResult | None], ClaimedElement] = {}
+        running: dict[Future[ElementResult | Unavailable | None], ClaimedElement] = {}
+        handed_back: list[ClaimedElement] = []
         renew_every = self._lease.total_seconds() / 3
         last_renewal = time.monotonic()
         self._draining.new_batch()
         while waiting or running:
             if self._draining.deadline is not None:
-                return self._draining.drain([*waiting], running, outcomes)
+                return [*handed_back, *self._draining.drain([*waiting], running, outcomes, self._gate.settle)]
             # Every outcome is stored before the next round, so the running calls are all the
             # started-but-not-stored ones: a crash repeats at most ``concurrency`` of them.
             waiting = self._start(waiting, running, operations, outcomes)
+            if waiting and len(running) < self._concurrency:  # the circuits refused: give them back
+                handed_back += waiting
+                self._gate.hand_back(list(waiting))
+                outcomes.settled.update(c.element.id for c in waiting)
+                waiting.clear()
+            if not running:
+                break
             timeout = renew_every - (time.monotonic() - last_renewal)
             watched: list[Future[Any]] = [*running, self._draining.signal]  # a stop wakes the wait
             done, _ = wait(watched, timeout=max(timeout, 0.01), return_when=FIRST_COMPLETED)
-            collect(done, running, outcomes)
+            handed_back += collect(done, running, outcomes, self._gate.settle)
             outcomes.flush()
             if time.monotonic() - last_renewal >= renew_every * 0.9:
                 self._work.claims.renew(
@@ -258,24 +285,19 @@ class Processor:
                 )
                 log.debug("renewed leases in %.2fs", time.monotonic() - last_renewal)
                 last_renewal = time.monotonic()
-        return []
-
-    def _call(self, operation: BatchOperation, element: BatchElement) -> ElementResult | None:
-        """One element's handler call; None when it returned after the stop deadline."""
-        result = self._process(operation, element)
-        return result if self._draining.admit(element.id) else None
+        return handed_back
 
     def _start(
         self,
         waiting: deque[ClaimedElement],
-        running: dict[Future[ElementResult | None], ClaimedElement],
+        running: dict[Future[ElementResult | Unavailable | None], ClaimedElement],
         operations: Mapping[uuid.UUID, BatchOperation],
         outcomes: BatchOutcomes,
     ) -> deque[ClaimedElement]:
         """Start waiting elements up to the concurrency bound; those of an operation paused or
         canceled meanwhile are handed back unstarted (without spending an attempt). Checked and
         started under the control fence: once a pause or cancel served here returned, nothing
-        of its operation starts."""
+        of its operation starts. Stops early while the tenant's circuits refuse calls."""
         if not waiting:
             return waiting
         stopped: list[ClaimedElement] = []
@@ -285,9 +307,13 @@ class Processor:
                 stopped = [c for c in waiting if c.element.operation_id not in runnable]
                 waiting = deque(c for c in waiting if c.element.operation_id in runnable)
             while waiting and len(running) < self._concurrency:
+                if (admission := self._gate.admit()) is Admission.WAIT:
+                    break  # a dependency's circuit is open: the caller hands them back
                 claim = waiting.popleft()
                 operation = operations[claim.element.operation_id]
-                running[self._pool.submit(self._call, operation, claim.element)] = claim
+                future = self._pool.submit(self._draining.call, self._process, operation, claim.element)
+                running[future] = claim
+                self._gate.started(future, admission)
         if stopped:
             self._hand_back(stopped)
             outcomes.settled.update(c.element.id for c in stopped)
@@ -309,7 +335,9 @@ class Processor:
         operations = self._work.operations.operations(operation_ids)
         return {op_id: op for op_id, op in operations.items() if op.status.runs}
 
-    def _process(self, operation: BatchOperation, element: BatchElement) -> ElementResult | None:
+    def _process(
+        self, operation: BatchOperation, element: BatchElement
+    ) -> ElementResult | Unavailable | None:
         handler = self._registry.get(operation.operation_type)
         started = time.monotonic()
         attempts = max(element.attempts, 1)
@@ -329,6 +357,8 @@ class Processor:
                 outcome, attempts = self._run_with_retries(handler.handle, context, element.attempts)
             except OperationStopped:
                 return None
+            except DependencyUnavailable as exc:  # not the element's fault: it goes back
+                return Unavailable(element.id, exc.dependency, str(exc))
             if not self._draining.late:  # past the stop deadline the store may be closed already
                 self._heartbeat.beat(operation.id)
         return ElementResult(
@@ -348,12 +378,13 @@ class Processor:
         attempts_so_far: int,
     ) -> tuple[ElementOutcome, int]:
         """An exception is a failed attempt, retried with a short backoff; an outcome is final.
-        Returns the outcome and the attempt number it came from."""
+        Returns the outcome and the attempt number it came from. ``DependencyUnavailable``
+        propagates: it is no attempt of the element's."""
         attempt = max(attempts_so_far, 1)
         while True:
             try:
                 return handle(context), attempt
-            except OperationStopped:
+            except (OperationStopped, DependencyUnavailable):
                 raise
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"

@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 _INITIALIZED = (BatchOperationStatus.INITIALIZED_SUCCESSFULLY, BatchOperationStatus.INITIALIZED_WITH_ERRORS)
 # Operations whose initialization ends without all chunks when no progress came for this long.
 DEFAULT_INITIALIZATION_TIMEOUT = timedelta(hours=1)
+# How long after a cancel recovery still looks for elements a racing fan-out added (an insert that
+# began before the cancel ends within seconds; this leaves a wide margin).
+RECENTLY_CANCELED = timedelta(minutes=10)
 
 
 @dataclass
@@ -223,13 +226,17 @@ class Recovery:
 
     def _settle_canceling(self, result: SweepResult) -> None:
         """Canceling operations whose instance died mid-cancel, or whose last running elements
-        were requeued when their lease expired, end Canceled."""
+        were requeued when their lease expired, end Canceled; recently canceled ones get the
+        elements a fan-out that raced the cancel added canceled too."""
 
         def settle(operation: BatchOperation) -> None:
             if self._work.control.settle(operation.id) is not None:
                 result.canceled += 1
 
         self._each(self._work.operations.operations_in([BatchOperationStatus.CANCELING]), settle)
+        recently = utcnow() - RECENTLY_CANCELED
+        canceled = self._work.operations.operations_in([BatchOperationStatus.CANCELED], newer_than=recently)
+        self._each(canceled, settle)
 
     def _remove_orphans(self, result: SweepResult, view: _SweepView) -> None:
         """Remove elements a delete that raced a chunk insert (of a process that then crashed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -13,14 +14,17 @@ from batchops import metrics
 from batchops.config import InstanceSettings, KafkaSettings, LimitsSettings, RecoverySettings
 from batchops.config.tenant import TenantConfiguration
 from batchops.domain import BatchOperation, OperationCreate
+from batchops.engine.circuit import TenantCircuits
 from batchops.engine.consumer_loop import ConsumerLoop
 from batchops.engine.control import OperationControls
 from batchops.engine.control_view import ControlView
 from batchops.engine.dead_letters import DeadLetters
+from batchops.engine.event_relay import EventRelay, relay_producer
 from batchops.engine.external import ExternalOperations
 from batchops.engine.handlers import HandlerRegistry, HandlerServices
 from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.initializer import Initializer, InitializerGates, InitializerOutputs
+from batchops.engine.outages import OutageHandling
 from batchops.engine.pacing import Pacer
 from batchops.engine.processor import (
     ElementOutputs,
@@ -43,6 +47,7 @@ from batchops.messaging.kafka import (
 from batchops.messaging.lag import LagGauge, tenant_lag_targets
 from batchops.messaging.topics import TenantTopics
 from batchops.store import BatchStore, MongoConnector
+from batchops.store.event_outbox import EventOutbox
 from batchops.store.work_store import WorkStore
 
 log = logging.getLogger(__name__)
@@ -119,7 +124,12 @@ class TenantEngine:
         # What this instance knows of paused and canceled operations (see ``ControlView``).
         self.control_view = ControlView(self.work.operations.statuses)
         self.controls = OperationControls(
-            self.work, self.work.control, self.control_view, lambda: self.publisher, tenant_id
+            self.work,
+            self.work.control,
+            self.control_view,
+            lambda: self.publisher,
+            tenant_id,
+            changed=lambda: self.poke(),
         )
         self._producer: ConfirmedProducer | None = None
         self._on_finished = on_finished
@@ -132,11 +142,15 @@ class TenantEngine:
         self.recovery: Recovery | None = None
         self._unregister_metrics: Callable[[], None] | None = None
         self.lag: LagGauge | None = None
+        self.events: EventRelay | None = None
+        self._events_producer: ConfirmedProducer | None = None
         self._stopping = threading.Event()
         # The process's shutdown deadline (shared by every engine), or a grace of this engine's own.
         self._stop_deadline = stop_deadline or StopDeadline()
         self._stop_by: float | None = None
         self._stop_lock = threading.Lock()
+        # Per dependency its handlers found unavailable (open: no handler call starts).
+        self.circuits = TenantCircuits()
 
     # ---- lifecycle --------------------------------------------------------------------------
 
@@ -154,6 +168,7 @@ class TenantEngine:
             for loop in self._loops:
                 loop.start()
             self._start_recovery(self.publisher, initializer_beat, processor_beat, self._processor)
+            self._start_events()
             self._register_metrics()
             log.info("tenant engine started", extra={"topics_prefix": self.topics.prefix})
 
@@ -180,7 +195,8 @@ class TenantEngine:
             self.tenant_id,
             gates=InitializerGates(
                 stopping=self._stopping.is_set,
-                runnable=lambda operation_id: operation_id in self.control_view.runnable({operation_id}),
+                # Read fresh: fan-out must not add elements to an operation canceled a moment ago.
+                runnable=self._runs_now,
             ),
             max_chunk_count=self._env.limits.max_device_tokens,
         )
@@ -200,12 +216,19 @@ class TenantEngine:
             ),
             processing_policy(self.config),
             HandlerAccess(
-                self._env.registry, outgoing.services, lambda: outgoing.system_token(self.tenant_id)
+                self._env.registry,
+                outgoing.services,
+                lambda: outgoing.system_token(self.tenant_id),
+                OutageHandling(self.circuits, stopping=self._stopping.is_set),
             ),
             heartbeat,
-            on_finished=self._on_finished,
+            on_finished=self._operation_finished,
             control=self.control_view,
         )
+
+    def _runs_now(self, operation_id: uuid.UUID) -> bool:
+        status = self.control_view.statuses({operation_id}, fresh=True).get(operation_id)
+        return status is not None and status.runs
 
     def _publisher_now(self) -> WorkPublisher:
         if self.publisher is None:
@@ -256,6 +279,13 @@ class TenantEngine:
         self._sweeper = Sweeper(self.recovery, timing.interval_seconds, self.tenant_id)
         self._sweeper.start()
 
+    def _start_events(self) -> None:
+        self._events_producer = relay_producer(self._env.kafka, self._client_id + "-events")
+        outbox = EventOutbox(self.work.collections.operations)
+        topic = self.topics.batch_operation_events
+        self.events = EventRelay(outbox, self._events_producer, topic, self.tenant_id)
+        self.events.start()
+
     def _register_metrics(self) -> None:
         unregister_counts = metrics.add_operation_counts_source(
             lambda: {self.tenant_id: self.work.operations.operation_counts()}
@@ -268,6 +298,16 @@ class TenantEngine:
             unregister_lag()
 
         self._unregister_metrics = unregister
+
+    def _operation_finished(self, operation: BatchOperation) -> None:
+        self.poke()
+        if self._on_finished is not None:
+            self._on_finished(operation)
+
+    def poke(self) -> None:
+        """An operation's status changed here: publish its event now, not at the relay's next tick."""
+        if self.events is not None:
+            self.events.poke()
 
     @property
     def consumers(self) -> dict[str, str]:
@@ -314,6 +354,9 @@ class TenantEngine:
             self.controls.close()
             if self._processor is not None:
                 self._processor.close()
+            if self.events is not None and self._events_producer is not None:
+                self.events.stop()
+                self._events_producer.close(1.0)
             if self._producer is not None:
                 self._producer.close(remaining(deadline + FLUSH_BY, floor=0.5))
             log.info("tenant engine stopped")
@@ -335,6 +378,7 @@ class TenantEngine:
     def create_operation(self, create: OperationCreate, device_tokens: Iterable[str]) -> BatchOperation:
         self._env.registry.validate(create)
         operation = self._store.create_operation(create, device_tokens)
+        self.poke()
         if self.publisher is None:
             return operation
         try:

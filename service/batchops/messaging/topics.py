@@ -10,6 +10,8 @@ UNPROCESSED_BATCH_ELEMENTS = "unprocessed-batch-elements"
 FAILED_BATCH_ELEMENTS = "failed-batch-elements"
 # Ours: records that could not be decoded or validated, with the reason in a header.
 DEAD_LETTERS = "batch-operations-dead-letters"
+# Ours: every status change of an operation (GBatchOperationEvent, keyed by operation id).
+BATCH_OPERATION_EVENTS = "batch-operation-events"
 
 # Short labels of the two consumed topics in metrics and CLI output.
 OPERATIONS_LABEL = "operations"
@@ -46,8 +48,18 @@ class TenantTopics:
         return self.prefix + DEAD_LETTERS
 
     @property
+    def batch_operation_events(self) -> str:
+        return self.prefix + BATCH_OPERATION_EVENTS
+
+    @property
     def all(self) -> tuple[str, ...]:
-        return (self.operations, self.elements, self.failed_elements, self.dead_letters)
+        return (
+            self.operations,
+            self.elements,
+            self.failed_elements,
+            self.dead_letters,
+            self.batch_operation_events,
+        )
 
     @property
     def operation_group(self) -> str:

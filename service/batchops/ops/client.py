@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 
 import grpc
 
-from batchops.domain import ElementProcessingStatus
+from batchops.domain import BatchOperationStatus, ElementProcessingStatus
 from batchops.errors import BatchopsError
-from batchops.protocol.convert import ELEMENT_STATUS_TO_WIRE, uuid_to_wire
+from batchops.protocol.convert import ELEMENT_STATUS_TO_WIRE, OPERATION_STATUS_TO_WIRE, uuid_to_wire
 from batchops.protocol.headers import call_metadata
 from batchops.wire import batch_management_pb2 as bms
 from batchops.wire import batch_management_pb2_grpc
@@ -36,6 +36,17 @@ _USAGE_CODES = frozenset(
 )
 
 Response = TypeVar("Response")
+
+
+def operation_criteria(
+    page: int, page_size: int, statuses: Sequence[BatchOperationStatus] = ()
+) -> bm.GBatchOperationSearchCriteria:
+    """A page of operations, only those in ``statuses`` if any (a batchops extension: SiteWhere
+    ignores the field and lists them all)."""
+    return bm.GBatchOperationSearchCriteria(
+        paging=common.GPaging(pageNumber=page, pageSize=page_size),
+        statuses=[OPERATION_STATUS_TO_WIRE[status] for status in statuses],  # type: ignore[misc]
+    )
 
 
 class OpsError(BatchopsError):
@@ -136,10 +147,10 @@ class OpsClient:
                 raise
             return self.get_by_token(reference)
 
-    def list_operations(self, page: int, page_size: int) -> bm.GBatchOperationSearchResults:
-        criteria = bm.GBatchOperationSearchCriteria(
-            paging=common.GPaging(pageNumber=page, pageSize=page_size)
-        )
+    def list_operations(
+        self, page: int, page_size: int, statuses: Sequence[BatchOperationStatus] = ()
+    ) -> bm.GBatchOperationSearchResults:
+        criteria = operation_criteria(page, page_size, statuses)
         response = self._call(
             self._stub.ListBatchOperations, bms.GListBatchOperationsRequest(criteria=criteria)
         )

@@ -29,6 +29,8 @@ from batchops.ops.targets import TargetKind, Targets, criteria_request
 from batchops.ops.views import (
     element_dict,
     elements_table,
+    final_summary,
+    finished_count,
     operation_dict,
     operation_panel,
     operation_status,
@@ -94,6 +96,10 @@ def _connect(address: str, tenant: str, jwt: str | None, timeout: float) -> OpsC
 @ops_app.command("list")
 @reports_errors
 def list_operations(
+    status: Annotated[
+        list[BatchOperationStatus] | None,
+        typer.Option("--status", case_sensitive=False, help="Only operations in this status (repeatable)."),
+    ] = None,
     page: PageOption = 1,
     page_size: PageSizeOption = 100,
     address: AddressOption = DEFAULT_ADDRESS,
@@ -104,7 +110,7 @@ def list_operations(
 ) -> None:
     """List batch operations, newest first."""
     with _connect(address, tenant, jwt, timeout) as client:
-        results = client.list_operations(page, page_size)
+        results = client.list_operations(page, page_size, status or ())
     if as_json:
         emit_json(
             {
@@ -304,7 +310,8 @@ def watch(
     as_json: JsonOption = False,
     timeout: TimeoutOption = DEFAULT_TIMEOUT,
 ) -> None:
-    """Follow an operation until it finishes: exit 0 if FinishedSuccessfully, 1 if FinishedWithErrors."""
+    """Follow an operation until it finishes or is canceled (a paused one is shown paused and still
+    followed): exit 0 if FinishedSuccessfully, 1 if FinishedWithErrors or Canceled."""
     with _connect(address, tenant, jwt, timeout) as client:
         _follow(client, client.resolve(reference), interval, as_json)
 
@@ -316,10 +323,7 @@ def _follow(client: OpsClient, operation: Any, interval: float, as_json: bool) -
     if as_json:
         emit_json(operation_dict(final))
     else:
-        Console().print(
-            f"{final.token}: {status} — {final.succeededCount} succeeded, {final.failedCount} failed"
-            + _overall_rate(final)
-        )
+        Console().print(final_summary(final) + _overall_rate(final))
     raise typer.Exit(EXIT_OK if status == BatchOperationStatus.FINISHED_SUCCESSFULLY.value else EXIT_FAILED)
 
 
@@ -328,7 +332,7 @@ def _overall_rate(operation: Any) -> str:
     if not started or ended <= started:
         return ""
     seconds = (ended - started) / 1000
-    done = operation.succeededCount + operation.failedCount
+    done = finished_count(operation)
     return f" in {seconds:.1f}s ({done / seconds:.1f} elements/s)"
 
 

@@ -14,7 +14,11 @@ from batchops.wire import batch_model_pb2 as bm
 from batchops.wire import sitewhere_common_pb2 as common
 
 FINAL_STATUSES = frozenset(
-    {BatchOperationStatus.FINISHED_SUCCESSFULLY.value, BatchOperationStatus.FINISHED_WITH_ERRORS.value}
+    {
+        BatchOperationStatus.FINISHED_SUCCESSFULLY.value,
+        BatchOperationStatus.FINISHED_WITH_ERRORS.value,
+        BatchOperationStatus.CANCELED.value,
+    }
 )
 _STATUS_STYLE = {
     "Unprocessed": "dim",
@@ -23,6 +27,9 @@ _STATUS_STYLE = {
     "InitializedWithErrors": "yellow",
     "FinishedSuccessfully": "green",
     "FinishedWithErrors": "red",
+    "Paused": "magenta",
+    "Canceling": "yellow",
+    "Canceled": "magenta",
     "Processing": "cyan",
     "Succeeded": "green",
     "Failed": "red",
@@ -44,6 +51,61 @@ def operation_status(operation: bm.GBatchOperation) -> str:
     return status.value if status is not None else str(operation.processingStatus)
 
 
+def paused_phase(operation: bm.GBatchOperation) -> str | None:
+    """The phase a Paused operation resumes in (None unless it is paused)."""
+    if operation_status(operation) != BatchOperationStatus.PAUSED.value:
+        return None
+    phase = OPERATION_STATUS_FROM_WIRE.get(operation.pausedPhase)
+    return phase.value if phase is not None else str(operation.pausedPhase)
+
+
+def status_text(operation: bm.GBatchOperation) -> str:
+    """The status, styled, with the phase a paused operation resumes in."""
+    phase = paused_phase(operation)
+    status = styled(operation_status(operation))
+    return f"{status} (in {phase})" if phase else status
+
+
+def control_dict(operation: bm.GBatchOperation) -> dict[str, Any] | None:
+    """The last operator action (pause, resume, cancel, force-cancel, retry), if any."""
+    if not operation.HasField("lastControl") or not operation.lastControl.action:
+        return None
+    control = operation.lastControl
+    return {
+        "action": control.action,
+        "username": control.username or None,
+        "date": iso_date(control.date),
+        "reason": control.reason or None,
+    }
+
+
+def control_text(operation: bm.GBatchOperation) -> str:
+    control = control_dict(operation)
+    if control is None:
+        return ""
+    parts = [control["action"]]
+    if control["username"]:
+        parts.append(f"by {control['username']}")
+    if control["date"]:
+        parts.append(f"at {control['date']}")
+    text = " ".join(parts)
+    return f"{text}: {control['reason']}" if control["reason"] else text
+
+
+def finished_count(operation: bm.GBatchOperation) -> int:
+    """Elements in a final status (succeeded, failed or canceled)."""
+    return operation.succeededCount + operation.failedCount + operation.canceledCount
+
+
+def final_summary(operation: bm.GBatchOperation) -> str:
+    """One line on how an operation ended (canceled elements only once there are any)."""
+    canceled = f", {operation.canceledCount} canceled" if operation.canceledCount else ""
+    return (
+        f"{operation.token}: {operation_status(operation)} — {operation.succeededCount} succeeded, "
+        f"{operation.failedCount} failed{canceled}"
+    )
+
+
 def element_status(element: bm.GBatchElement) -> str:
     status = ELEMENT_STATUS_FROM_WIRE.get(element.processingStatus)
     return status.value if status is not None else str(element.processingStatus)
@@ -63,7 +125,12 @@ def operation_dict(operation: bm.GBatchOperation) -> dict[str, Any]:
             "processing": operation.processingCount,
             "succeeded": operation.succeededCount,
             "failed": operation.failedCount,
+            "canceled": operation.canceledCount,
         },
+        "pausedPhase": paused_phase(operation),
+        "round": operation.round,
+        "lastControl": control_dict(operation),
+        "waitingOn": operation.waitingOn or None,
         "elementCount": operation.elementCount,
         "deviceTokenCount": operation.deviceTokenCount,
         "targetingSummary": operation.targetingSummary,
@@ -96,9 +163,11 @@ def styled(status: str) -> str:
 
 
 def counts_text(operation: bm.GBatchOperation, with_total: bool = True) -> str:
-    """Succeeded ✓, failed ✗, processing …, unprocessed ○, over the total (targets until known)."""
+    """Succeeded ✓, failed ✗, canceled ⊘ (once there are any), processing …, unprocessed ○, over
+    the total (targets until known)."""
+    canceled = f"[magenta]⊘ {operation.canceledCount}[/] " if operation.canceledCount else ""
     text = (
-        f"[green]✓ {operation.succeededCount}[/] [red]✗ {operation.failedCount}[/] "
+        f"[green]✓ {operation.succeededCount}[/] [red]✗ {operation.failedCount}[/] {canceled}"
         f"[cyan]… {operation.processingCount}[/] [dim]○ {operation.unprocessedCount}[/]"
     )
     return f"{text} / {operation.elementCount or operation.deviceTokenCount}" if with_total else text
@@ -112,7 +181,7 @@ def operations_table(results: bm.GBatchOperationSearchResults, page: int) -> Tab
         table.add_row(
             operation.token,
             operation.operationType,
-            styled(operation_status(operation)),
+            status_text(operation),
             counts_text(operation),
             iso_date(operation.entityInformation.createdDate) or "",
         )
@@ -128,8 +197,11 @@ def operation_panel(operation: bm.GBatchOperation) -> Table:
         ("token", view["token"]),
         ("id", view["id"] or ""),
         ("type", view["operationType"]),
-        ("status", styled(view["status"])),
+        ("status", status_text(operation)),
+        ("waiting on", view["waitingOn"] or ""),
         ("counts", counts_text(operation)),
+        ("round", str(view["round"]) if view["round"] else ""),
+        ("last control", control_text(operation)),
         ("devices targeted", str(view["deviceTokenCount"])),
         ("targeting", view["targetingSummary"]),
         ("parameters", _pairs(view["parameters"])),

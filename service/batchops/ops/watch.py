@@ -21,7 +21,14 @@ from rich.text import Text
 
 from batchops.domain import BatchOperationStatus
 from batchops.ops.client import OpsClient
-from batchops.ops.views import FINAL_STATUSES, counts_text, operation_status, styled
+from batchops.ops.views import (
+    FINAL_STATUSES,
+    counts_text,
+    finished_count,
+    operation_status,
+    paused_phase,
+    status_text,
+)
 from batchops.wire import batch_model_pb2 as bm
 
 _INITIALIZED = frozenset(
@@ -31,6 +38,7 @@ _INITIALIZED = frozenset(
         *FINAL_STATUSES,
     }
 )
+_STOPPED = frozenset({BatchOperationStatus.CANCELING.value, BatchOperationStatus.CANCELED.value})
 
 
 class RateColumn(ProgressColumn):
@@ -42,18 +50,27 @@ class RateColumn(ProgressColumn):
 
 
 def is_final(operation: bm.GBatchOperation) -> bool:
+    """Finished* or Canceled: nothing changes any more (a Paused operation is still watched)."""
     return operation_status(operation) in FINAL_STATUSES
 
 
 def _total(operation: bm.GBatchOperation) -> int | None:
-    # Until initialization is over the element count is still growing: use the target count.
-    if operation_status(operation) in _INITIALIZED:
+    # Until initialization is over the element count is still growing: use the target count (a
+    # paused operation by the phase it resumes in; a canceled one has the elements it got).
+    phase = paused_phase(operation) or operation_status(operation)
+    if phase in _INITIALIZED or (phase in _STOPPED and operation.elementCount):
         return operation.elementCount
     return operation.deviceTokenCount or None
 
 
+def status_line(operation: bm.GBatchOperation) -> str:
+    """The status column: the status (a paused one with its phase) and what processing waits for."""
+    waiting = f" [yellow]waiting on {operation.waitingOn}[/]" if operation.waitingOn else ""
+    return status_text(operation) + waiting
+
+
 def _fields(operation: bm.GBatchOperation) -> dict[str, Any]:  # task fields for the columns
-    return {"status": styled(operation_status(operation)), "counts": counts_text(operation, with_total=False)}
+    return {"status": status_line(operation), "counts": counts_text(operation, with_total=False)}
 
 
 def watch_operation(
@@ -64,8 +81,9 @@ def watch_operation(
     console: Console | None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> bm.GBatchOperation:
-    """Poll ``operation`` every ``interval`` seconds until it is final; draw progress on ``console``
-    (None: no display, e.g. ``--json``). Returns the final state."""
+    """Poll ``operation`` every ``interval`` seconds until it is final (Finished* or Canceled; a
+    Paused one is shown paused and still followed); draw progress on ``console`` (None: no
+    display, e.g. ``--json``). Returns the final state."""
     if console is None:
         while not is_final(operation):
             sleep(interval)
@@ -85,7 +103,7 @@ def watch_operation(
     with progress:
         task = progress.add_task(operation.token, total=_total(operation), **_fields(operation))
         while True:
-            done = operation.succeededCount + operation.failedCount
+            done = finished_count(operation)
             progress.update(task, total=_total(operation), completed=done, **_fields(operation))
             if is_final(operation):
                 break

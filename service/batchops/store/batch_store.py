@@ -49,6 +49,7 @@ from batchops.store.documents import (
     operation_to_document,
     target_chunk_document,
 )
+from batchops.store.events import created_event, new_operation_outbox, status_set_event, with_event
 from batchops.store.fields import (
     CREATED_DATE,
     DELETED_DATE,
@@ -125,7 +126,9 @@ class BatchStore:
                 target_chunk_count=chunk_count,
                 targeting=create.targeting,
             )
-            self._operations.insert_one(operation_to_document(operation))
+            self._operations.insert_one(
+                {**operation_to_document(operation), **new_operation_outbox(created_event(operation))}
+            )
         except DuplicateKeyError:
             self._targets.delete_many({OP: str(operation_id)})
             raise AlreadyExists(
@@ -140,7 +143,9 @@ class BatchStore:
     def insert_operation(self, operation: BatchOperation) -> BatchOperation:
         """Insert a fully formed operation (one that arrived on the operations topic)."""
         try:
-            self._operations.insert_one(operation_to_document(operation))
+            self._operations.insert_one(
+                {**operation_to_document(operation), **new_operation_outbox(created_event(operation))}
+            )
         except DuplicateKeyError:
             raise AlreadyExists(
                 ErrorCode.DUPLICATE_BATCH_OPERATION_TOKEN,
@@ -234,8 +239,13 @@ class BatchStore:
                 check_string_map({**current.metadata, **update.metadata}, "metadata")
             for key, value in (update.metadata or {}).items():
                 changes[meta_field(key)] = value
+            # A status change carries its event in the same write: only the write that won the
+            # compare-and-set has one.
+            event = status_set_event(current, update.status, changes[UPDATED_DATE], update.updated_by)
+            document: Document = {"$set": changes}
             result = self._operations.update_one(
-                {ID: str(operation_id), STATUS: current.status.value}, {"$set": changes}
+                {ID: str(operation_id), STATUS: current.status.value},
+                with_event(document, event) if event is not None else document,
             )
             if result.matched_count:
                 return self.get_operation(operation_id)

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from batchops.domain import BatchOperationStatus
+from batchops.domain import BatchOperation, BatchOperationStatus
 from batchops.store.documents import Document
 from batchops.store.fields import EVENT_SEQ, PENDING_EVENTS
 
@@ -56,6 +56,20 @@ class StatusEvent:
     by: str | None = None
     round: int = 0
 
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any]) -> StatusEvent:
+        """The event as stored (raises KeyError or ValueError on a malformed one)."""
+        old = doc.get(EVENT_OLD)
+        return cls(
+            kind=EventKind(doc[EVENT_KIND]),
+            old=BatchOperationStatus(old) if old is not None else None,
+            new=BatchOperationStatus(doc[EVENT_NEW]),
+            date=doc[EVENT_DATE],
+            reason=doc.get(EVENT_REASON) or "",
+            by=doc.get(EVENT_BY),
+            round=int(doc.get(EVENT_ROUND) or 0),
+        )
+
     def document(self) -> Document:
         return {
             EVENT_ID: uuid.uuid4().hex,
@@ -67,6 +81,55 @@ class StatusEvent:
             EVENT_BY: self.by,
             EVENT_ROUND: self.round,
         }
+
+
+# The event an update to each status stands for (UpdateBatchOperation and the engine's own steps).
+_KIND_OF_STATUS: dict[BatchOperationStatus, EventKind] = {
+    BatchOperationStatus.UNPROCESSED: EventKind.CREATED,
+    BatchOperationStatus.INITIALIZING: EventKind.INITIALIZING,
+    BatchOperationStatus.INITIALIZED_SUCCESSFULLY: EventKind.INITIALIZED,
+    BatchOperationStatus.INITIALIZED_WITH_ERRORS: EventKind.INITIALIZED,
+    BatchOperationStatus.FINISHED_SUCCESSFULLY: EventKind.FINISHED,
+    BatchOperationStatus.FINISHED_WITH_ERRORS: EventKind.FINISHED,
+    BatchOperationStatus.PAUSED: EventKind.PAUSED,
+    BatchOperationStatus.CANCELING: EventKind.CANCELING,
+    BatchOperationStatus.CANCELED: EventKind.CANCELED,
+}
+
+
+def kind_for_status(new: BatchOperationStatus) -> EventKind:
+    """The kind of event a change *to* ``new`` is (resumed and retried are told by their calls:
+    they return to a running status)."""
+    return _KIND_OF_STATUS[new]
+
+
+def created_event(operation: BatchOperation) -> StatusEvent:
+    """The "created" event of a new operation."""
+    return StatusEvent(
+        EventKind.CREATED,
+        None,
+        operation.status,
+        operation.created_date,
+        by=operation.created_by,
+        round=operation.round,
+    )
+
+
+def status_set_event(
+    current: BatchOperation, new: BatchOperationStatus | None, date: datetime, by: str | None
+) -> StatusEvent | None:
+    """The event of UpdateBatchOperation setting the status ``new`` (None: no status change)."""
+    if new is None or new == current.status:
+        return None
+    return StatusEvent(
+        kind_for_status(new),
+        current.status,
+        new,
+        date,
+        reason="UpdateBatchOperation",
+        by=by,
+        round=current.round,
+    )
 
 
 def with_event(update: Mapping[str, Any], event: StatusEvent) -> Document:

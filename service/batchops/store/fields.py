@@ -50,6 +50,8 @@ ROUND = "round"  # 0, then +1 per retry (on operations and elements)
 # same write as the change, removed once published).
 PENDING_EVENTS = "pendingEvents"
 EVENT_SEQ = "eventSeq"  # the sequence number of the operation's last event
+# The relay that is publishing the pending events right now: {by, until} (a short lease).
+EVENT_CLAIM = "eventClaim"
 
 # ---- elements -----------------------------------------------------------------------------
 DEVICE = "device"

@@ -16,7 +16,13 @@ from typing import Any
 from batchops.clients.services import HandlerServices
 from batchops.domain import BatchElement, BatchOperation, OperationCreate, element_id_for
 from batchops.domain.creation import operation_from
-from batchops.engine.handlers import ElementOutcome, HandlerContext, HandlerRegistry, OperationHandler
+from batchops.engine.handlers import (
+    DependencyUnavailable,
+    ElementOutcome,
+    HandlerContext,
+    HandlerRegistry,
+    OperationHandler,
+)
 from batchops.testing.fakes import FakeServices
 
 DEFAULT_TENANT = "test-tenant"
@@ -26,7 +32,8 @@ DEFAULT_AUTH_TOKEN = "test.jwt.token"
 @dataclass(frozen=True)
 class HandlerRun:
     """One ``handle`` call: its outcome, or what it raised (the processor counts an exception as a
-    failed attempt and retries up to ``maxAttempts``; an outcome is final)."""
+    failed attempt and retries up to ``maxAttempts``, except ``DependencyUnavailable``, which gives
+    the element back without spending an attempt; an outcome is final)."""
 
     context: HandlerContext
     outcome: ElementOutcome | None = None
@@ -59,6 +66,15 @@ class HandlerRun:
                 f"expected {kind.__name__} containing {message_contains!r}, got {self.error!r}"
             )
         return self.error
+
+    def assert_dependency_unavailable(self, dependency: str = "", message_contains: str = "") -> Exception:
+        """``handle`` raised ``DependencyUnavailable`` (naming ``dependency``, when given): the
+        processor would hand the element back and open that dependency's circuit."""
+        error = self.assert_raised(DependencyUnavailable, message_contains)
+        assert isinstance(error, DependencyUnavailable)
+        if dependency and error.dependency != dependency:
+            raise AssertionError(f"expected {dependency!r} to be unavailable, got {error.dependency!r}")
+        return error
 
     def _outcome(self) -> ElementOutcome:
         if self.outcome is None:

@@ -228,7 +228,7 @@ def test_watch_to_errors_exits_1_and_json(cli: Cli, driver: Driver) -> None:
     assert result.exit_code == 1, result.output
     final = json.loads(result.stdout)
     assert final["status"] == "FinishedWithErrors"
-    assert final["counts"] == {"unprocessed": 0, "processing": 0, "succeeded": 2, "failed": 1}
+    assert final["counts"] == {"unprocessed": 0, "processing": 0, "succeeded": 2, "failed": 1, "canceled": 0}
 
 
 def test_invoke_and_watch(cli: Cli, driver: Driver, ops_stub: Any, ops_tenant: str) -> None:

@@ -48,7 +48,7 @@ def initialized(cli: Cli, stub: Any, tenant: str, token: str, devices: list[str]
         request = bms.GUpdateBatchOperationRequest(
             batchOperationId=op_id, request=bm.GBatchOperationUpdateRequest(processingStatus=status)
         )
-        if status == initialized:
+        if status == bm.BATCH_OPERATION_STATUS_INITIALIZED_SUCCESSFULLY:
             for device in devices:
                 stub.CreateBatchElement(
                     bms.GCreateBatchElementRequest(

@@ -193,3 +193,32 @@ def test_a_retry_interrupted_half_way_leaves_the_operation_paused(
     resumed = work.control.resume(op.id, WHO)
     assert resumed.status == _OP.INITIALIZED_SUCCESSFULLY
     assert resumed.counts.unprocessed == 1 and resumed.counts.succeeded == 4
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["graceful", "forced"])
+def test_elements_handed_back_while_a_cancel_settles_end_canceled_too(
+    stores: tuple[BatchStore, WorkStore], monkeypatch: pytest.MonkeyPatch, force: bool
+) -> None:
+    """Regression: a processor handing back its unstarted elements (Processing -> Unprocessed)
+    just after the settle's pass over Unprocessed left them Unprocessed under a Canceled
+    operation (50 in a forced-cancel run)."""
+    batch, work = stores
+    op = _initialized(batch, work, 10)
+    wanted = {e.id: op.id for e in list(work.recovery.unprocessed_elements(op.id))[:4]}
+    claimed = work.claims.claim(wanted, timedelta(seconds=60))
+    work.control.cancel(op.id, force, WHO)
+    real = work.control._cancel_elements
+    handed: list[int] = []
+
+    def then_hand_back(operation_id: uuid.UUID, status: ElementProcessingStatus) -> int:
+        moved = real(operation_id, status)
+        if status == _EL.UNPROCESSED and not handed:
+            handed.append(work.claims.hand_back(claimed))  # the processor, right after this pass
+        return moved
+
+    monkeypatch.setattr(work.control, "_cancel_elements", then_hand_back)
+    final = work.control.settle(op.id)
+    assert final is not None and final.status == _OP.CANCELED
+    assert handed == [0 if force else 4]  # forced: they were Canceled first, nothing to hand back
+    assert (final.counts.unprocessed, final.counts.processing, final.counts.canceled) == (0, 0, 10)
+    assert work.collections.elements.count_documents({"op": str(op.id), "status": "Unprocessed"}) == 0

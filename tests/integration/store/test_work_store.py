@@ -141,6 +141,52 @@ def test_claim_and_record_many_elements_with_mixed_outcomes(stores: tuple[BatchS
     assert (done.status.value, done.counts.succeeded, done.counts.failed) == ("FinishedWithErrors", 117, 13)
 
 
+def test_per_element_outcomes_in_one_piece_keep_the_claim_compare_and_set(
+    stores: tuple[BatchStore, WorkStore],
+) -> None:
+    """Outcomes whose fields differ per element (an invocation id each) are written in one
+    statement per piece: each element gets its own values (taken literally, a leading ``$``
+    included), and an element whose claim passed to another worker is left alone and not
+    counted."""
+    from datetime import timedelta
+
+    from batchops.store.work.outcomes import ElementResult
+
+    batch, work = stores
+    tokens = ["a", "b", "c", "d"]
+    op = batch.create_operation(OperationCreate(operation_type="Custom"), tokens)
+    work.initialization.begin_initialization(op.id)
+    for index, chunk in work.initialization.target_chunks(op.id):
+        work.initialization.mark_chunk_initialized(
+            op.id, index, work.initialization.insert_chunk_elements(op.id, index, STRIDE, chunk)
+        )
+    assert work.initialization.complete_initialization(op.id) is not None
+    claimed = work.claims.claim(
+        {e.id: op.id for e in work.recovery.unprocessed_elements(op.id)}, timedelta(seconds=30)
+    )
+    by_token = {c.element.device_token: c for c in claimed}
+    stolen = by_token["d"].element.id
+    work.collections.elements.update_one({"_id": str(stolen)}, {"$set": {"claim": "another-worker"}})
+    values = {"a": "$notAPath", "b": "$$ROOT", "c": "inv-c", "d": "inv-d"}
+    results = [
+        ElementResult(
+            by_token[token].element.id, op.id, succeeded=True, metadata={"inv": values[token]}, duration_ms=i
+        )
+        for i, token in enumerate(tokens)
+    ]
+    assert work.outcomes.record_results(results, {c.element.id: c.claim for c in claimed}) == 3
+    stored = {e.device_token: e for e in batch.list_elements(op.id, _all()).items}
+    for i, token in enumerate(tokens[:3]):
+        assert (stored[token].status.value, stored[token].metadata, stored[token].duration_ms) == (
+            "Succeeded",
+            {"inv": values[token]},
+            i,
+        )
+    assert (stored["d"].status.value, stored["d"].metadata) == ("Processing", {})
+    current: Any = work.operations.operation(op.id)
+    assert (current.counts.succeeded, current.counts.processing) == (3, 1)
+
+
 def _all() -> Any:
     from batchops.domain import Paging
 

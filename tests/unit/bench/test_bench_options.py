@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from batchops.bench.runner import QUICK, SCENARIOS, make_options, parse_only
+from batchops.bench.runner import QUICK, SCENARIOS, make_options, parse_latencies, parse_only
 
 
 def test_parse_only_keeps_run_order_and_refuses_unknown_names() -> None:
@@ -27,3 +27,11 @@ def test_quick_sizes_and_explicit_overrides() -> None:
     assert tuned.sizes.init_devices == 7
     assert tuned.sizes.process_devices == QUICK["process_devices"]
     assert tuned.only == ("init",)
+
+
+def test_parse_latencies_reads_milliseconds_and_refuses_bad_lists() -> None:
+    assert parse_latencies("0") == (0.0,)
+    assert parse_latencies("0, 5") == (0.0, 5.0)
+    for bad in ("", "fast", "-1", " , "):
+        with pytest.raises(ValueError):
+            parse_latencies(bad)

@@ -6,7 +6,7 @@ from typing import Any
 import grpc
 import pytest
 
-from batchops.clients import ClientError
+from batchops.clients import ClientError, ServiceUnavailable
 from batchops.clients.calls import ServiceCaller, call_metadata
 from batchops.retry import Backoff
 
@@ -113,3 +113,32 @@ def test_headers_carry_tenant_and_jwt_when_given() -> None:
     assert call_metadata("t1", "a.b.c") == (("tenant", "t1"), ("jwt", "a.b.c"))
     with pytest.raises(ValueError):
         call_metadata("", None)
+
+
+@pytest.mark.parametrize("code", [grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED])
+def test_giving_up_on_an_unreachable_service_says_so(code: grpc.StatusCode) -> None:
+    service, pauses = caller(max_attempts=3)
+    with pytest.raises(ServiceUnavailable) as raised:
+        service.call(Script(*[code] * 3), "GetDevice", object(), tenant_id="t1", auth_token=None)
+    assert (raised.value.service, raised.value.code, raised.value.attempts) == ("svc", code, 3)
+    assert len(pauses) == 2  # the client's own retries are unchanged
+    # A deadline on a call that may not retry it (a write) is unreachable too.
+    with pytest.raises(ServiceUnavailable):
+        service.call(
+            Script(grpc.StatusCode.DEADLINE_EXCEEDED),
+            "M",
+            1,
+            tenant_id="t",
+            auth_token=None,
+            retryable=frozenset(),
+        )
+
+
+@pytest.mark.parametrize(
+    "code", [grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.INTERNAL]
+)
+def test_an_answer_is_no_unavailability(code: grpc.StatusCode) -> None:
+    service, _ = caller()
+    with pytest.raises(ClientError) as raised:
+        service.call(Script(code), "M", 1, tenant_id="t", auth_token=None)
+    assert not isinstance(raised.value, ServiceUnavailable)

@@ -115,11 +115,18 @@ class FakeOperations:
         return {i for i in operation_ids if i in self._s.tombstones}
 
     def operations_in(
-        self, statuses: Sequence[OpStatus], older_than: datetime | None = None
+        self,
+        statuses: Sequence[OpStatus],
+        older_than: datetime | None = None,
+        newer_than: datetime | None = None,
     ) -> Iterator[BatchOperation]:
         for row in list(self._s.operations.values()):
             op = row.operation
-            if op.status in statuses and (older_than is None or _before(op.updated_date, older_than)):
+            if op.status not in statuses or (
+                older_than is not None and not _before(op.updated_date, older_than)
+            ):
+                continue
+            if newer_than is None or (op.updated_date is not None and op.updated_date >= newer_than):
                 yield op
 
     def operation_counts(self) -> dict[str, int]:
@@ -139,6 +146,11 @@ class FakeOperations:
 
     def record_error(self, operation_id: uuid.UUID, error: str) -> None:
         self._s.operations[operation_id].update(last_error=error[:MAX_ERROR_CHARS])
+
+    def set_waiting_on(self, operation_ids: Iterable[uuid.UUID], text: str) -> None:
+        for operation_id in set(operation_ids):
+            if operation_id in self._s.operations:
+                self._s.operations[operation_id].update(waiting_on=text[:MAX_ERROR_CHARS])
 
 
 def _before(date: datetime | None, cutoff: datetime) -> bool:

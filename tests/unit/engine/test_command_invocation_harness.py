@@ -6,7 +6,7 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from batchops.clients import ClientError
+from batchops.clients import ClientError, ServiceUnavailable
 from batchops.domain import InvalidArgument, OperationCreate
 from batchops.domain.creation import command_invocation
 from batchops.engine.handlers import OperationHandler
@@ -90,6 +90,34 @@ def test_a_failed_call_is_a_failed_attempt(harness: HandlerHarness) -> None:
     run = harness.run(operation, "dev-1")
     run.assert_raised(CommandInvocationError, "device 'dev-1': event-management AddCommandInvocations failed")
     harness.run(operation, "dev-1").assert_succeeded()  # the retry goes through
+
+
+@pytest.mark.parametrize("code", [grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED])
+@pytest.mark.parametrize(
+    ("service", "method"),
+    [("device-management", "GetDeviceByToken"), ("event-management", "AddCommandInvocations")],
+)
+def test_an_unreachable_service_is_a_dependency_unavailable(
+    harness: HandlerHarness, code: grpc.StatusCode, service: str, method: str
+) -> None:
+    operation = harness.create_operation(invoke())
+    down = ServiceUnavailable(service, method, code, "down", 5)
+    fakes = harness.fakes
+    (fakes.device_management if service == "device-management" else fakes.event_management).fail_next(down)
+    run = harness.run(operation, "dev-1")
+    error = run.assert_dependency_unavailable(service, f"device 'dev-1': {service} {method} failed")
+    assert isinstance(error, CommandInvocationError)  # still what the handler raised before
+    assert harness.fakes.event_management.invocations == []
+    harness.run(operation, "dev-1").assert_succeeded()
+
+
+def test_an_answer_from_a_service_is_no_dependency_unavailable(harness: HandlerHarness) -> None:
+    denied = ClientError("device-management", "GetDeviceByToken", grpc.StatusCode.PERMISSION_DENIED, "no", 1)
+    harness.fakes.device_management.fail_next(denied)
+    run = harness.run(harness.create_operation(invoke()), "dev-1")
+    run.assert_raised(CommandInvocationError, "PERMISSION_DENIED")
+    with pytest.raises(AssertionError, match="DependencyUnavailable"):
+        run.assert_dependency_unavailable()
 
 
 def test_without_services_the_element_fails(harness: HandlerHarness) -> None:

@@ -1,11 +1,18 @@
 """Handlers: what to do with one element of an operation, by operation type."""
 
 from batchops.clients.services import HandlerServices
-from batchops.engine.handlers.base import ElementOutcome, HandlerContext, OperationHandler, OperationStopped
+from batchops.engine.handlers.base import (
+    DependencyUnavailable,
+    ElementOutcome,
+    HandlerContext,
+    OperationHandler,
+    OperationStopped,
+)
 from batchops.engine.handlers.registry import ENTRY_POINT_GROUP, HandlerRegistry
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "DependencyUnavailable",
     "ElementOutcome",
     "HandlerContext",
     "HandlerRegistry",

@@ -24,6 +24,20 @@ class OperationStopped(BatchopsError):
     kind = ErrorKind.FAILED_PRECONDITION
 
 
+class DependencyUnavailable(BatchopsError):
+    """Raised by a handler that cannot reach a service it depends on (after that service's
+    client has retried): not the element's fault. The processor gives the element back
+    (Unprocessed, no attempt spent) and holds the tenant's processing until the dependency
+    answers again (a circuit breaker per dependency, ``batchops.engine.circuit``)."""
+
+    kind = ErrorKind.UNAVAILABLE
+
+    def __init__(self, dependency: str, detail: str = "") -> None:
+        super().__init__(detail or f"{dependency} is unavailable")
+        self.dependency = dependency
+        self.detail = detail
+
+
 @dataclass(frozen=True)
 class ElementOutcome:
     succeeded: bool
@@ -78,4 +92,5 @@ class OperationHandler(Protocol):
         written)."""
 
     def handle(self, context: HandlerContext) -> ElementOutcome:
-        """Process one element. Raising counts as a failed attempt with the exception as error."""
+        """Process one element. Raising counts as a failed attempt with the exception as error,
+        except ``DependencyUnavailable``: the element is given back without spending an attempt."""

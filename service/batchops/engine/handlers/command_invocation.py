@@ -11,7 +11,7 @@ import uuid
 from typing import Any, TypedDict
 
 from batchops.clients.cache import LruCache
-from batchops.clients.calls import ClientError
+from batchops.clients.calls import ClientError, ServiceUnavailable
 from batchops.clients.device_management import DeviceManagementClient
 from batchops.clients.models import Assignment, DeviceCommand
 from batchops.clients.services import HandlerServices
@@ -23,7 +23,7 @@ from batchops.domain import (
     InvalidArgument,
     OperationCreate,
 )
-from batchops.engine.handlers.base import ElementOutcome, HandlerContext
+from batchops.engine.handlers.base import DependencyUnavailable, ElementOutcome, HandlerContext
 from batchops.errors import BatchopsError, ErrorKind
 
 OPTION_TARGET_ALL_ASSIGNMENTS = "target_all_assignments"
@@ -43,6 +43,11 @@ class CommandInvocationError(BatchopsError):
     """A device-management or event-management call failed for good while handling one device."""
 
     kind = ErrorKind.UNAVAILABLE
+
+
+class CommandDependencyUnavailable(CommandInvocationError, DependencyUnavailable):
+    """Device or event management could not be reached (UNAVAILABLE or DEADLINE_EXCEEDED after
+    the client's retries): the element waits for it instead of failing."""
 
 
 def option_enabled(value: Any) -> bool:
@@ -77,6 +82,8 @@ class BatchCommandInvocationHandler:
         device_token = context.element.device_token
         try:
             return self._invoke(context, services, device_token, command_token)
+        except ServiceUnavailable as exc:
+            raise CommandDependencyUnavailable(exc.service, f"device '{device_token}': {exc}") from exc
         except ClientError as exc:
             raise CommandInvocationError(f"device '{device_token}': {exc}") from exc
 

@@ -153,11 +153,16 @@ class Control:
                     {ID: str(operation_id)}, {"$set": self._exact_counts(operation_id)}
                 )
             return None
-        self._cancel_elements(operation_id, _EL.UNPROCESSED)
+        # Running ones first: a processor handing one back (Processing -> Unprocessed) after
+        # this finds it Canceled already, or lands before the Unprocessed pass.
         if doc.get(FORCE_CANCEL):
             self._cancel_elements(operation_id, _EL.PROCESSING)
+        self._cancel_elements(operation_id, _EL.UNPROCESSED)
         if self._elements.count_documents({OP: str(operation_id), STATUS: _EL.PROCESSING.value}, limit=1):
             return None
+        # Nothing runs now, so nothing can be handed back any more: a last pass takes those that
+        # were between the first pass and the count.
+        self._cancel_elements(operation_id, _EL.UNPROCESSED)
         now = utcnow()
         update = {"$set": {STATUS: _OP.CANCELED.value, ENDED_DATE: now, UPDATED_DATE: now}}
         update["$set"].update(self._exact_counts(operation_id))

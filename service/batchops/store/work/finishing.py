@@ -8,6 +8,7 @@ import uuid
 from batchops.domain import BatchOperation, BatchOperationStatus, ElementProcessingStatus
 from batchops.store.batch_store import utcnow
 from batchops.store.documents import Document, zero_counts
+from batchops.store.events import EventKind, StatusEvent, with_event
 from batchops.store.fields import (
     COUNT_FIELDS,
     COUNTS,
@@ -87,16 +88,20 @@ class Finishing:
             else BatchOperationStatus.FINISHED_SUCCESSFULLY
         )
         now = utcnow()
+        event = StatusEvent(EventKind.FINISHED, operation.status, new, now, round=operation.round)
         result = self._operations.update_one(
             {ID: str(operation.id), STATUS: operation.status.value},
-            {
-                "$set": {
-                    STATUS: new.value,
-                    ENDED_DATE: now,
-                    UPDATED_DATE: now,
-                    RESUME_PHASE: operation.status.value,
-                    **fields,
-                }
-            },
+            with_event(
+                {
+                    "$set": {
+                        STATUS: new.value,
+                        ENDED_DATE: now,
+                        UPDATED_DATE: now,
+                        RESUME_PHASE: operation.status.value,
+                        **fields,
+                    }
+                },
+                event,
+            ),
         )
         return self._reads.operation(operation.id) if result.modified_count else None

@@ -12,6 +12,7 @@ from pymongo.errors import BulkWriteError
 from batchops.domain import BatchOperation, BatchOperationStatus, ElementProcessingStatus, element_id_for
 from batchops.store.batch_store import utcnow
 from batchops.store.documents import Document, element_document, target_chunk_id
+from batchops.store.events import EventKind, StatusEvent, with_event
 from batchops.store.fields import (
     CHUNK_COUNT,
     CHUNKS_DONE,
@@ -21,6 +22,7 @@ from batchops.store.fields import (
     INIT_ERRORS,
     OP,
     PROGRESS_DATE,
+    ROUND,
     SEQ,
     STARTED_DATE,
     STATUS,
@@ -52,9 +54,15 @@ class Initialization:
     def begin_initialization(self, operation_id: uuid.UUID) -> bool:
         """Unprocessed -> Initializing (with its start date). True if this call moved it."""
         now = utcnow()
+        event = StatusEvent(
+            EventKind.INITIALIZING, BatchOperationStatus.UNPROCESSED, BatchOperationStatus.INITIALIZING, now
+        )
         result = self._operations.update_one(
             {ID: str(operation_id), STATUS: BatchOperationStatus.UNPROCESSED.value},
-            {"$set": {STATUS: _INITIALIZING, STARTED_DATE: now, UPDATED_DATE: now, PROGRESS_DATE: now}},
+            with_event(
+                {"$set": {STATUS: _INITIALIZING, STARTED_DATE: now, UPDATED_DATE: now, PROGRESS_DATE: now}},
+                event,
+            ),
         )
         return result.modified_count == 1
 
@@ -187,9 +195,16 @@ class Initialization:
             if int(doc.get(INIT_ERRORS) or 0)
             else BatchOperationStatus.INITIALIZED_SUCCESSFULLY
         )
+        now = utcnow()
+        event = StatusEvent(
+            EventKind.INITIALIZED, BatchOperationStatus.INITIALIZING, new, now, round=int(doc.get(ROUND) or 0)
+        )
         # Elements are unique per device, so their total is the exact de-duplicated token count.
         self._operations.update_one(
             {ID: str(operation_id), STATUS: _INITIALIZING},
-            {"$set": {STATUS: new.value, UPDATED_DATE: utcnow(), TOKEN_COUNT: int(doc.get(TOTAL) or 0)}},
+            with_event(
+                {"$set": {STATUS: new.value, UPDATED_DATE: now, TOKEN_COUNT: int(doc.get(TOTAL) or 0)}},
+                event,
+            ),
         )
         return self._reads.operation(operation_id)

@@ -1,4 +1,5 @@
-"""Reading operations and marking their progress (publish, touch, heartbeat, last error)."""
+"""Reading operations and marking their progress (publish, touch, heartbeat, last error, what
+processing waits on)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from batchops.domain import BatchOperation, BatchOperationStatus
 from batchops.store.batch_store import utcnow
 from batchops.store.documents import Document, operation_from_document
-from batchops.store.fields import ID, LAST_ERROR, PROGRESS_DATE, PUBLISHED, STATUS, UPDATED_DATE
+from batchops.store.fields import ID, LAST_ERROR, PROGRESS_DATE, PUBLISHED, STATUS, UPDATED_DATE, WAITING_ON
 from batchops.store.limits import MAX_ERROR_CHARS
 from batchops.store.work.collections import WorkCollections
 
@@ -44,11 +45,16 @@ class Operations:
         return {uuid.UUID(doc[ID]) for doc in self._tombstones.find({ID: {"$in": ids}}, {ID: 1})}
 
     def operations_in(
-        self, statuses: Sequence[BatchOperationStatus], older_than: datetime | None = None
+        self,
+        statuses: Sequence[BatchOperationStatus],
+        older_than: datetime | None = None,
+        newer_than: datetime | None = None,
     ) -> Iterator[BatchOperation]:
         query: Document = {STATUS: {"$in": [s.value for s in statuses]}}
         if older_than is not None:
             query[UPDATED_DATE] = {"$lt": older_than}
+        if newer_than is not None:
+            query.setdefault(UPDATED_DATE, {})["$gte"] = newer_than
         for doc in self._operations.find(query):
             yield operation_from_document(doc)
 
@@ -75,3 +81,9 @@ class Operations:
 
     def record_error(self, operation_id: uuid.UUID, error: str) -> None:
         self._operations.update_one({ID: str(operation_id)}, {"$set": {LAST_ERROR: error[:MAX_ERROR_CHARS]}})
+
+    def set_waiting_on(self, operation_ids: Iterable[uuid.UUID], text: str) -> None:
+        """What processing of these operations waits for (an unavailable dependency); "" clears
+        it. Not progress: the update date stays."""
+        ids = [str(op) for op in set(operation_ids)]
+        self._operations.update_many({ID: {"$in": ids}}, {"$set": {WAITING_ON: text[:MAX_ERROR_CHARS]}})

@@ -9,8 +9,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pymongo import UpdateOne
-
 from batchops.domain import ElementProcessingStatus
 from batchops.store.batch_store import utcnow
 from batchops.store.counters import Owed, move_counts
@@ -29,14 +27,17 @@ from batchops.store.fields import (
 from batchops.store.id_batches import id_batches
 from batchops.store.limits import MAX_ERROR_CHARS
 from batchops.store.work.collections import WorkCollections
+from batchops.store.work.outcome_updates import piece_update
 
 _EL = ElementProcessingStatus
 _PROCESSING = _EL.PROCESSING.value
 
 # (operation, succeeded): the outcomes of one operation that moved its elements to one status.
 _Outcome = tuple[uuid.UUID, bool]
-# Results sharing every outcome field, and those fields' ``$set``.
-_Group = tuple[Document, list["ElementResult"]]
+# One result and its ``$set``; results of one shape (operation, outcome, metadata keys) have
+# ``$set``s with the same fields.
+_Change = tuple["ElementResult", Document]
+_Shape = tuple[uuid.UUID, bool, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class Outcomes:
             counts = pending.pop(op, Counter())
             counts[_EL.PROCESSING] -= count
             move_counts(self._operations, op, counts, now=now if _finals(counts) else None)
-        changed_by = self._write_outcomes(_group_by_changes(results, now), claims)
+        changed_by = self._write_outcomes(_group_by_shape(results, now), claims)
         for op, count in attempted.items():
             succeeded, failed = changed_by[(uuid.UUID(op), True)], changed_by[(uuid.UUID(op), False)]
             pending.setdefault(op, Counter()).update(
@@ -85,31 +86,25 @@ class Outcomes:
         return sum(changed_by.values())
 
     def _write_outcomes(
-        self, groups: Mapping[tuple[uuid.UUID, bool, str], _Group], claims: Mapping[uuid.UUID, str]
+        self, groups: Mapping[_Shape, list[_Change]], claims: Mapping[uuid.UUID, str]
     ) -> dict[_Outcome, int]:
         """Write the grouped outcomes; returns how many elements each outcome changed.
 
-        Results with the same outcome fields (typically all successes of a fast handler) share one
-        ``update_many`` per id piece: a per-element ``UpdateOne`` costs the server a transaction
-        each. Outcomes with fields of their own (an invocation id each) share one bulk write per
-        operation and outcome: one round trip instead of one per element."""
+        One ``update_many`` per id piece of a group, compare-and-set on the claim, whether the
+        piece's outcomes share their fields or not (see ``piece_update``): a per-element
+        ``UpdateOne`` would cost the server a write (a transaction on SecantusDB) each."""
         changed_by: dict[_Outcome, int] = defaultdict(int)
-        singles: dict[_Outcome, list[UpdateOne]] = defaultdict(list)
-        for (operation_id, succeeded, _), (changes, members) in groups.items():
-            if len(members) == 1:
-                singles[(operation_id, succeeded)].append(_update_one(members[0], changes, claims))
-                continue
+        for (operation_id, succeeded, _), members in groups.items():
             for part in id_batches(members):
+                ids = [str(result.element_id) for result, _ in part]
                 changed_by[(operation_id, succeeded)] += self._elements.update_many(
                     {
-                        ID: {"$in": [str(r.element_id) for r in part]},
+                        ID: {"$in": ids},
                         STATUS: _PROCESSING,
-                        CLAIM: {"$in": list({claims[r.element_id] for r in part})},
+                        CLAIM: {"$in": list({claims[result.element_id] for result, _ in part})},
                     },
-                    {"$set": changes},
+                    piece_update(ids, [changes for _, changes in part]),
                 ).modified_count
-        for outcome, requests in singles.items():
-            changed_by[outcome] += self._elements.bulk_write(requests, ordered=False).modified_count
         return changed_by
 
     def settle(self, owed: Owed) -> None:
@@ -120,11 +115,9 @@ class Outcomes:
         owed.clear()
 
 
-def _group_by_changes(
-    results: Sequence[ElementResult], now: datetime
-) -> dict[tuple[uuid.UUID, bool, str], _Group]:
-    """Results grouped by operation, outcome and the exact ``$set`` they need."""
-    groups: dict[tuple[uuid.UUID, bool, str], _Group] = {}
+def _group_by_shape(results: Sequence[ElementResult], now: datetime) -> dict[_Shape, list[_Change]]:
+    """Results grouped by operation, outcome and the fields their ``$set`` has, with that ``$set``."""
+    groups: dict[_Shape, list[_Change]] = {}
     for result in results:
         status = _EL.SUCCEEDED if result.succeeded else _EL.FAILED
         changes: Document = {
@@ -137,17 +130,9 @@ def _group_by_changes(
         }
         for key, value in result.metadata.items():
             changes[meta_field(key)] = value
-        group = (result.operation_id, result.succeeded, repr(sorted(changes.items())))
-        groups.setdefault(group, (changes, []))[1].append(result)
+        shape = (result.operation_id, result.succeeded, tuple(sorted(result.metadata)))
+        groups.setdefault(shape, []).append((result, changes))
     return groups
-
-
-def _update_one(result: ElementResult, changes: Document, claims: Mapping[uuid.UUID, str]) -> UpdateOne:
-    """One element's outcome, compare-and-set on its claim."""
-    return UpdateOne(
-        {ID: str(result.element_id), STATUS: _PROCESSING, CLAIM: claims[result.element_id]},
-        {"$set": changes},
-    )
 
 
 def _finals(changes: Mapping[ElementProcessingStatus, int]) -> bool:

@@ -15,6 +15,7 @@ from batchops.store.batch_store import utcnow
 from batchops.store.counters import arrive, leave
 from batchops.store.database import OP_STATUS_SEQ
 from batchops.store.documents import Document, element_from_document, operation_from_document
+from batchops.store.events import EventKind, StatusEvent, with_event
 from batchops.store.fields import (
     CHUNK_COUNT,
     CHUNKS_DONE,
@@ -27,6 +28,7 @@ from batchops.store.fields import (
     OP,
     PROGRESS_DATE,
     PUBLISHED,
+    ROUND,
     SEQ,
     STATUS,
     SWEEP_PENDING,
@@ -89,7 +91,9 @@ class RecoveryQueries:
     def end_initialization(self, operation_id: uuid.UUID, before: datetime) -> BatchOperation | None:
         """Initializing -> InitializedWithErrors with the elements of the chunks that did arrive,
         if it still made no progress since ``before``; the reason goes into its last error."""
-        doc = self._operations.find_one({ID: str(operation_id)}, {CHUNKS_DONE: 1, CHUNK_COUNT: 1, TOTAL: 1})
+        doc = self._operations.find_one(
+            {ID: str(operation_id)}, {CHUNKS_DONE: 1, CHUNK_COUNT: 1, TOTAL: 1, ROUND: 1}
+        )
         if doc is None:
             return None
         arrived, expected = len(doc.get(CHUNKS_DONE) or []), max(int(doc.get(CHUNK_COUNT) or 0), 1)
@@ -97,18 +101,30 @@ class RecoveryQueries:
             f"initialization timed out: {arrived} of {expected} target chunk(s) arrived; "
             "the elements of those are processed"
         )
+        now, new = utcnow(), BatchOperationStatus.INITIALIZED_WITH_ERRORS
+        event = StatusEvent(
+            EventKind.INITIALIZED,
+            BatchOperationStatus.INITIALIZING,
+            new,
+            now,
+            reason=reason,
+            round=int(doc.get(ROUND) or 0),
+        )
         result = self._operations.update_one(
             {ID: str(operation_id), STATUS: _INITIALIZING, **_no_progress_since(before)},
-            {
-                # A chunk counted meanwhile moves the progress date, so the filter fails and
-                # ``total`` read above is still the operation's.
-                "$set": {
-                    STATUS: BatchOperationStatus.INITIALIZED_WITH_ERRORS.value,
-                    UPDATED_DATE: utcnow(),
-                    TOKEN_COUNT: int(doc.get(TOTAL) or 0),
-                    LAST_ERROR: reason,
-                }
-            },
+            with_event(
+                {
+                    # A chunk counted meanwhile moves the progress date, so the filter fails and
+                    # ``total`` read above is still the operation's.
+                    "$set": {
+                        STATUS: new.value,
+                        UPDATED_DATE: now,
+                        TOKEN_COUNT: int(doc.get(TOTAL) or 0),
+                        LAST_ERROR: reason,
+                    }
+                },
+                event,
+            ),
         )
         return self._reads.operation(operation_id) if result.modified_count else None
 
