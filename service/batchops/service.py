@@ -4,8 +4,10 @@ ZooKeeper, or a fixed list), and the gRPC API in front of them."""
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Mapping
 from types import FrameType
 
@@ -29,6 +31,7 @@ from batchops.clients import ServiceClients, connect
 from batchops.config import AuthSettings, GrpcServerSettings, GrpcTlsSettings, Settings
 from batchops.engine.handlers import HandlerRegistry
 from batchops.engine.handlers.command_invocation import BatchCommandInvocationHandler
+from batchops.engine.stopping import EXIT_MARGIN, StopDeadline, remaining
 from batchops.engine.tenant_engine import EngineEnvironment, OutgoingCalls, TenantEngine
 from batchops.memory import limit_malloc_arenas
 from batchops.messaging.kafka import KafkaConfig
@@ -142,7 +145,9 @@ class BatchOpsService:
         self.server.add_service(BATCH_MANAGEMENT, batch_management(settings, self.router, self.clients))
         self.server.add_service(MULTITENANT_MANAGEMENT, MultitenantManagementServicer(self.router))
         self.tenant_health = TenantHealth(self.server, self._engines)
+        self.stop_deadline = StopDeadline(settings.shutdown_grace)
         self._stopped = threading.Event()
+        self._stop_done = threading.Event()
 
     def _router(self, router_factory: RouterFactory | None) -> TenantRouter:
         """Tenants from the factory, a fixed list, or (the default) ZooKeeper via the manager."""
@@ -165,7 +170,7 @@ class BatchOpsService:
         return dict(self.static_engines)
 
     def make_engine(self, tenant_id: str, config: TenantConfiguration) -> TenantEngine:
-        return TenantEngine(tenant_id, config, self.env)
+        return TenantEngine(tenant_id, config, self.env, stop_deadline=self.stop_deadline)
 
     @property
     def port(self) -> int:
@@ -185,23 +190,44 @@ class BatchOpsService:
         self.tenant_health.start()
 
     def stop(self) -> None:
-        """Stop taking calls, drain in-flight ones, then stop the engines (consumers leave their
-        groups, producers flush) and close connections."""
+        """Stop within the shutdown grace + 5 s (see ``engine.stopping``). At once: health
+        NOT_SERVING, no new calls, no new records, no new handler calls. In-flight calls and
+        running handlers get until the grace; then each engine stores the outcomes its handlers
+        returned, hands the claims left back to Unprocessed, commits offsets only for batches
+        done, leaves its consumer groups and flushes its producer. Last, the outgoing channels
+        close (calls still blocked on a dependency that never answers return; what they bring is
+        discarded) and then the MongoDB client."""
         if self._stopped.is_set():
             return
         self._stopped.set()
+        deadline = self.stop_deadline.begin()
         log.info(
-            "stopping: draining in-flight calls", extra={"grace_seconds": self.settings.grpc.grace_seconds}
+            "stopping: in-flight calls and handlers get the grace",
+            extra={"grace_seconds": self.stop_deadline.grace},
         )
         self.tenant_health.stop()
-        self.server.stop(self.settings.grpc.grace_seconds)
+        drained = self.server.begin_stop(self.stop_deadline.grace)
+        for engine in self._engines().values():
+            if isinstance(engine, TenantEngine):
+                engine.request_stop()
+        drained.wait(remaining(deadline, floor=0.1))
+        self.server.finish_stop()
         if self.manager is not None:
             self.manager.stop()
-        for engine in self.static_engines.values():
-            engine.stop()
+        self._stop_static_engines(deadline + EXIT_MARGIN)
         self.clients.close()
         self.connector.close()
         log.info("stopped")
+
+    def _stop_static_engines(self, by: float) -> None:
+        stopping = [
+            threading.Thread(target=engine.stop, name=f"stop-{tenant_id}", daemon=True)
+            for tenant_id, engine in self.static_engines.items()
+        ]
+        for thread in stopping:
+            thread.start()
+        for thread in stopping:
+            thread.join(remaining(by))
 
     def run_until_signalled(self) -> None:
         """Serve until SIGTERM or SIGINT, then stop gracefully."""
@@ -215,4 +241,25 @@ class BatchOpsService:
         signal.signal(signal.SIGINT, on_signal)
         self.start()
         stop_requested.wait()
+        self._exit_by(self.stop_deadline.begin() + EXIT_MARGIN - 0.5)
         self.stop()
+        self._stop_done.set()
+
+    def _exit_by(self, exit_by: float) -> None:
+        """End the process by ``exit_by`` (``time.monotonic``) whatever its threads do: a handler
+        thread blocked in a call that ignores cancellation must not keep it alive (worker threads
+        are joined at interpreter exit). After a complete stop its work was handed back, so the
+        exit code stays 0; a stop that overran exits 1."""
+
+        def watch() -> None:
+            stopped = self._stop_done.wait(remaining(exit_by))
+            if stopped:
+                time.sleep(remaining(exit_by))
+                log.warning("threads still running after the stop; ending the process")
+            else:
+                log.error("stopping overran its bound; ending the process")
+            for handler in logging.getLogger().handlers:
+                handler.flush()
+            os._exit(0 if stopped else 1)
+
+        threading.Thread(target=watch, name="exit-watchdog", daemon=True).start()

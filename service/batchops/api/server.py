@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent import futures
 from typing import Any, NoReturn
@@ -248,8 +249,17 @@ class GrpcServer:
 
     def stop(self, grace_seconds: float) -> None:
         """Refuse new calls, let in-flight calls finish within the grace period."""
+        self.begin_stop(grace_seconds).wait()
+        self.finish_stop()
+
+    def begin_stop(self, grace_seconds: float) -> threading.Event:
+        """Without waiting: health NOT_SERVING, new calls refused; in-flight calls may finish
+        within the grace period (then they are cancelled). The event is set once none is left."""
         self.set_serving(False)
-        self._server.stop(grace_seconds).wait()
+        return self._server.stop(grace_seconds)
+
+    def finish_stop(self) -> None:
+        """After ``begin_stop``'s event: stop the health-only port and the side pools."""
         if self._health_server is not None:
             self._health_server.stop(None).wait()
         self._side_pools.shutdown()

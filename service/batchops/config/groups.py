@@ -57,6 +57,15 @@ class InstanceSettings(SettingsGroup):
         "empty = follow ZooKeeper.",
     )
 
+    shutdown_grace_seconds: float | None = Field(
+        default=None,
+        ge=0,
+        le=3600,
+        description="On SIGTERM, how long in-flight API calls and running handlers may take; then the "
+        "elements still claimed go back to Unprocessed and the process exits, within this + 5 s. "
+        "Unset: BATCHOPS_GRPC_GRACE_SECONDS.",
+    )
+
     _decode_tenants = field_validator("static_tenants", mode="before")(decode_json)
 
 
@@ -208,7 +217,7 @@ class GrpcServerSettings(SettingsGroup):
         default=10.0,
         ge=0,
         validation_alias="grpc_grace_seconds",
-        description="On SIGTERM, how long in-flight calls may take to finish.",
+        description="Former name of BATCHOPS_SHUTDOWN_GRACE_SECONDS, used while that is unset.",
     )
     tenant_max_concurrent_calls: int = Field(
         default=8,

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         "control characters in logged values escaped.",
     )
 
+    @property
+    def shutdown_grace(self) -> float:
+        """BATCHOPS_SHUTDOWN_GRACE_SECONDS, or else its former name BATCHOPS_GRPC_GRACE_SECONDS."""
+        own = self.instance.shutdown_grace_seconds
+        return self.grpc.grace_seconds if own is None else own
+
     @classmethod
     def settings_customise_sources(
         cls,

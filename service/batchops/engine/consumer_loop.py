@@ -90,6 +90,7 @@ class ConsumerLoop:
         self._restart_backoff = timing.restart_backoff
         self._max_restart_backoff = timing.max_restart_backoff
         self._stop_grace = timing.stop_grace
+        self._give_up_at: float | None = None
         self._stop = threading.Event()
         self._resubscribe = threading.Event()
         self._assigned = threading.Event()
@@ -106,8 +107,16 @@ class ConsumerLoop:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self, timeout: float = 30.0) -> None:
+    def request_stop(self, give_up_at: float | None = None) -> None:
+        """Take no more records, without waiting. A batch still running at ``give_up_at``
+        (``time.monotonic``; default: the stop grace from when the loop notices) is left
+        uncommitted and the member leaves its group: its records come again to the next owner."""
+        if not self._stop.is_set():
+            self._give_up_at = give_up_at
         self._stop.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.request_stop()
         self._thread.join(timeout)
         self._worker.shutdown(wait=False)
 
@@ -205,9 +214,7 @@ class ConsumerLoop:
             self._rewind(consumer, records)
             return
         except BatchAbandoned:
-            log.warning(
-                "stopping: batch still running after %.0f s; its records come again", self._stop_grace
-            )
+            log.warning("stopping: batch still running at the stop deadline; its records come again")
             self._rewind(consumer, records)
             return
         except Exception:
@@ -242,7 +249,7 @@ class ConsumerLoop:
                 except FutureTimeout:
                     pass
                 if self._stop.is_set():
-                    give_up_at = give_up_at or time.monotonic() + self._stop_grace
+                    give_up_at = give_up_at or self._give_up_at or time.monotonic() + self._stop_grace
                     if time.monotonic() >= give_up_at:
                         raise BatchAbandoned()
                 _pause_new(consumer, paused)

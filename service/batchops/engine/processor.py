@@ -29,6 +29,7 @@ from batchops.domain import BatchElement, BatchOperation, BatchOperationStatus
 from batchops.engine.circuit import Admission
 from batchops.engine.control_view import ControlView
 from batchops.engine.dead_letters import DeadLetters
+from batchops.engine.draining import Draining, collect
 from batchops.engine.handlers import (
     DependencyUnavailable,
     ElementOutcome,
@@ -128,14 +129,20 @@ class Processor:
         self._held: set[str] = set()
         self._held_lock = threading.Lock()
         self._gate = OutageGate(tenant_id, work, handlers.outages, heartbeat)
+        self._draining = Draining(work.claims, policy.lease)  # the stop (see engine.draining)
 
     def held_claims(self) -> set[str]:
         """Claim tokens of the batch being processed right now."""
         with self._held_lock:
             return set(self._held)
 
+    def stop_by(self, deadline: float) -> None:
+        """Start no handler call from now; the running ones get until ``deadline`` (engine.draining)."""
+        self._draining.stop_by(deadline)
+
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        self._draining.close()  # calls still blocked are not waited for; their results are discarded
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def handle_batch(self, records: Sequence[Message]) -> None:
         metrics.observe_consumer_batch(self._tenant, "elements", len(records))
@@ -160,6 +167,7 @@ class Processor:
         # Only elements stored under the operation their record names: a forged record cannot
         # make us work on another operation's element.
         wanted = {w.element_id: w.operation_id for w in works.values() if w.operation_id in operations}
+        self._draining.refuse_when_stopping([])
         claimed = self._work.claims.claim(wanted, self._lease)
         log.debug("element batch: %d records, %d wanted, %d claimed", len(records), len(wanted), len(claimed))
         if not claimed:
@@ -170,6 +178,7 @@ class Processor:
             handed_back = self._run_round(pending, operations)
             if not handed_back:
                 break
+            self._draining.refuse_when_stopping(handed_back)  # uncommitted: the next owner claims them
             # A dependency is down: hold the batch's records (claiming nothing) until a probe is
             # due, then take the handed-back elements again.
             self._gate.wait_for_probe()
@@ -244,14 +253,17 @@ class Processor:
     ) -> list[ClaimedElement]:
         """Run the batch's handlers concurrently, storing outcomes as they come in, and renew the
         leases of the elements not settled yet so a slow batch is never taken for an abandoned
-        one (and requeued under our feet). Returns the elements handed back because a dependency
-        was unavailable: found so by their handler, or kept from starting by an open circuit."""
+        one (and requeued under our feet). Returns the elements handed back: a dependency was
+        unavailable (found so by their handler, or an open circuit kept them from starting), or a stop."""
         waiting = deque(claimed)
         running: dict[Future[ElementResult | Unavailable | None], ClaimedElement] = {}
         handed_back: list[ClaimedElement] = []
         renew_every = self._lease.total_seconds() / 3
         last_renewal = time.monotonic()
+        self._draining.new_batch()
         while waiting or running:
+            if self._draining.deadline is not None:
+                return [*handed_back, *self._draining.drain([*waiting], running, outcomes, self._gate.settle)]
             # Every outcome is stored before the next round, so the running calls are all the
             # started-but-not-stored ones: a crash repeats at most ``concurrency`` of them.
             waiting = self._start(waiting, running, operations, outcomes)
@@ -263,17 +275,9 @@ class Processor:
             if not running:
                 break
             timeout = renew_every - (time.monotonic() - last_renewal)
-            done, _ = wait(running, timeout=max(timeout, 0.01), return_when=FIRST_COMPLETED)
-            for future in done:
-                claim = running.pop(future)
-                result = self._gate.settle(future, claim)
-                if isinstance(result, Unavailable):  # handed back (the circuit heard of it)
-                    handed_back.append(claim)
-                    outcomes.settled.add(claim.element.id)
-                elif result is None:  # given up: its operation was canceled with force
-                    outcomes.settled.add(claim.element.id)
-                else:
-                    outcomes.add(result)
+            watched: list[Future[Any]] = [*running, self._draining.signal]  # a stop wakes the wait
+            done, _ = wait(watched, timeout=max(timeout, 0.01), return_when=FIRST_COMPLETED)
+            handed_back += collect(done, running, outcomes, self._gate.settle)
             outcomes.flush()
             if time.monotonic() - last_renewal >= renew_every * 0.9:
                 self._work.claims.renew(
@@ -307,7 +311,7 @@ class Processor:
                     break  # a dependency's circuit is open: the caller hands them back
                 claim = waiting.popleft()
                 operation = operations[claim.element.operation_id]
-                future = self._pool.submit(self._process, operation, claim.element)
+                future = self._pool.submit(self._draining.call, self._process, operation, claim.element)
                 running[future] = claim
                 self._gate.started(future, admission)
         if stopped:
@@ -355,7 +359,8 @@ class Processor:
                 return None
             except DependencyUnavailable as exc:  # not the element's fault: it goes back
                 return Unavailable(element.id, exc.dependency, str(exc))
-            self._heartbeat.beat(operation.id)
+            if not self._draining.late:  # past the stop deadline the store may be closed already
+                self._heartbeat.beat(operation.id)
         return ElementResult(
             element_id=element.id,
             operation_id=operation.id,
@@ -383,7 +388,7 @@ class Processor:
                 raise
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
-                if attempt >= self._max_attempts:
+                if attempt >= self._max_attempts or self._draining.late:
                     return ElementOutcome.failure(f"failed after {attempt} attempt(s): {error}"), attempt
                 log.info("handler attempt failed; retrying", extra={"attempt": attempt, "error": error})
                 time.sleep(HANDLER_RETRY_BACKOFF.pause(attempt))

@@ -257,9 +257,9 @@ class Sweeper:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
-        self._thread.join(30)
+        self._thread.join(timeout)
 
     def _run(self) -> None:
         with log_context(tenant=self._tenant, stage="recovery"):

@@ -35,6 +35,7 @@ from batchops.engine.processor import (
 )
 from batchops.engine.publisher import WorkPublisher
 from batchops.engine.recovery import Recovery, Sweeper
+from batchops.engine.stopping import FLUSH_BY, JOIN_AFTER, LOOP_GIVE_UP_AFTER, StopDeadline, remaining
 from batchops.logs import log_context
 from batchops.messaging.kafka import (
     ConfirmedProducer,
@@ -110,6 +111,7 @@ class TenantEngine:
         env: EngineEnvironment,
         *,
         on_finished: FinishedCallback | None = None,
+        stop_deadline: StopDeadline | None = None,
     ) -> None:
         self.tenant_id = tenant_id
         self.config = config
@@ -143,6 +145,10 @@ class TenantEngine:
         self.events: EventRelay | None = None
         self._events_producer: ConfirmedProducer | None = None
         self._stopping = threading.Event()
+        # The process's shutdown deadline (shared by every engine), or a grace of this engine's own.
+        self._stop_deadline = stop_deadline or StopDeadline()
+        self._stop_by: float | None = None
+        self._stop_lock = threading.Lock()
         # Per dependency its handlers found unavailable (open: no handler call starts).
         self.circuits = TenantCircuits()
 
@@ -317,16 +323,34 @@ class TenantEngine:
         """True once both consumers have joined their groups and hold partitions."""
         return all(loop.wait_assigned(timeout) for loop in self._loops)
 
+    def request_stop(self) -> float:
+        """Take no more work, without waiting: the consumers take no more records, the processor
+        starts no more handler calls (running ones may finish until the stop deadline) and the
+        initializer gives up at its next step. Returns the deadline (``time.monotonic``)."""
+        with self._stop_lock:
+            if self._stop_by is None:
+                self._stop_by = self._stop_deadline.for_engine()
+                self._stopping.set()  # long initializer work gives up at its next step (uncommitted)
+                if self._processor is not None:
+                    self._processor.stop_by(self._stop_by)
+                for loop in self._loops:
+                    loop.request_stop(self._stop_by + LOOP_GIVE_UP_AFTER)
+            return self._stop_by
+
     def stop(self) -> None:
-        self._stopping.set()  # long handler work gives up at its next step (left uncommitted)
+        """Stop within the deadline plus a few seconds (see ``engine.stopping``): running handlers
+        get until the deadline, the outcomes they returned are stored and the claims left handed
+        back; offsets are committed only for batches done; the consumers leave their groups and
+        the producer is flushed. Handler calls still blocked are not waited for."""
+        deadline = self.request_stop()
         with log_context(tenant=self.tenant_id):
             if self._unregister_metrics is not None:
                 self._unregister_metrics()
                 metrics.forget_tenant(self.tenant_id)
             if self._sweeper is not None:
-                self._sweeper.stop()
+                self._sweeper.stop(remaining(deadline + JOIN_AFTER))
             for loop in self._loops:
-                loop.stop()
+                loop.stop(remaining(deadline + JOIN_AFTER))
             self.controls.close()
             if self._processor is not None:
                 self._processor.close()
@@ -334,7 +358,7 @@ class TenantEngine:
                 self.events.stop()
                 self._events_producer.close(1.0)
             if self._producer is not None:
-                self._producer.close()
+                self._producer.close(remaining(deadline + FLUSH_BY, floor=0.5))
             log.info("tenant engine stopped")
 
     @property

@@ -13,6 +13,8 @@ from batchops.simulator.faults import Fault, FaultPlan
 MISSING_TENANT_MESSAGE = "Tenant token not passed in metadata."
 # A "timeout" fault waits past the caller's deadline, but never longer than this.
 MAX_TIMEOUT_WAIT_SECONDS = 30.0
+# How often a held call looks whether it was released or its caller went away.
+HOLD_POLL_SECONDS = 0.05
 
 
 def header(context: grpc.ServicerContext, key: str) -> str | None:
@@ -28,6 +30,8 @@ class Gate:
         self._stopping = stopping
         self._calls: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self._holding = False
+        self._held = 0
 
     def enter(self, method: str, context: grpc.ServicerContext) -> str:
         """The caller's tenant, after the injected latency; aborts the call for injected errors."""
@@ -36,6 +40,7 @@ class Gate:
             context.abort(grpc.StatusCode.UNAUTHENTICATED, MISSING_TENANT_MESSAGE)
         with self._lock:
             self._calls[method] += 1
+        self._wait_while_held(context)
         decision = self.faults.decide(method)
         if decision.delay_seconds > 0:
             self._stopping.wait(decision.delay_seconds)
@@ -52,6 +57,33 @@ class Gate:
             )
             self._stopping.wait(wait)
         return tenant
+
+    def hold(self, holding: bool = True) -> None:
+        """Hold every call from now on (a dependency that hangs) until ``hold(False)``. A held call
+        whose caller goes away ends CANCELLED and does nothing: it is never answered or recorded."""
+        with self._lock:
+            self._holding = holding
+
+    @property
+    def held(self) -> int:
+        """Calls being held right now."""
+        with self._lock:
+            return self._held
+
+    def _wait_while_held(self, context: grpc.ServicerContext) -> None:
+        with self._lock:
+            if not self._holding:
+                return
+            self._held += 1
+        try:
+            while context.is_active() and not self._stopping.wait(HOLD_POLL_SECONDS):
+                with self._lock:
+                    if not self._holding:
+                        return
+        finally:
+            with self._lock:
+                self._held -= 1
+        context.abort(grpc.StatusCode.CANCELLED, "the caller went away while the call was held")
 
     def calls(self, method: str | None = None) -> int:
         with self._lock:

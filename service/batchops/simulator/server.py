@@ -110,6 +110,16 @@ class FleetSimulator:
     def fail_next(self, count: int, fault: Fault = Fault.UNAVAILABLE, method: str | None = None) -> None:
         self.faults.fail_next(count, fault, method)
 
+    def hold(self, holding: bool = True) -> None:
+        """Hang every call (until ``hold(False)``, ``reset`` or the stop): it is answered only once
+        released; a held call whose caller went away is never answered or recorded."""
+        self._gate.hold(holding)
+
+    @property
+    def held(self) -> int:
+        """Calls hanging right now."""
+        return self._gate.held
+
     def refuse_invocations(self, device_tokens: frozenset[str]) -> None:
         """Refuse command invocations for these devices (element failures) until ``reset``."""
         self.faults.refuse_invocations(device_tokens)
@@ -130,4 +140,5 @@ class FleetSimulator:
         """Forget invocations and call counts, and clear every fault."""
         self.recorder.reset()
         self._gate.reset()
+        self._gate.hold(False)
         self.faults.clear()

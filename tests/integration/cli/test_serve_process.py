@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,12 @@ from batchops.wire import batch_management_pb2_grpc
 from batchops.wire import batch_model_pb2 as bm
 
 BATCHOPS = str(Path(sys.executable).parent / "batchops")
+# The drain contract: in-flight calls get the grace, and the process has exited within grace + 5 s
+# of SIGTERM. The grace is generous so that the 400,000-token call in flight finishes inside it
+# however busy the machine is; what the test bounds is only the exit, by the contract.
+GRACE_SECONDS = 60.0
+EXIT_BOUND_SECONDS = GRACE_SECONDS + 5.0
+SLOW = 300.0  # deadline for what no contract bounds (start-up, the call reaching the store)
 
 
 def serve_env(servers: Endpoints, unique_name: str, **extra: str) -> dict[str, str]:
@@ -56,6 +63,7 @@ def served(servers: Endpoints, unique_name: str) -> Iterator[tuple[subprocess.Po
         BATCHOPS_DEVICE_MANAGEMENT_ADDRESS=f"127.0.0.1:{closed_port}",
         BATCHOPS_EVENT_MANAGEMENT_ADDRESS=f"127.0.0.1:{closed_port}",
         BATCHOPS_GRPC_CLIENT_MAX_ATTEMPTS="1",
+        BATCHOPS_SHUTDOWN_GRACE_SECONDS=str(GRACE_SECONDS),
     )
     process = subprocess.Popen([BATCHOPS, "serve"], env=env, stderr=subprocess.PIPE, text=True)
     yield process, port
@@ -80,7 +88,7 @@ def test_serves_health_and_drains_on_sigterm(
             response = health.Check(health_pb2.HealthCheckRequest(service=""), timeout=2)
             return bool(response.status == health_pb2.HealthCheckResponse.SERVING)
 
-        wait_for(serving, 60, interval=0.1, ignore=(grpc.RpcError,), message="never SERVING")
+        wait_for(serving, SLOW, interval=0.1, ignore=(grpc.RpcError,), message="never SERVING")
         stub = batch_management_pb2_grpc.BatchManagementStub(channel)
         request = bm.GBatchCommandInvocationCreateRequest(
             commandToken="ping", deviceTokens=[f"d-{i:07d}" for i in range(400_000)]
@@ -92,7 +100,7 @@ def test_serves_health_and_drains_on_sigterm(
                 outcome["op"] = stub.CreateBatchCommandInvocation(
                     bms.GCreateBatchCommandInvocationRequest(request=request),
                     metadata=(("tenant", unique_name),),
-                    timeout=120,
+                    timeout=SLOW,
                 ).batchOperation
             except grpc.RpcError as exc:
                 outcome["error"] = exc
@@ -101,12 +109,16 @@ def test_serves_health_and_drains_on_sigterm(
         caller.start()
         targets = MongoClient(servers.mongo_uri)[f"serve-{unique_name}"]["batchtargets"]
         # The call is in flight once its first target chunks are stored.
-        wait_for(lambda: targets.count_documents({}) > 0, 60, interval=0.01, message="call never started")
+        wait_for(lambda: targets.count_documents({}) > 0, SLOW, interval=0.01, message="call never started")
+        signalled = time.monotonic()
         process.send_signal(signal.SIGTERM)
-        caller.join(120)
+        caller.join(SLOW)
         assert "error" not in outcome, outcome.get("error")
         assert outcome["op"].deviceTokenCount == 400_000
-        assert process.wait(60) == 0
+        assert process.wait(SLOW) == 0
+        exit_seconds = time.monotonic() - signalled
+        print(f"\nexited {exit_seconds:.1f} s after SIGTERM (grace {GRACE_SECONDS:g} s)")
+        assert exit_seconds <= EXIT_BOUND_SECONDS, f"exited {exit_seconds:.1f} s after SIGTERM"
         assert process.stderr is not None
         log = process.stderr.read()
         assert "signal received" in log and '"msg": "stopped"' in log

@@ -27,6 +27,7 @@ EVERY_VARIABLE: dict[str, tuple[str, tuple[str, ...], object]] = {
     "BATCHOPS_INSTANCE_NAME": ("n1", ("instance", "instance_name"), "n1"),
     "BATCHOPS_GRPC_NAMESPACE": ("ns", ("instance", "namespace"), "ns"),
     "BATCHOPS_STATIC_TENANTS": ('["a", "b"]', ("instance", "static_tenants"), ["a", "b"]),
+    "BATCHOPS_SHUTDOWN_GRACE_SECONDS": ("4.5", ("instance", "shutdown_grace_seconds"), 4.5),
     "BATCHOPS_KAFKA_BOOTSTRAP_SERVERS": ("k:1", ("kafka", "bootstrap_servers"), "k:1"),
     "BATCHOPS_KAFKA_OVERRIDES": ('{"linger.ms": "5"}', ("kafka", "overrides"), {"linger.ms": "5"}),
     "BATCHOPS_KAFKA_TOPIC_PARTITIONS": ("3", ("kafka", "topic_partitions"), 3),
@@ -202,3 +203,11 @@ def test_the_largest_allowed_values_still_load(monkeypatch: pytest.MonkeyPatch) 
 def test_an_error_in_a_group_given_by_field_name_still_names_the_variable() -> None:
     with pytest.raises(ConfigurationError, match="BATCHOPS_AUTH_JWT_LEEWAY_SECONDS: "):
         load_settings(auth={"leeway_seconds": 601})
+
+
+def test_the_shutdown_grace_keeps_its_former_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().shutdown_grace == 10.0
+    monkeypatch.setenv("BATCHOPS_GRPC_GRACE_SECONDS", "3")
+    assert load_settings().shutdown_grace == 3.0  # the former name alone still works
+    monkeypatch.setenv("BATCHOPS_SHUTDOWN_GRACE_SECONDS", "4")
+    assert load_settings().shutdown_grace == 4.0  # the new name wins

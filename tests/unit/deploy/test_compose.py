@@ -239,3 +239,11 @@ def test_every_awaited_service_has_a_healthcheck() -> None:
     assert service_check[:3] == ["CMD", "python", "-c"]
     compile(service_check[3], "<healthcheck>", "exec")
     assert "HealthStub" in service_check[3] and "SERVING" in service_check[3]
+
+
+def test_compose_waits_longer_than_the_shutdown_bound() -> None:
+    """Issue 14: the service exits within BATCHOPS_SHUTDOWN_GRACE_SECONDS + 5 s of SIGTERM."""
+    grace = float(_env("batchops")["BATCHOPS_SHUTDOWN_GRACE_SECONDS"] or "nan")
+    stop_grace = str(_services()["batchops"]["stop_grace_period"])
+    assert stop_grace.endswith("s")
+    assert float(stop_grace.removesuffix("s")) >= grace + 5

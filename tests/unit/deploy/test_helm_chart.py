@@ -39,6 +39,7 @@ KNOWN_SETTINGS = {
     "BATCHOPS_INSTANCE_ID",
     "BATCHOPS_GRPC_PORT",
     "BATCHOPS_METRICS_PORT",
+    "BATCHOPS_SHUTDOWN_GRACE_SECONDS",
     "BATCHOPS_LOG_LEVEL",
     "BATCHOPS_LOG_FORMAT",
     "BATCHOPS_AUTH_ENABLED",
@@ -401,3 +402,17 @@ def test_tls_off_by_default_and_needs_a_secret(chart: Any) -> None:
     assert not any(key.startswith("BATCHOPS_GRPC_TLS") for key in data)
     with pytest.raises(helm.HelmRenderError, match=r"tls\.secretName"):
         _render(chart, "tls.enabled=true")
+
+
+def test_termination_grace_follows_the_shutdown_grace(chart: Any) -> None:
+    """Issue 14: the service exits within its shutdown grace + 5 s; the pod is killed only later."""
+    for expression, grace in ((None, 20), ("batch_operations.shutdownGraceSeconds=45", 45)):
+        docs = _manifests(chart, expression)
+        pod = _one(docs, "Deployment")["spec"]["template"]["spec"]
+        assert _one(docs, "ConfigMap")["data"]["BATCHOPS_SHUTDOWN_GRACE_SECONDS"] == str(grace)
+        assert pod["terminationGracePeriodSeconds"] == grace + 10
+
+
+def test_the_former_termination_grace_value_is_refused_not_ignored(chart: Any) -> None:
+    with pytest.raises(helm.HelmRenderError, match="shutdownGraceSeconds"):
+        _render(chart, "batch_operations.terminationGracePeriodSeconds=60")

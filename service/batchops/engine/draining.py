@@ -1,0 +1,138 @@
+"""A processor's stop within a deadline (see ``engine.stopping``): no handler call starts after
+``stop_by``; the running ones get until the deadline and every outcome they returned by then is
+stored; the claims left go back to Unprocessed; what a call returns after the deadline is
+discarded (``call`` decides, under one lock with the deadline's passing, so a result is
+either stored or its element handed back, never both and never neither)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from batchops.domain import BatchElement, BatchOperation
+from batchops.engine.consumer_loop import Interrupted
+from batchops.engine.outcomes import BatchOutcomes
+from batchops.engine.ports import ClaimsPort
+from batchops.store.work.claims import ClaimedElement
+from batchops.store.work.outcomes import ElementResult
+
+log = logging.getLogger(__name__)
+
+_Call = TypeVar("_Call", bound=Future[Any])
+_Result = TypeVar("_Result")
+# The processor's reading of a finished call (``OutageGate.settle``): an ``ElementResult`` to store,
+# None (given up: discarded), or anything else for an element it handed back itself.
+Settle = Callable[[Future[Any], ClaimedElement], object]
+
+
+class Draining:
+    def __init__(self, claims: ClaimsPort, lease: timedelta) -> None:
+        self._claims = claims
+        self._lease = lease
+        self.deadline: float | None = None  # set by stop_by (``time.monotonic``)
+        self.signal: Future[None] = Future()  # done once stopping: wakes a waiting batch
+        self._lock = threading.Lock()
+        self._late = False  # past the deadline: results still coming are discarded
+        self._returned: set[uuid.UUID] = set()  # elements whose call returned before it
+
+    @property
+    def late(self) -> bool:
+        return self._late
+
+    def stop_by(self, deadline: float) -> None:
+        with self._lock:
+            if self.deadline is None:
+                self.deadline = deadline
+                self.signal.set_result(None)
+
+    def close(self) -> None:
+        with self._lock:
+            self._late = True
+
+    def new_batch(self) -> None:
+        with self._lock:
+            self._returned.clear()
+
+    def refuse_when_stopping(self, handed_back: Sequence[ClaimedElement]) -> None:
+        """Raise ``Interrupted`` once stopping (the batch is then not committed: the next owner of
+        its records claims what is not final), before a claim or after claims were handed back."""
+        if self.deadline is not None:
+            raise Interrupted(f"stopping: {len(handed_back)} claimed element(s) handed back")
+
+    def call(
+        self,
+        process: Callable[[BatchOperation, BatchElement], _Result],
+        operation: BatchOperation,
+        element: BatchElement,
+    ) -> _Result | None:
+        """One element's handler call (``process``); None when it returned after the deadline."""
+        result = process(operation, element)
+        with self._lock:
+            if self._late:
+                return None
+            self._returned.add(element.id)
+            return result
+
+    def drain(
+        self,
+        waiting: Sequence[ClaimedElement],
+        running: dict[_Call, ClaimedElement],
+        outcomes: BatchOutcomes,
+        settle: Settle,
+    ) -> list[ClaimedElement]:
+        """The claims never started go back at once; the running calls get until the deadline,
+        every outcome they returned by then is stored, and the claims still running go back too.
+        Returns the claims handed back."""
+        assert self.deadline is not None
+        self._give_back(waiting)
+        settled_back: list[ClaimedElement] = []
+        renew_every = self._lease.total_seconds() / 3
+        while running and time.monotonic() < self.deadline:
+            timeout = min(self.deadline - time.monotonic(), renew_every)
+            done, _ = wait(running, timeout=max(timeout, 0), return_when=FIRST_COMPLETED)
+            settled_back += collect(done, running, outcomes, settle)
+            outcomes.flush()
+            if not done and time.monotonic() < self.deadline:  # a grace over a third of the lease
+                self._claims.renew(list(running.values()), self._lease)
+        with self._lock:
+            self._late = True
+            returned = {f for f, c in running.items() if c.element.id in self._returned}
+        settled_back += collect(returned, running, outcomes, settle)  # returned just in time: kept
+        outcomes.flush()
+        self._give_back(list(running.values()))
+        return [*waiting, *settled_back, *running.values()]
+
+    def _give_back(self, claims: Sequence[ClaimedElement]) -> None:
+        if claims:
+            moved = self._claims.hand_back(claims)
+            log.info("stopping: %d of %d unfinished element(s) handed back", moved, len(claims))
+
+
+def collect(
+    done: Collection[Future[Any]],
+    running: dict[_Call, ClaimedElement],
+    outcomes: BatchOutcomes,
+    settle: Settle,
+) -> list[ClaimedElement]:
+    """Move finished calls from ``running`` to ``outcomes`` (other futures in ``done``, such as the
+    stop signal, are skipped). Returns the claims ``settle`` handed back (a dependency was
+    unavailable)."""
+    handed_back: list[ClaimedElement] = []
+    for future in done:
+        if future not in running:
+            continue
+        claim = running.pop(future)
+        result = settle(future, claim)
+        if isinstance(result, ElementResult):
+            outcomes.add(result)
+            continue
+        outcomes.settled.add(claim.element.id)  # None: given up (canceled with force, or too late)
+        if result is not None:
+            handed_back.append(claim)
+    return handed_back
