@@ -120,17 +120,18 @@ class OperationControls:
 
     def _continue(self, operation: BatchOperation) -> None:
         """Send again what the operation's phase still needs: its target chunks not yet counted
-        in (initialization), or its waiting elements (processing)."""
+        in (initialization), and the waiting elements of those that are (their records were
+        skipped while it was paused)."""
         publisher = self._publisher()
         assert publisher is not None
         if operation.status in (_OP.UNPROCESSED, _OP.INITIALIZING):
             done, _count = self._work.initialization.chunks_done(operation.id)
             publisher.publish_operation(operation, skip_chunks=done)
             # Every chunk may have been counted in while it was paused: only the last step is left.
-            if self._work.initialization.complete_initialization(operation.id) is not None:
-                self._work.finishing.finish_if_complete(operation.id)
-            return
-        if self._work.finishing.finish_if_complete(operation.id) is not None:
+            initialized = self._work.initialization.complete_initialization(operation.id)
+            if initialized is not None and self._work.finishing.finish_if_complete(operation.id):
+                return
+        elif self._work.finishing.finish_if_complete(operation.id) is not None:
             return
         sent = publisher.republish_elements(self._work.recovery.unprocessed_elements(operation.id))
         log.info("resumed operation's waiting elements sent again", extra={"elements": sent})

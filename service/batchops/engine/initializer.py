@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from confluent_kafka import Message
 
 from batchops import metrics
-from batchops.domain import BatchOperation, DomainError, element_id_for
+from batchops.domain import BatchOperation, BatchOperationStatus, DomainError, element_id_for
 from batchops.domain.validation import check_device_token
 from batchops.engine.consumer_loop import Interrupted
 from batchops.engine.dead_letters import DeadLetters
@@ -124,8 +124,15 @@ class Initializer:
     def _initialize_chunk(self, operation: BatchOperation, chunk: OperationChunk) -> None:
         if operation.status.is_initialized or operation.status.is_final:
             return  # every chunk was already counted in
+        if operation.status == BatchOperationStatus.PAUSED:
+            # Skipped until resumed, which sends the chunks not counted in again from the store:
+            # keep this one there (a record from the Kafka entry point exists nowhere else).
+            self._work.initialization.store_chunk_targets(
+                operation.id, chunk.chunk_index, chunk.device_tokens
+            )
+            return
         if not operation.status.runs:
-            return  # paused or canceling: resuming sends the chunks not counted in again
+            return  # canceling: its chunks are not needed any more
         self._work.initialization.begin_initialization(operation.id)
         if chunk.chunk_index in self._work.initialization.chunks_done(operation.id)[0]:
             # A repeat (redelivery or recovery): only the final step may still be missing.

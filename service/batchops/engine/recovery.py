@@ -174,6 +174,12 @@ class Recovery:
             # Only stored chunks can be re-sent, so the record's chunk count is never iterated.
             finished_chunks, _count = self._work.initialization.chunks_done(operation.id)
             self._publisher.publish_operation(operation, skip_chunks=finished_chunks)
+            if view.processor_idle:
+                # The elements of the chunks counted in wait too (their records were lost, or
+                # skipped while the operation was paused and resumed from another instance).
+                result.requeued_elements += self._publisher.republish_elements(
+                    self._work.recovery.unprocessed_elements(operation.id)
+                )
             self._work.operations.touch(operation.id)
             result.resumed_initializations += 1
 

@@ -123,7 +123,8 @@ def test_pause_survives_sigkill_and_a_resume_from_elsewhere_finishes(
     try:
         final = _status(work, op_id, _OP.FINISHED_SUCCESSFULLY)
     except TimeoutError:
-        raise AssertionError(f"stuck: {work.operations.operation(op_id)} {_element_counts(work, op_id)}") from None
+        stuck = work.operations.operation(op_id)
+        raise AssertionError(f"stuck: {stuck} {_element_counts(work, op_id)}") from None
     assert (final.total_elements, final.counts.succeeded) == (1500, 1500)
     assert effects["effects"].count_documents({}) == 1500
     assert effects["executions"].count_documents({}) == 1500  # nothing ran twice

@@ -150,3 +150,18 @@ def test_records_of_a_deleted_operation_are_skipped() -> None:
 
     assert h.work.state.operations == {}
     assert h.fanned_out() == [] and h.dead() == []
+
+
+def test_a_paused_operations_chunk_is_kept_for_the_resume_not_dropped() -> None:
+    """Regression: a chunk record of a paused operation from the Kafka entry point was skipped
+    without keeping its tokens, so the resume could not send it again and the operation stayed
+    Initializing for ever (its record exists nowhere else)."""
+    h = Harness()
+    h.run([chunk(["d1", "d2"], index=0, count=2, offset=0)])
+    (row,) = h.work.state.operations.values()
+    row.update(status=OpStatus.PAUSED)
+    h.run([chunk(["d3", "bad token "], index=1, count=2, offset=1)])
+
+    assert sorted(h.fanned_out()) == ["d1", "d2"]  # nothing of the second chunk while paused
+    assert h.work.state.targets[(row.operation.id, 1)] == ["d3", "bad token "]  # kept as it came
+    assert row.chunks_done == {0}
