@@ -18,8 +18,6 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from confluent_kafka import Message
@@ -28,21 +26,20 @@ from batchops import metrics
 from batchops.domain import BatchElement, BatchOperation, BatchOperationStatus
 from batchops.engine.circuit import Admission
 from batchops.engine.control_view import ControlView
-from batchops.engine.dead_letters import DeadLetters
 from batchops.engine.draining import Draining, collect
 from batchops.engine.handlers import (
     DependencyUnavailable,
     ElementOutcome,
     HandlerContext,
-    HandlerRegistry,
-    HandlerServices,
     OperationStopped,
 )
 from batchops.engine.heartbeat import Heartbeat
-from batchops.engine.outages import OutageGate, OutageHandling, Unavailable
+from batchops.engine.outages import OutageGate, Unavailable
 from batchops.engine.outcomes import BatchOutcomes
-from batchops.engine.ports import RecordSender, WorkPort
+from batchops.engine.ports import WorkPort
+from batchops.engine.processing_setup import ElementOutputs, HandlerAccess, ProcessingPolicy
 from batchops.messaging.codecs import ElementWork, UndecodableRecord, decode_element_work
+from batchops.messaging.kafka import PublishError
 from batchops.retry import Backoff
 from batchops.store.work.claims import ClaimedElement
 from batchops.store.work.outcomes import ElementResult
@@ -52,43 +49,7 @@ log = logging.getLogger(__name__)
 HANDLER_RETRY_BACKOFF = Backoff(initial=0.1, maximum=2.0)
 
 FinishedCallback = Callable[[BatchOperation], None]
-
-
-@dataclass(frozen=True)
-class ProcessingPolicy:
-    """How a tenant's elements are processed (from its configuration)."""
-
-    concurrency: int
-    lease: timedelta
-    max_attempts: int
-    handler_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ElementOutputs:
-    """Where a batch's records go besides the store: failed elements, undecodable records, and
-    elements to run again."""
-
-    producer: RecordSender
-    failed_topic: str
-    dead_letters: DeadLetters
-    # Sends element records again (elements handed back that must run after all).
-    republish: Callable[[Sequence[BatchElement]], int]
-
-
-def _no_token() -> str | None:
-    return None
-
-
-@dataclass(frozen=True)
-class HandlerAccess:
-    """What a handler call gets: the handler itself, the services it may call, a token to call
-    with, and the tenant's circuits that hold calls while a dependency is unavailable."""
-
-    registry: HandlerRegistry
-    services: HandlerServices | None = None
-    auth_token: Callable[[], str | None] = _no_token
-    outages: OutageHandling = field(default_factory=OutageHandling)
+__all__ = ["ElementOutputs", "HandlerAccess", "ProcessingPolicy", "Processor"]
 
 
 class Processor:
@@ -261,12 +222,18 @@ class Processor:
         renew_every = self._lease.total_seconds() / 3
         last_renewal = time.monotonic()
         self._draining.new_batch()
+        unsent: PublishError | None = None
         while waiting or running:
             if self._draining.deadline is not None:
                 return [*handed_back, *self._draining.drain([*waiting], running, outcomes, self._gate.settle)]
             # Every outcome is stored before the next round, so the running calls are all the
             # started-but-not-stored ones: a crash repeats at most ``concurrency`` of them.
-            waiting = self._start(waiting, running, operations, outcomes)
+            if unsent is None:
+                waiting = self._start(waiting, running, operations, outcomes)
+            elif waiting:  # never started: back to Unprocessed, for the batch's redelivery
+                self._work.claims.hand_back(list(waiting))
+                outcomes.settled.update(c.element.id for c in waiting)
+                waiting.clear()
             if waiting and len(running) < self._concurrency:  # the circuits refused: give them back
                 handed_back += waiting
                 self._gate.hand_back(list(waiting))
@@ -278,13 +245,21 @@ class Processor:
             watched: list[Future[Any]] = [*running, self._draining.signal]  # a stop wakes the wait
             done, _ = wait(watched, timeout=max(timeout, 0.01), return_when=FIRST_COMPLETED)
             handed_back += collect(done, running, outcomes, self._gate.settle)
-            outcomes.flush()
+            try:
+                outcomes.flush()
+            except PublishError as exc:
+                # A failure report cannot be sent (the broker is away): start nothing more, but
+                # let the calls under way finish and store their successes, or they would run
+                # again; the batch then fails (uncommitted) with its failures unstored.
+                unsent = exc
             if time.monotonic() - last_renewal >= renew_every * 0.9:
                 self._work.claims.renew(
                     [c for c in claimed if c.element.id not in outcomes.settled], self._lease
                 )
                 log.debug("renewed leases in %.2fs", time.monotonic() - last_renewal)
                 last_renewal = time.monotonic()
+        if unsent is not None:
+            raise unsent
         return handed_back
 
     def _start(

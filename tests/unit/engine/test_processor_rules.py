@@ -357,3 +357,29 @@ def test_successes_are_stored_even_when_the_failure_report_cannot_be_sent() -> N
     assert sorted(handler.calls) == ["bad", "bad", "ok1", "ok2"]
     assert h.work.elements(op.id)["bad"].status == ElStatus.FAILED
     assert len(h.producer.on(FAILED)) == 1
+
+
+def test_calls_under_way_when_a_failure_report_cannot_be_sent_are_stored_not_abandoned() -> None:
+    # Regression: the flush that could not send a failure report (broker away) ended the batch at
+    # once, abandoning the calls still running: their successes went unstored and ran again after
+    # their lease (73 repeated invocations, above the bound of 64, in a wiped-broker CI run).
+    def script(context: HandlerContext) -> ElementOutcome:
+        if context.element.device_token == "bad":
+            return ElementOutcome.failure("no")
+        time.sleep(0.3)  # still running when the failure's report is refused
+        return ElementOutcome.success()
+
+    handler = ScriptedHandler(script)
+    h = Harness(handler)  # four at a time: bad, s1, s2, s3 start; w1..w4 wait
+    tokens = ["bad", "s1", "s2", "s3", "w1", "w2", "w3", "w4"]
+    op = h.work.add_operation(tokens)
+    h.producer.refuse(FAILED)
+
+    with pytest.raises(PublishError):
+        h.run(op, tokens)
+    after = h.work.elements(op.id)
+    assert sorted(handler.calls) == ["bad", "s1", "s2", "s3"]  # nothing started after the refusal
+    assert {after[t].status for t in ("s1", "s2", "s3")} == {ElStatus.SUCCEEDED}
+    for token in ("w1", "w2", "w3", "w4"):  # never ran: given back for the batch's redelivery
+        assert (after[token].status, after[token].attempts) == (ElStatus.UNPROCESSED, 0)
+    assert after["bad"].status == ElStatus.PROCESSING  # reported and stored on redelivery
