@@ -32,7 +32,7 @@ from support.e2e import Api, expected_errors
 
 BATCHOPS = str(Path(sys.executable).parent / "batchops")
 OPERATIONS = 3
-KILLS = 6
+KILLS = 4
 CONCURRENCY = 16  # the tenant's processingConcurrency: what one kill may repeat at most
 LEASE_SECONDS = 6  # short, so a killed worker's claims come back quickly
 COMMAND = "ping"
