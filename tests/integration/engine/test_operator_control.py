@@ -77,7 +77,9 @@ def test_cancel_during_initialization_stops_fan_out(start_engine: Any, work: Wor
 def test_pause_during_initialization_resumes_fan_out_where_it_stopped(
     start_engine: Any, work: WorkStore, effects: Any
 ) -> None:
-    engine = start_engine(rate_limit_per_second=400.0)
+    # Fan-out paced at 100 elements/s: initialization lasts 20 s, far longer than the first 50
+    # elements take to run however loaded the machine is, so the pause lands inside it.
+    engine = start_engine(rate_limit_per_second=100.0)
     operation = _create(engine, 2000)
     wait_for(lambda: effects["executions"].count_documents({}) >= 50, 120, message="processing under way")
     paused = engine.controls.pause(operation.id, OPERATOR)
