@@ -9,7 +9,7 @@ from typing import TypeGuard, TypeVar
 import grpc
 from google.protobuf.message import Message
 
-from batchops.clients.calls import ServiceCaller, call_backoff
+from batchops.clients.calls import RETRYABLE, ServiceCaller, call_backoff
 from batchops.clients.channels import ChannelPool
 from batchops.clients.models import (
     ASSIGNMENT_ACTIVE,
@@ -37,8 +37,8 @@ SERVICE = "device-management"
 
 _Request = TypeVar("_Request", bound=Message)
 _Response = TypeVar("_Response", bound=Message)
-# A method of the typed stub: mypy checks each call's request and response types against the proto.
-_Method = grpc.UnaryUnaryMultiCallable
+# A method of the typed (asyncio) stub: mypy checks each call's request and response types against the proto.
+_Method = grpc.aio.UnaryUnaryMultiCallable
 
 
 def _paging(page: int, size: int) -> common.GPaging:
@@ -58,6 +58,7 @@ class DeviceManagementClient:
             SERVICE,
             call_backoff(settings),
             settings.deadline_seconds,
+            invoke=pool.call,
         )
 
     def _get(
@@ -220,15 +221,19 @@ class DeviceManagementClient:
         customer_tokens: Sequence[str] = (),
         area_tokens: Sequence[str] = (),
         asset_tokens: Sequence[str] = (),
+        device_tokens: Sequence[str] = (),
         statuses: Sequence[int] = (ASSIGNMENT_ACTIVE,),
         page: int,
         size: int,
         tenant_id: str,
         auth_token: str | None = None,
+        retry: bool = True,
     ) -> tuple[int, list[Assignment]]:
-        """One page of assignments matching every given criterion (an empty list: no constraint)."""
+        """One page of assignments matching every given criterion (an empty list: no constraint).
+        Without ``retry``, one attempt only (a lookup the caller can do without)."""
         criteria = dm.GDeviceAssignmentSearchCriteria(
             status=list(statuses),  # type: ignore[arg-type]
+            deviceTokens=list(device_tokens),
             deviceTypeTokens=list(device_type_tokens),
             customerTokens=list(customer_tokens),
             areaTokens=list(area_tokens),
@@ -236,9 +241,15 @@ class DeviceManagementClient:
             paging=_paging(page, size),
         )
         request = dms.GListDeviceAssignmentsRequest(criteria=criteria)
-        results = self._list(
-            self._stub.ListDeviceAssignments, "ListDeviceAssignments", request, tenant_id, auth_token
-        ).results
+        response: dms.GListDeviceAssignmentsResponse = self._caller.call(
+            self._stub.ListDeviceAssignments,
+            "ListDeviceAssignments",
+            request,
+            tenant_id=tenant_id,
+            auth_token=auth_token,
+            retryable=RETRYABLE if retry else frozenset(),
+        )
+        results = response.results
         return int(results.count), [assignment_from_wire(item) for item in results.assignments]
 
 

@@ -67,12 +67,13 @@ class Draining:
 
     def call(
         self,
-        process: Callable[[BatchOperation, BatchElement], _Result],
+        process: Callable[[BatchOperation, BatchElement, object], _Result],
         operation: BatchOperation,
         element: BatchElement,
+        prepared: object = None,
     ) -> _Result | None:
         """One element's handler call (``process``); None when it returned after the deadline."""
-        result = process(operation, element)
+        result = process(operation, element, prepared)
         with self._lock:
             if self._late:
                 return None

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 # Operations whose events one round takes (at most 100 events each).
 OPERATIONS_PER_ROUND = 100
+# An idle relay's interval doubles this many times at most (0.5 s -> 4 s by default).
+IDLE_DOUBLINGS = 3
 DEFAULT_INTERVAL = 0.5
 # How long the broker has to confirm an event record (the relay's producer gives up on a record
 # then); well below the outbox lease (30 s), so a send has ended before another relay may take over.
@@ -119,6 +121,7 @@ class EventRelay:
 
     def _run(self) -> None:
         failures = 0
+        idle = 0  # rounds in a row that found nothing: the next look comes later
         with log_context(tenant=self._tenant, stage="events"):
             while not self._stop.is_set():
                 try:
@@ -134,9 +137,15 @@ class EventRelay:
                     self._stop.wait(self._backoff.pause(failures))
                     continue
                 if sent:
+                    idle = 0
                     continue  # more may be waiting (a backlog after an outage)
-                self._wake.wait(self._interval)
+                idle += 1
+                # Local changes poke; the periodic look is for other instances' events (an API
+                # instance, a crashed relay), so an idle relay looks less often (up to 8x).
+                poked = self._wake.wait(self._interval * 2 ** min(idle - 1, IDLE_DOUBLINGS))
                 self._wake.clear()
+                if poked:
+                    idle = 0
 
 
 def _records(batches: Sequence[PendingBatch]) -> list[tuple[str | bytes, bytes]]:

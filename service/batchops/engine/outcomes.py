@@ -5,14 +5,16 @@ the whole batch is done: the processor flushes them as they come in (see ``Proce
 flush first publishes the failed elements' records (confirmed), then records the outcomes
 (compare-and-set on the claim, counters moved around them), so a failure record is never lost to
 a crash between the two: at worst it is published twice. The counters a flush raises are written
-with the next flush's counter write (or by ``finish``), and the operations' last errors once per
-batch: a flush costs one counter write and one element write per operation.
+with the next counter write (or by ``finish``), and the operations' last errors once per batch.
+A counter write also takes ``spare`` elements off Processing ahead, which the next flushes use up:
+a flush mostly costs one element write per operation, and a counter write comes every ``spare``
+outcomes.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
 from batchops import metrics
@@ -33,8 +35,13 @@ class BatchOutcomes:
         failed_topic: str,
         claimed: Sequence[ClaimedElement],
         operations: Mapping[uuid.UUID, BatchOperation],
+        spare: int = 0,
     ) -> None:
         self._tenant = tenant_id
+        # Processing taken off ahead per counter write (``Outcomes.record_results``): the batch's
+        # flushes, often a few outcomes each, then mostly cost the element write alone.
+        self._spare = spare
+        self._unstored = Counter(str(c.element.operation_id) for c in claimed)  # bounds the spare
         self._work = work
         self._producer = producer
         self._failed_topic = failed_topic
@@ -73,7 +80,9 @@ class BatchOutcomes:
 
     def _store(self, results: Sequence[ElementResult]) -> None:
         claims = {r.element_id: self._claims[r.element_id] for r in results}
-        self.recorded += self._work.outcomes.record_results(results, claims, self._owed)
+        self._unstored.subtract(str(r.operation_id) for r in results)
+        spare = {op: min(self._spare, left) for op, left in self._unstored.items()}
+        self.recorded += self._work.outcomes.record_results(results, claims, self._owed, spare)
         self.settled.update(r.element_id for r in results)
         self._count(results)
 

@@ -100,7 +100,11 @@ class OutcomesPort(Protocol):
     """Recording outcomes where the claim still holds, and the counters they owe."""
 
     def record_results(
-        self, results: Sequence[ElementResult], claims: Mapping[uuid.UUID, str], owed: Owed | None = None
+        self,
+        results: Sequence[ElementResult],
+        claims: Mapping[uuid.UUID, str],
+        owed: Owed | None = None,
+        spare: Mapping[str, int] | None = None,
     ) -> int: ...
 
     def settle(self, owed: Owed) -> None: ...

@@ -37,6 +37,7 @@ from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.outages import OutageGate, Unavailable
 from batchops.engine.outcomes import BatchOutcomes
 from batchops.engine.ports import WorkPort
+from batchops.engine.preparing import prepare_batch
 from batchops.engine.processing_setup import ElementOutputs, HandlerAccess, ProcessingPolicy
 from batchops.messaging.codecs import ElementWork, UndecodableRecord, decode_element_work
 from batchops.messaging.kafka import PublishError
@@ -70,6 +71,7 @@ class Processor:
         # Which operations may start work (paused and canceled ones may not).
         self._control = control or ControlView(work.operations.statuses)
         self._registry = handlers.registry
+        self._handlers = handlers
         self._producer = outputs.producer
         self._failed_topic = outputs.failed_topic
         self._dead = outputs.dead_letters
@@ -175,9 +177,24 @@ class Processor:
             self._held |= tokens
         try:
             outcomes = BatchOutcomes(
-                self._tenant, self._work, self._producer, self._failed_topic, claimed, operations
+                self._tenant,
+                self._work,
+                self._producer,
+                self._failed_topic,
+                claimed,
+                operations,
+                spare=self._concurrency,
             )
-            handed_back = self._run_handlers(claimed, operations, outcomes)
+            prepared = prepare_batch(
+                self._pool,
+                self._tenant,
+                self._handlers,
+                self._options,
+                claimed,
+                operations,
+                self._draining.signal,
+            )
+            handed_back = self._run_handlers(claimed, operations, outcomes, prepared)
             outcomes.finish()
         finally:
             self._gate.round_ended()
@@ -211,6 +228,7 @@ class Processor:
         claimed: Sequence[ClaimedElement],
         operations: Mapping[uuid.UUID, BatchOperation],
         outcomes: BatchOutcomes,
+        prepared: Mapping[uuid.UUID, object],
     ) -> list[ClaimedElement]:
         """Run the batch's handlers concurrently, storing outcomes as they come in, and renew the
         leases of the elements not settled yet so a slow batch is never taken for an abandoned
@@ -229,7 +247,7 @@ class Processor:
             # Every outcome is stored before the next round, so the running calls are all the
             # started-but-not-stored ones: a crash repeats at most ``concurrency`` of them.
             if unsent is None:
-                waiting = self._start(waiting, running, operations, outcomes)
+                waiting = self._start(waiting, running, operations, outcomes, prepared)
             elif waiting:  # never started: back to Unprocessed, for the batch's redelivery
                 self._work.claims.hand_back(list(waiting))
                 outcomes.settled.update(c.element.id for c in waiting)
@@ -268,6 +286,7 @@ class Processor:
         running: dict[Future[ElementResult | Unavailable | None], ClaimedElement],
         operations: Mapping[uuid.UUID, BatchOperation],
         outcomes: BatchOutcomes,
+        prepared: Mapping[uuid.UUID, object],
     ) -> deque[ClaimedElement]:
         """Start waiting elements up to the concurrency bound; those of an operation paused or
         canceled meanwhile are handed back unstarted (without spending an attempt). Checked and
@@ -277,7 +296,9 @@ class Processor:
             return waiting
         stopped: list[ClaimedElement] = []
         with self._control.starting():
-            runnable = self._control.runnable({c.element.operation_id for c in waiting})
+            # The batch's operations, not the waiting elements' (rebuilding that set on every
+            # round cost O(batch) per started element).
+            runnable = self._control.runnable(operations.keys())
             if len(runnable) < len(operations):
                 stopped = [c for c in waiting if c.element.operation_id not in runnable]
                 waiting = deque(c for c in waiting if c.element.operation_id in runnable)
@@ -286,7 +307,13 @@ class Processor:
                     break  # a dependency's circuit is open: the caller hands them back
                 claim = waiting.popleft()
                 operation = operations[claim.element.operation_id]
-                future = self._pool.submit(self._draining.call, self._process, operation, claim.element)
+                future = self._pool.submit(
+                    self._draining.call,
+                    self._process,
+                    operation,
+                    claim.element,
+                    prepared.get(operation.id),
+                )
                 running[future] = claim
                 self._gate.started(future, admission)
         if stopped:
@@ -311,7 +338,7 @@ class Processor:
         return {op_id: op for op_id, op in operations.items() if op.status.runs}
 
     def _process(
-        self, operation: BatchOperation, element: BatchElement
+        self, operation: BatchOperation, element: BatchElement, prepared: object = None
     ) -> ElementResult | Unavailable | None:
         handler = self._registry.get(operation.operation_type)
         started = time.monotonic()
@@ -327,6 +354,7 @@ class Processor:
                 options=self._options.get(operation.operation_type, {}),
                 auth_token=self._auth_token(),
                 effect_fence=self._control.effect,
+                prepared=prepared,
             )
             try:
                 outcome, attempts = self._run_with_retries(handler.handle, context, element.attempts)

@@ -240,9 +240,15 @@ class Fleet:
         device_ids = {self.device_by_token[t].id for t in wanted_devices if t in self.device_by_token}
         customers, areas, assets = set(customer_tokens), set(area_tokens), set(asset_tokens)
         wanted_statuses = set(statuses)
+        # Asked for given devices (a batch's lookup): only theirs, not a scan of the whole fleet.
+        candidates = (
+            sorted((a for d in device_ids for a in self.device_by_id[d].assignments), key=lambda a: a.token)
+            if wanted_devices
+            else self.assignments
+        )
         return [
             a
-            for a in self.assignments
+            for a in candidates
             if (not type_tokens or a.device_type_id in type_ids)
             and (not customers or a.customer.token in customers)
             and (not areas or a.area.token in areas)

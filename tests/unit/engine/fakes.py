@@ -315,14 +315,25 @@ class FakeOutcomes:
         self._s = state
 
     def record_results(
-        self, results: Sequence[ElementResult], claims: Mapping[uuid.UUID, str], owed: Owed | None = None
+        self,
+        results: Sequence[ElementResult],
+        claims: Mapping[uuid.UUID, str],
+        owed: Owed | None = None,
+        spare: Mapping[str, int] | None = None,
     ) -> int:
         pending: Owed = owed if owed is not None else {}
+        spares: Mapping[str, int] = spare if spare is not None and owed is not None else {}
         attempted = Counter(str(r.operation_id) for r in results)
         for op, count in attempted.items():
             counts = pending.pop(op, Counter())
-            counts[ElStatus.PROCESSING] -= count
+            if counts[ElStatus.PROCESSING] >= count:  # taken off ahead (see the real one)
+                counts[ElStatus.PROCESSING] -= count
+                pending[op] = counts
+                continue
+            extra = max(spares.get(op, 0), 0)
+            counts[ElStatus.PROCESSING] -= count + extra
             self._s.move_counts(op, counts)
+            pending[op] = Counter({ElStatus.PROCESSING: extra})
         changed: Counter[tuple[str, ElStatus]] = Counter()
         for result in results:
             row = self._s.elements.get(result.element_id)

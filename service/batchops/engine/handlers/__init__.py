@@ -4,9 +4,11 @@ from batchops.clients.services import HandlerServices
 from batchops.engine.handlers.base import (
     DependencyUnavailable,
     ElementOutcome,
+    HandlerBatch,
     HandlerContext,
     OperationHandler,
     OperationStopped,
+    PreparingHandler,
 )
 from batchops.engine.handlers.registry import ENTRY_POINT_GROUP, HandlerRegistry
 
@@ -14,9 +16,11 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "DependencyUnavailable",
     "ElementOutcome",
+    "HandlerBatch",
     "HandlerContext",
     "HandlerRegistry",
     "HandlerServices",
     "OperationHandler",
     "OperationStopped",
+    "PreparingHandler",
 ]

@@ -7,7 +7,7 @@ once, on worker threads, so a handler must be thread-safe) and records the outco
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -72,12 +72,37 @@ class HandlerContext:
     auth_token: str | None = None
     # Fences effects against a forced cancel (see ``effect``).
     effect_fence: Callable[[uuid.UUID], AbstractContextManager[None]] = _no_fence
+    # What the handler's ``prepare`` returned for the element's batch (None: it has none, or the
+    # preparation failed; the handler then looks up what it needs itself).
+    prepared: object = None
 
     def effect(self) -> AbstractContextManager[None]:
         """Wrap the call that has the element's effect (e.g. the command invocation): it raises
         ``OperationStopped`` instead once the operation was canceled with force, and a forced
         cancel returns only after the effects under way completed, so none starts after it."""
         return self.effect_fence(self.operation.id)
+
+
+@dataclass(frozen=True)
+class HandlerBatch:
+    """The elements of one operation that a consumer batch is about to process."""
+
+    tenant_id: str
+    operation: BatchOperation
+    elements: Sequence[BatchElement]
+    services: HandlerServices | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    auth_token: str | None = None
+
+
+@runtime_checkable
+class PreparingHandler(Protocol):
+    """A handler that can look up, once per batch, what each of its calls would otherwise look up
+    alone (e.g. the devices' assignments in one call instead of one per element)."""
+
+    def prepare(self, batch: HandlerBatch) -> object:
+        """What ``handle`` then finds in ``HandlerContext.prepared`` for the batch's elements.
+        Read-only work, no effects. Raising is no failure: the elements are handled unprepared."""
 
 
 @runtime_checkable

@@ -23,7 +23,13 @@ from batchops.domain import (
     InvalidArgument,
     OperationCreate,
 )
-from batchops.engine.handlers.base import DependencyUnavailable, ElementOutcome, HandlerContext
+from batchops.engine.handlers.active_assignments import BatchAssignments, look_up
+from batchops.engine.handlers.base import (
+    DependencyUnavailable,
+    ElementOutcome,
+    HandlerBatch,
+    HandlerContext,
+)
 from batchops.errors import BatchopsError, ErrorKind
 
 OPTION_TARGET_ALL_ASSIGNMENTS = "target_all_assignments"
@@ -72,6 +78,17 @@ class BatchCommandInvocationHandler:
                 f"A {BATCH_COMMAND_INVOCATION} needs the '{PARAM_COMMAND_TOKEN}' parameter."
             )
 
+    def prepare(self, batch: HandlerBatch) -> BatchAssignments | None:
+        """The batch's active assignments in one call (instead of one call per element)."""
+        if batch.services is None:
+            return None
+        return look_up(
+            batch.services.device_management,
+            [element.device_token for element in batch.elements],
+            tenant_id=batch.tenant_id,
+            auth_token=batch.auth_token,
+        )
+
     def handle(self, context: HandlerContext) -> ElementOutcome:
         services = context.services
         if services is None:
@@ -108,9 +125,11 @@ class BatchCommandInvocationHandler:
                 f"Invalid command token ({command_token}) for device type '{type_token}'"
             )
         # SiteWhere 2.1 checks the device's active assignment ids before asking for the assignments.
-        targets: list[Assignment] = (
-            devices.get_active_assignments(device.id, **auth) if device.active_assignment_ids else []
-        )
+        targets: list[Assignment] = []
+        if device.active_assignment_ids:
+            prepared = context.prepared
+            known = prepared.of(device) if isinstance(prepared, BatchAssignments) else None
+            targets = known if known is not None else devices.get_active_assignments(device.id, **auth)
         if not targets:
             return ElementOutcome.failure(f"device '{device_token}' has no active assignment")
         if not option_enabled(context.options.get(OPTION_TARGET_ALL_ASSIGNMENTS, False)):

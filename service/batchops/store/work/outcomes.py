@@ -59,7 +59,11 @@ class Outcomes:
         self._elements = collections.elements
 
     def record_results(
-        self, results: Sequence[ElementResult], claims: Mapping[uuid.UUID, str], owed: Owed | None = None
+        self,
+        results: Sequence[ElementResult],
+        claims: Mapping[uuid.UUID, str],
+        owed: Owed | None = None,
+        spare: Mapping[str, int] | None = None,
     ) -> int:
         """Processing -> Succeeded/Failed, only where our claim still holds; moves the counters by
         what actually changed: Processing is lowered before the element write, the final statuses
@@ -67,14 +71,29 @@ class Outcomes:
 
         With ``owed``, the raise is left in it instead, and what it already holds for an operation
         goes into that operation's one counter write before the element write (a flush costs one
-        counter write, not two); ``settle`` writes the rest. Without, it is written at once."""
+        counter write, not two); ``settle`` writes the rest. Without, it is written at once.
+
+        With ``owed``, that counter write also lowers an operation's Processing by its ``spare``
+        (operation id -> count; at most the elements of it still to be recorded) more than this
+        call needs, kept in ``owed`` as Processing to give back: the next calls use it up before
+        they need a counter write of their own (a batch's small outcome flushes then cost one
+        element write each, and a counter write every ``spare`` elements). Processing shows up to
+        ``spare`` fewer than are running meanwhile: behind, never ahead; ``settle`` gives the rest
+        back."""
         now = utcnow()
         pending: Owed = owed if owed is not None else {}
+        spares: Mapping[str, int] = spare if spare is not None and owed is not None else {}
         attempted = Counter(str(r.operation_id) for r in results)
         for op, count in attempted.items():
             counts = pending.pop(op, Counter())
-            counts[_EL.PROCESSING] -= count
+            if counts[_EL.PROCESSING] >= count:  # taken off before: no counter write now
+                counts[_EL.PROCESSING] -= count
+                pending[op] = counts
+                continue
+            extra = max(spares.get(op, 0), 0)
+            counts[_EL.PROCESSING] -= count + extra
             move_counts(self._operations, op, counts, now=now if _finals(counts) else None)
+            pending[op] = Counter({_EL.PROCESSING: extra})
         changed_by = self._write_outcomes(_group_by_shape(results, now), claims)
         for op, count in attempted.items():
             succeeded, failed = changed_by[(uuid.UUID(op), True)], changed_by[(uuid.UUID(op), False)]

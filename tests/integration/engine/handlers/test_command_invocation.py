@@ -3,12 +3,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from batchops.clients import ServiceClients
+from batchops.clients.calls import ClientError
 from batchops.domain import (
     BATCH_COMMAND_INVOCATION,
     BatchElement,
@@ -18,7 +20,7 @@ from batchops.domain import (
     element_id_for,
 )
 from batchops.engine.handlers import OperationHandler
-from batchops.engine.handlers.base import ElementOutcome, HandlerContext
+from batchops.engine.handlers.base import ElementOutcome, HandlerBatch, HandlerContext
 from batchops.engine.handlers.command_invocation import BatchCommandInvocationHandler, CommandInvocationError
 from batchops.simulator import Fault, Fleet, FleetSimulator
 
@@ -223,3 +225,75 @@ def test_missing_clients_fail_the_element(unique_name: str) -> None:
     )
     outcome = BatchCommandInvocationHandler().handle(HandlerContext(unique_name, op, element))
     assert not outcome.succeeded and "not configured" in outcome.error
+
+
+def batch_of(op: BatchOperation, tokens: list[str], tenant: str, clients: ServiceClients) -> HandlerBatch:
+    elements = [BatchElement(id=element_id_for(op.id, t), operation_id=op.id, device_token=t) for t in tokens]
+    return HandlerBatch(tenant, op, elements, clients.services, {}, JWT)
+
+
+@pytest.mark.parametrize("all_assignments", [False, True])
+def test_a_prepared_batch_asks_for_its_assignments_once_and_targets_the_same_assignments(
+    clients: ServiceClients,
+    simulator: FleetSimulator,
+    handler_fleet: Fleet,
+    unique_name: str,
+    all_assignments: bool,
+) -> None:
+    """One ListDeviceAssignments for the batch instead of one GetActiveAssignmentsForDevice per
+    device, and the same invocations as unprepared: the first active assignment (in the device's
+    order) or all of them, and the same failure for a device without one."""
+    several = handler_fleet.devices_with_several_active_assignments()[:5]
+    unassigned = handler_fleet.devices_without_active_assignment()[:5]
+    tokens = [*several, *unassigned, *[d.token for d in handler_fleet.devices[:40]]]
+    tokens = list(dict.fromkeys(tokens))
+    options = {"target_all_assignments": all_assignments}
+    handler, op = BatchCommandInvocationHandler(), operation("ping")
+    before = simulator.calls("ListDeviceAssignments")
+    prepared = handler.prepare(batch_of(op, tokens, unique_name, clients))
+    assert simulator.calls("ListDeviceAssignments") == before + 1
+    per_device = simulator.calls("GetActiveAssignmentsForDevice")
+    outcomes = {
+        t: handler.handle(replace(context(op, t, clients, unique_name, options), prepared=prepared))
+        for t in tokens
+    }
+
+    assert simulator.calls("GetActiveAssignmentsForDevice") == per_device  # none asked for alone
+    recorded = simulator.invocations(unique_name)
+    expected = [
+        a.token
+        for t in tokens
+        for a in handler_fleet.device_by_token[t].active_assignments[: None if all_assignments else 1]
+    ]
+    assert sorted(r.request.target_id for r in recorded) == sorted(expected)
+    for token in unassigned:
+        assert outcomes[token] == ElementOutcome.failure(f"device '{token}' has no active assignment")
+    assert simulator.duplicates(unique_name) == 0
+
+
+def test_a_device_outside_the_prepared_batch_looks_its_assignments_up_alone(
+    clients: ServiceClients, simulator: FleetSimulator, handler_fleet: Fleet, unique_name: str
+) -> None:
+    handler, op = BatchCommandInvocationHandler(), operation("ping")
+    outsider = single_assignment_device(handler_fleet, "ping")
+    inside = next(d.token for d in handler_fleet.devices if d.token != outsider)
+    prepared = handler.prepare(batch_of(op, [inside], unique_name, clients))
+    before = simulator.calls("GetActiveAssignmentsForDevice")
+    outcome = handler.handle(replace(context(op, outsider, clients, unique_name), prepared=prepared))
+    assert outcome.succeeded
+    assert simulator.calls("GetActiveAssignmentsForDevice") == before + 1
+    [recorded] = simulator.invocations(unique_name)
+    assert recorded.request.target_id == handler_fleet.device_by_token[outsider].active_assignments[0].token
+
+
+def test_a_failed_preparation_raises_and_leaves_nothing_half_done(
+    clients: ServiceClients, simulator: FleetSimulator, handler_fleet: Fleet, unique_name: str
+) -> None:
+    """One attempt only (the elements can do without it): the processor then runs them unprepared."""
+    simulator.fail_next(1, Fault.UNAVAILABLE, method="ListDeviceAssignments")
+    handler, op = BatchCommandInvocationHandler(), operation("ping")
+    before = simulator.calls("ListDeviceAssignments")
+    with pytest.raises(ClientError):
+        handler.prepare(batch_of(op, [d.token for d in handler_fleet.devices[:10]], unique_name, clients))
+    assert simulator.calls("ListDeviceAssignments") == before + 1
+    assert simulator.invocations(unique_name) == []
