@@ -64,17 +64,6 @@ def call_metadata(tenant_id: str, auth_token: str | None) -> tuple[tuple[str, st
     return headers.call_metadata(tenant_id, auth_token)
 
 
-# Runs one attempt of a unary call: (method, request, timeout, metadata) -> response; raises
-# ``grpc.RpcError``. ``ChannelPool.call`` for its asyncio stubs; a blocking stub is called directly.
-Invoke = Callable[[Callable[..., Any], Any, float, tuple[tuple[str, str], ...]], Any]
-
-
-def call_directly(
-    method: Callable[..., Any], request: Any, timeout: float, metadata: tuple[tuple[str, str], ...]
-) -> Any:
-    return method(request, timeout=timeout, metadata=metadata)
-
-
 @dataclass(frozen=True)
 class ServiceCaller:
     """Calls the unary methods of one service with the same policy."""
@@ -83,7 +72,6 @@ class ServiceCaller:
     policy: Backoff
     deadline_seconds: float
     sleep: Callable[[float], None] = time.sleep
-    invoke: Invoke = call_directly
 
     def call(
         self,
@@ -103,7 +91,7 @@ class ServiceCaller:
         while True:
             attempt += 1
             try:
-                return self.invoke(method, request, self.deadline_seconds, metadata)
+                return method(request, timeout=self.deadline_seconds, metadata=metadata)
             except grpc.RpcError as exc:
                 code: grpc.StatusCode = exc.code()
                 details: str = exc.details() or ""

@@ -37,8 +37,8 @@ SERVICE = "device-management"
 
 _Request = TypeVar("_Request", bound=Message)
 _Response = TypeVar("_Response", bound=Message)
-# A method of the typed (asyncio) stub: mypy checks each call's request and response types against the proto.
-_Method = grpc.aio.UnaryUnaryMultiCallable
+# A method of the typed stub: mypy checks each call's request and response types against the proto.
+_Method = grpc.UnaryUnaryMultiCallable
 
 
 def _paging(page: int, size: int) -> common.GPaging:
@@ -58,7 +58,6 @@ class DeviceManagementClient:
             SERVICE,
             call_backoff(settings),
             settings.deadline_seconds,
-            invoke=pool.call,
         )
 
     def _get(

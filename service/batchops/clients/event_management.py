@@ -29,7 +29,6 @@ class EventManagementClient:
             SERVICE,
             call_backoff(settings),
             settings.deadline_seconds,
-            invoke=pool.call,
         )
         self._write_retryable = (
             RETRYABLE if settings.retry_writes_on_deadline else frozenset({grpc.StatusCode.UNAVAILABLE})

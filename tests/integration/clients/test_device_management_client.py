@@ -5,7 +5,7 @@ import uuid
 import grpc
 import pytest
 
-from batchops.clients import ClientError, ServiceClients
+from batchops.clients import ChannelPool, ClientError, ServiceClients
 from batchops.simulator import AssignmentStatus, Fleet, FleetSimulator
 from batchops.wire import device_management_pb2 as dms
 from batchops.wire import device_management_pb2_grpc as dms_grpc
@@ -146,3 +146,9 @@ def test_unknown_assignment_is_not_found_and_not_retried(
 def test_a_tenant_is_required(clients: ServiceClients) -> None:
     with pytest.raises(ValueError):
         clients.device_management.get_device_by_token("dev-000001", tenant_id="")
+
+
+def test_one_channel_per_address(simulator: FleetSimulator) -> None:
+    with ChannelPool() as pool:
+        assert pool.channel(simulator.address) is pool.channel(simulator.address)
+        assert pool.channel(simulator.address) is not pool.channel(f"localhost:{simulator.port}")
