@@ -17,14 +17,14 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Collection, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from confluent_kafka import Message
 
 from batchops import metrics
 from batchops.domain import BatchElement, BatchOperation, BatchOperationStatus
 from batchops.engine.circuit import Admission
+from batchops.engine.completions import come_back
 from batchops.engine.control_view import ControlView
 from batchops.engine.draining import Draining, collect
 from batchops.engine.handlers import (
@@ -260,8 +260,7 @@ class Processor:
             if not running:
                 break
             timeout = renew_every - (time.monotonic() - last_renewal)
-            watched: list[Future[Any]] = [*running, self._draining.signal]  # a stop wakes the wait
-            done, _ = wait(watched, timeout=max(timeout, 0.01), return_when=FIRST_COMPLETED)
+            done = come_back(running, self._draining.signal, max(timeout, 0.01))  # a stop wakes it
             handed_back += collect(done, running, outcomes, self._gate.settle)
             try:
                 outcomes.flush()

@@ -165,11 +165,8 @@ def element_document(
 
 
 def element_from_document(doc: Mapping[str, Any]) -> BatchElement:
-    # Built without validation: every claimed element is read back through here, and the values
-    # are ours (typed as the model wants them just below); validating each cost the processor more
-    # than the rest of a no-op element's bookkeeping.
     device = doc.get(DEVICE)
-    return BatchElement.model_construct(
+    return BatchElement(
         id=uuid.UUID(doc[ID]),
         operation_id=uuid.UUID(doc[OP]),
         device_token=doc[TOKEN],
