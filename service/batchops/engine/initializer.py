@@ -140,14 +140,8 @@ class Initializer:
             return
         tokens, rejected = _valid_tokens(chunk.device_tokens)
         self._work.initialization.store_chunk_targets(operation.id, chunk.chunk_index, tokens)
-        present = 0
-        for start in range(0, len(tokens), INSERT_SLICE):
-            self._check_stopping()
-            self._check_runnable(operation)
-            piece = tokens[start : start + INSERT_SLICE]
-            present += self._work.initialization.insert_chunk_elements(
-                operation.id, chunk.chunk_index, SEQ_STRIDE, piece, start=start
-            )
+        ids = [element_id_for(operation.id, token) for token in tokens]  # once: stored and sent
+        present = self._insert(operation, chunk.chunk_index, tokens, ids)
         self._check_stopping()
         # After the inserts: a cancel that raced them finds them (``settle`` runs on the way out).
         self._check_runnable(operation)
@@ -158,7 +152,7 @@ class Initializer:
             self._check_runnable(operation)
 
         self._publisher.publish_elements(
-            (ElementWork(element_id_for(operation.id, token), operation.id, token) for token in tokens),
+            (ElementWork(element, operation.id, token) for element, token in zip(ids, tokens, strict=True)),
             self._pacer,
             on_progress=progress,
             on_wait=lambda seconds: metrics.throttle_waited(self._tenant, seconds),
@@ -181,6 +175,21 @@ class Initializer:
         # create request that carried the whole list): give the pages back.
         release_free_memory()
         self._complete(operation)
+
+    def _insert(
+        self, operation: BatchOperation, chunk_index: int, tokens: Sequence[str], ids: Sequence[uuid.UUID]
+    ) -> int:
+        """Insert a chunk's elements slice by slice, checking for a stop or a pause between slices;
+        returns how many of them exist."""
+        present = 0
+        for start in range(0, len(tokens), INSERT_SLICE):
+            self._check_stopping()
+            self._check_runnable(operation)
+            end = start + INSERT_SLICE
+            present += self._work.initialization.insert_chunk_elements(
+                operation.id, chunk_index, SEQ_STRIDE, tokens[start:end], start, ids[start:end]
+            )
+        return present
 
     def _check_stopping(self) -> None:
         if self._stopping():

@@ -61,6 +61,7 @@ class InitializationPort(Protocol):
         chunk_size: int,
         tokens: Sequence[str],
         start: int = 0,
+        element_ids: Sequence[uuid.UUID] | None = None,
     ) -> int: ...
 
     def store_chunk_targets(

@@ -177,6 +177,7 @@ class FakeInitialization:
         chunk_size: int,
         tokens: Sequence[str],
         start: int = 0,
+        element_ids: Sequence[uuid.UUID] | None = None,
     ) -> int:
         base = chunk_index * chunk_size
         present = 0

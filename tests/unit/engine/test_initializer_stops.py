@@ -42,7 +42,13 @@ class FakeInitialization:
     def store_chunk_targets(self, _op: uuid.UUID, _index: int, _tokens: Sequence[str]) -> None: ...
 
     def insert_chunk_elements(
-        self, _op: uuid.UUID, _index: int, _stride: int, tokens: Sequence[str], start: int = 0
+        self,
+        _op: uuid.UUID,
+        _index: int,
+        _stride: int,
+        tokens: Sequence[str],
+        start: int = 0,
+        element_ids: Sequence[uuid.UUID] | None = None,
     ) -> int:
         self.inserted.append(len(tokens))
         if len(self.inserted) >= self._stop_after:

@@ -73,15 +73,18 @@ class Initialization:
         chunk_size: int,
         tokens: Sequence[str],
         start: int = 0,
+        element_ids: Sequence[uuid.UUID] | None = None,
     ) -> int:
         """Insert a chunk's elements (``tokens`` begin at position ``start`` of the chunk); ids
         derive from (operation, token), so a re-run inserts only what is missing. Returns how many
         of them now exist in the chunk's range (a token repeated from an earlier chunk lives in
-        that chunk's range, not this one's)."""
+        that chunk's range, not this one's). ``element_ids``: the tokens' ``element_id_for``, when
+        the caller has them already (each is a SHA-1)."""
         base = chunk_index * chunk_size
+        ids = element_ids if element_ids is not None else [element_id_for(operation_id, t) for t in tokens]
         docs = [
-            element_document(element_id_for(operation_id, token), operation_id, token, base + start + offset)
-            for offset, token in enumerate(tokens)
+            element_document(element_id, operation_id, token, base + start + offset)
+            for offset, (element_id, token) in enumerate(zip(ids, tokens, strict=True))
         ]
         if not docs:
             return 0
