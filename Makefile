@@ -34,7 +34,7 @@ run: $(STAMP) ## Run the service on the local servers (demo tenant, demo fleet, 
 	$(BIN)/batchops serve --dev
 
 test: $(STAMP) ## Run every test (starts its own servers unless BATCHOPS_TEST_* are set)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --durations=25
 
 test-unit: $(STAMP) ## Run the unit tests only (no servers, seconds)
 	$(BIN)/python -m pytest tests/unit -m unit

@@ -16,6 +16,9 @@ import pytest
 from batchops.devstack import Endpoints
 
 SCENARIOS = "ceilings,init,processing,latency"
+# Below --quick's own sizes: the test checks that every figure is there, not what it is.
+SIZES = ["--init-devices", "1000", "--process-devices", "1000", "--latency-samples", "3"]
+SIZES += ["--update-sample", "500"]
 EXPECTED = {
     "ceilings": [
         "mongo_insert_many_docs_per_s",
@@ -54,6 +57,7 @@ def _bench_services_of(run_id: str) -> list[int]:
 def test_quick_bench_writes_positive_figures(servers: Endpoints, tmp_path: Path) -> None:
     output = tmp_path / "bench.json"
     argv = [sys.executable, "-m", "batchops.bench", "--quick", "--only", SCENARIOS, "--output", str(output)]
+    argv += SIZES
     argv += ["--kafka", servers.kafka_bootstrap, "--mongo-uri", servers.mongo_uri, "--zk", servers.zk_hosts]
     completed = subprocess.run(argv, capture_output=True, text=True, timeout=540)
     assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-4000:]

@@ -8,7 +8,8 @@ import pytest
 
 from support.simulator import FleetSpec
 
-# Big enough for 5,000 devices that take the "ping" command (the fleet has others too).
+# Big enough for the 2,000 devices the largest tests need that take the "ping" command (the fleet
+# has others too).
 FLEET = FleetSpec(seed=31, size=6000, max_workers=96)
 
 

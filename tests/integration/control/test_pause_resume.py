@@ -14,7 +14,10 @@ from batchops.wire import batch_model_pb2 as bm
 from support.control import COMMAND, CONCURRENCY, invocations_of, ping_targets
 from support.e2e import api_of, check_results, e2e_settings, expected_errors, running_service
 
-ELEMENTS = 5000
+ELEMENTS = 2000
+# Per simulator call: slow enough that the elements left after the first 300 invocations take
+# seconds even on an idle machine, so the pause lands mid-processing (5,000 at +20 ms before).
+LATENCY_MS = 50
 PROCESSING, SUCCEEDED = ElementProcessingStatus.PROCESSING, ElementProcessingStatus.SUCCEEDED
 
 
@@ -22,7 +25,7 @@ def test_pause_stops_new_work_and_resume_finishes_exactly(
     servers: Endpoints, simulator: FleetSimulator, unique_name: str
 ) -> None:
     targets = ping_targets(simulator, ELEMENTS)
-    simulator.configure(latency_ms=20)
+    simulator.configure(latency_ms=LATENCY_MS)
     settings = e2e_settings(servers, simulator, unique_name, [unique_name])
     with running_service(servers, settings) as service, api_of(service, unique_name) as api:
         engine = service.static_engines[unique_name]

@@ -58,6 +58,9 @@ def served(
         "BATCHOPS_RECOVERY_INTERVAL_SECONDS": "2",
         "BATCHOPS_RECOVERY_STALE_SECONDS": "10",
         "BATCHOPS_LOG_FORMAT": "json",
+        # A producer wedged by the wiped broker is replaced after 2 sends in a row time out: the
+        # test waits on that timeout (60 s by default, twice: ~2 of the wiped case's ~4 minutes).
+        "BATCHOPS_KAFKA_OVERRIDES": json.dumps({"message.timeout.ms": "15000"}),
     }
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
