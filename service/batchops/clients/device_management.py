@@ -80,9 +80,10 @@ class DeviceManagementClient:
         request: _Request,
         tenant_id: str,
         auth_token: str | None,
+        retryable: frozenset[grpc.StatusCode] = RETRYABLE,
     ) -> _Response:
         response: _Response = self._caller.call(
-            method, name, request, tenant_id=tenant_id, auth_token=auth_token
+            method, name, request, tenant_id=tenant_id, auth_token=auth_token, retryable=retryable
         )
         return response
 
@@ -240,15 +241,14 @@ class DeviceManagementClient:
             paging=_paging(page, size),
         )
         request = dms.GListDeviceAssignmentsRequest(criteria=criteria)
-        response: dms.GListDeviceAssignmentsResponse = self._caller.call(
+        results = self._list(
             self._stub.ListDeviceAssignments,
             "ListDeviceAssignments",
             request,
-            tenant_id=tenant_id,
-            auth_token=auth_token,
-            retryable=RETRYABLE if retry else frozenset(),
-        )
-        results = response.results
+            tenant_id,
+            auth_token,
+            RETRYABLE if retry else frozenset(),
+        ).results
         return int(results.count), [assignment_from_wire(item) for item in results.assignments]
 
 

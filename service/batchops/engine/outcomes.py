@@ -80,9 +80,10 @@ class BatchOutcomes:
 
     def _store(self, results: Sequence[ElementResult]) -> None:
         claims = {r.element_id: self._claims[r.element_id] for r in results}
-        self._unstored.subtract(str(r.operation_id) for r in results)
-        spare = {op: min(self._spare, left) for op, left in self._unstored.items()}
+        storing = Counter(str(r.operation_id) for r in results)
+        spare = {op: min(self._spare, left - storing[op]) for op, left in self._unstored.items()}
         self.recorded += self._work.outcomes.record_results(results, claims, self._owed, spare)
+        self._unstored.subtract(storing)  # after: results a failed write left pending come again
         self.settled.update(r.element_id for r in results)
         self._count(results)
 

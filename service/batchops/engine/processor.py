@@ -70,19 +70,16 @@ class Processor:
         self._work = work
         # Which operations may start work (paused and canceled ones may not).
         self._control = control or ControlView(work.operations.statuses)
-        self._registry = handlers.registry
-        self._handlers = handlers
+        self._handlers = handlers  # the handlers, their services and the token to call with
         self._producer = outputs.producer
         self._failed_topic = outputs.failed_topic
         self._dead = outputs.dead_letters
         self._republish = outputs.republish
         self._lease = policy.lease
         self._max_attempts = policy.max_attempts
-        self._services = handlers.services
         self._options = policy.handler_options
         self._on_finished = on_finished
         self._heartbeat = heartbeat
-        self._auth_token = handlers.auth_token
         self._concurrency = policy.concurrency
         self._pool = ThreadPoolExecutor(
             max_workers=policy.concurrency, thread_name_prefix=f"handler-{tenant_id}"
@@ -339,7 +336,7 @@ class Processor:
     def _process(
         self, operation: BatchOperation, element: BatchElement, prepared: object = None
     ) -> ElementResult | Unavailable | None:
-        handler = self._registry.get(operation.operation_type)
+        handler = self._handlers.registry.get(operation.operation_type)
         started = time.monotonic()
         attempts = max(element.attempts, 1)
         if handler is None:
@@ -349,9 +346,9 @@ class Processor:
                 tenant_id=self._tenant,
                 operation=operation,
                 element=element,
-                services=self._services,
+                services=self._handlers.services,
                 options=self._options.get(operation.operation_type, {}),
-                auth_token=self._auth_token(),
+                auth_token=self._handlers.auth_token(),
                 effect_fence=self._control.effect,
                 prepared=prepared,
             )

@@ -295,14 +295,14 @@ def _missing_topics(admin: AdminClient, topics: Sequence[str]) -> list[str]:
     milliseconds of CPU."""
     if not topics:
         return []
-    missing = []
+    missing: set[str] = set()
     for name, future in admin.describe_topics(TopicCollection(list(topics)), request_timeout=15).items():
         try:
             future.result()
         except KafkaException as exc:
             if exc.args[0].code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
                 raise
-            missing.append(name)
+            missing.add(name)
     return [name for name in topics if name in missing]
 
 
