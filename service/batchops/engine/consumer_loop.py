@@ -103,6 +103,10 @@ class ConsumerLoop:
         self.crashes = 0
         self.rebalances = 0
         self.batches_started = 0
+        # Bumped by each assignment (in ``poll``, on this loop's thread): a batch pauses the
+        # assignment again only after it changed, not on every poll (``assignment()`` waits on
+        # librdkafka's main thread with the GIL held).
+        self._assignments = 0
 
     def start(self) -> None:
         self._thread.start()
@@ -189,6 +193,7 @@ class ConsumerLoop:
 
     def _on_assign(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         log.info("partitions assigned: %s", sorted(p.partition for p in partitions))
+        self._assignments += 1
         self._assigned.set()
 
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
@@ -239,6 +244,7 @@ class ConsumerLoop:
         self.batches_started += 1
         future: Future[None] = self._worker.submit(self._handle, records)
         paused: dict[tuple[str, int], TopicPartition] = {}
+        paused_at = -1  # the assignment generation last paused
         strays: list[Message] = []
         give_up_at: float | None = None
         try:
@@ -252,7 +258,10 @@ class ConsumerLoop:
                     give_up_at = give_up_at or self._give_up_at or time.monotonic() + self._stop_grace
                     if time.monotonic() >= give_up_at:
                         raise BatchAbandoned()
-                _pause_new(consumer, paused)
+                if paused_at != self._assignments:
+                    generation = self._assignments
+                    if _pause(consumer, paused):
+                        paused_at = generation
                 # Serves heartbeats and rebalances; paused partitions deliver nothing, but a record
                 # already on its way is kept and re-read after the batch.
                 stray = consumer.poll(0)
@@ -297,17 +306,18 @@ def _assignment(consumer: Consumer) -> list[TopicPartition]:
         return []
 
 
-def _pause_new(consumer: Consumer, paused: dict[tuple[str, int], TopicPartition]) -> None:
-    """Pause what is assigned and not yet paused (a rebalance during the batch may add some)."""
-    new = [p for p in _assignment(consumer) if (p.topic, p.partition) not in paused]
-    if not new:
-        return
+def _pause(consumer: Consumer, paused: dict[tuple[str, int], TopicPartition]) -> bool:
+    """Pause the whole assignment: a rebalance during the batch may have added partitions, or
+    given back one paused before (an assignment starts unpaused). False if that failed."""
     try:
-        consumer.pause(new)
+        assigned = list(consumer.assignment())
+        if assigned:
+            consumer.pause(assigned)
     except KafkaException as exc:
         log.warning("could not pause partitions: %s", exc.args[0])
-        return
-    paused.update(((p.topic, p.partition), p) for p in new)
+        return False
+    paused.update(((p.topic, p.partition), p) for p in assigned)
+    return True
 
 
 def _resume(consumer: Consumer, partitions: list[TopicPartition]) -> None:
