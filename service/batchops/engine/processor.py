@@ -48,6 +48,10 @@ from batchops.store.work.outcomes import ElementResult
 log = logging.getLogger(__name__)
 # Between a handler's failed attempts on one element: 0.1 s, doubling, at most 2 s.
 HANDLER_RETRY_BACKOFF = Backoff(initial=0.1, maximum=2.0)
+# A counter write takes this many rounds of outcomes (``concurrency`` each) off Processing ahead:
+# with quick handlers each round is one outcome write, and a counter write per round cost as much
+# client CPU as the outcome write itself. Counters lag by at most that many elements meanwhile.
+COUNTER_WRITE_ROUNDS = 4
 
 FinishedCallback = Callable[[BatchOperation], None]
 __all__ = ["ElementOutputs", "HandlerAccess", "ProcessingPolicy", "Processor"]
@@ -180,7 +184,7 @@ class Processor:
                 self._failed_topic,
                 claimed,
                 operations,
-                spare=self._concurrency,
+                spare=self._concurrency * COUNTER_WRITE_ROUNDS,
             )
             prepared = prepare_batch(
                 self._pool,

@@ -164,11 +164,14 @@ def element_document(
     }
 
 
-def element_from_document(doc: Mapping[str, Any]) -> BatchElement:
+def element_from_document(
+    doc: Mapping[str, Any], *, element_id: uuid.UUID | None = None, operation_id: uuid.UUID | None = None
+) -> BatchElement:
+    """``element_id`` / ``operation_id``: the document's ids already parsed by the caller."""
     device = doc.get(DEVICE)
     return BatchElement(
-        id=uuid.UUID(doc[ID]),
-        operation_id=uuid.UUID(doc[OP]),
+        id=element_id or uuid.UUID(doc[ID]),
+        operation_id=operation_id or uuid.UUID(doc[OP]),
         device_token=doc[TOKEN],
         device_id=uuid.UUID(device) if device else None,
         seq=doc.get(SEQ, 0),

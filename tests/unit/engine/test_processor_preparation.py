@@ -101,7 +101,7 @@ def test_counters_taken_off_ahead_are_never_above_the_elements_and_end_exact() -
     work = FakeWork()
     checked = CheckedOutcomes(work)
     work.outcomes = checked
-    h = Harness(ScriptedHandler(), work=work)  # concurrency 4: spare 4 per counter write
+    h = Harness(ScriptedHandler(), work=work)  # concurrency 4: spare 16 per counter write
     tokens = [f"d{i}" for i in range(41)]  # not a multiple of the flushes: the last takes fewer
     op = work.add_operation(tokens)
 

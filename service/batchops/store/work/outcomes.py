@@ -83,7 +83,7 @@ class Outcomes:
         now = utcnow()
         pending: Owed = owed if owed is not None else {}
         spares: Mapping[str, int] = spare if spare is not None and owed is not None else {}
-        attempted = Counter(str(r.operation_id) for r in results)
+        attempted = Counter({str(op): n for op, n in Counter(r.operation_id for r in results).items()})
         for op, count in attempted.items():
             counts = pending.pop(op, Counter())
             if counts[_EL.PROCESSING] >= count:  # taken off before: no counter write now
