@@ -45,12 +45,6 @@ class BatchAbandoned(BatchopsError):
     kind = ErrorKind.UNAVAILABLE
 
 
-# Topping a batch up while records keep arriving (``ConsumerLoop._fill``): how long each wait
-# for more may take, and how long the filling may take in all.
-FILL_WAIT = 0.02
-FILL_LIMIT = 0.1
-
-
 class LoopState(StrEnum):
     STARTING = "starting"
     RUNNING = "running"
@@ -214,7 +208,8 @@ class ConsumerLoop:
         first = consumer.poll(self._poll_timeout)
         if first is None:
             return
-        records = _records(self._fill([first], consumer))
+        messages = [first, *consumer.consume(self._batch_size - 1, 0)] if self._batch_size > 1 else [first]
+        records = _records(messages)
         if not records:
             return
         try:
@@ -277,23 +272,6 @@ class ConsumerLoop:
                 _resume(consumer, [*paused.values(), *_assignment(consumer)])
             if strays:
                 self._rewind(consumer, strays)
-
-    def _fill(self, messages: list[Message], consumer: Consumer) -> list[Message]:
-        """Top the batch up with what is fetched already, and while more keeps arriving, with what
-        comes within ``FILL_WAIT`` (at most ``FILL_LIMIT`` in all). After a batch that paused the
-        partitions, their prefetched records were dropped and are fetched again: the first of
-        them wakes the poll while the rest of the fetch is still being queued, and taking only
-        what was there made batches of ~50 of 500, each paying a batch's database round trips.
-        A lone record (an idle pipeline) is handled at once: nothing more came with it."""
-        limit = time.monotonic() + FILL_LIMIT
-        wait = 0.0
-        while len(messages) < self._batch_size:
-            more = consumer.consume(self._batch_size - len(messages), wait)
-            if not more:
-                break
-            messages += more
-            wait = min(FILL_WAIT, max(limit - time.monotonic(), 0.0))
-        return messages
 
     @staticmethod
     def _rewind(consumer: Consumer, records: Sequence[Message]) -> None:
