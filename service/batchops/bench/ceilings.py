@@ -17,7 +17,7 @@ from pymongo.collection import Collection
 from batchops.bench.context import BenchContext
 from batchops.bench.stats import rate
 from batchops.domain import ElementProcessingStatus, element_id_for
-from batchops.messaging.codecs import ElementWork, encode_element_work
+from batchops.messaging.codecs import ElementWork, element_records
 from batchops.messaging.kafka import KafkaConfig, ensure_topics, make_consumer
 from batchops.store.batch_store import utcnow
 from batchops.store.database import ELEMENTS, ensure_indexes
@@ -155,7 +155,7 @@ def measure_consume(bootstrap: str, topic: str, group: str, expected: int, timeo
 def measure_ceilings(ctx: BenchContext, documents: int, update_sample: int) -> dict[str, Any]:
     database_name, topic = ctx.name("scratch"), ctx.name("scratch-elements")
     works = _works(documents)
-    records = [(w.device_token, encode_element_work(w)) for w in works]
+    records = list(element_records(works))
     database = ctx.mongo[database_name]
     try:
         ensure_indexes(database)

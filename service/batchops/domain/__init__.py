@@ -27,6 +27,7 @@ from batchops.domain.models import (
     Page,
     Paging,
     element_id_for,
+    element_ids_for,
 )
 from batchops.domain.statuses import (
     CONTROL_OPERATION_STATUSES,
@@ -68,6 +69,7 @@ __all__ = [
     "Page",
     "Paging",
     "element_id_for",
+    "element_ids_for",
     "element_transition_allowed",
     "operation_transition_allowed",
 ]

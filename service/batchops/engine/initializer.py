@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from confluent_kafka import Message
 
 from batchops import metrics
-from batchops.domain import BatchOperation, BatchOperationStatus, DomainError, element_id_for
+from batchops.domain import BatchOperation, BatchOperationStatus, DomainError, element_ids_for
 from batchops.domain.validation import check_device_token
 from batchops.engine.consumer_loop import Interrupted
 from batchops.engine.dead_letters import DeadLetters
@@ -140,7 +140,7 @@ class Initializer:
             return
         tokens, rejected = _valid_tokens(chunk.device_tokens)
         self._work.initialization.store_chunk_targets(operation.id, chunk.chunk_index, tokens)
-        ids = [element_id_for(operation.id, token) for token in tokens]  # once: stored and sent
+        ids = element_ids_for(operation.id, tokens)  # once: stored and sent
         present = self._insert(operation, chunk.chunk_index, tokens, ids)
         self._check_stopping()
         # After the inserts: a cancel that raced them finds them (``settle`` runs on the way out).

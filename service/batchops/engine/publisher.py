@@ -8,7 +8,7 @@ from collections.abc import Callable, Container, Iterable, Iterator
 from batchops.domain import BatchElement, BatchOperation
 from batchops.engine.pacing import Pacer
 from batchops.engine.ports import RecordSender, WorkPort
-from batchops.messaging.codecs import ElementWork, encode_element_work, encode_operation_chunk
+from batchops.messaging.codecs import ElementWork, element_records, encode_operation_chunk
 from batchops.messaging.topics import TenantTopics
 from batchops.protocol.convert import operation_to_wire
 
@@ -47,7 +47,7 @@ class WorkPublisher:
         on_progress: Callable[[], None] | None = None,
         on_wait: Callable[[float], None] | None = None,
     ) -> int:
-        records = ((work.device_token, encode_element_work(work)) for work in works)
+        records = element_records(works)
         if pacer is None or not pacer.active:
             return self._producer.send_all(self._topics.elements, records)
         sent = 0

@@ -139,7 +139,7 @@ def _control_from_document(doc: Mapping[str, Any] | None) -> OperationControl | 
 
 def element_document(
     element_id: uuid.UUID,
-    operation_id: uuid.UUID,
+    operation_id: uuid.UUID | str,
     device_token: str,
     seq: int,
     *,
@@ -148,6 +148,7 @@ def element_document(
     metadata: Mapping[str, str] | None = None,
     error_message: str = "",
 ) -> Document:
+    """``operation_id`` may be given as stored (its ``str``): a chunk's elements share it."""
     return {
         ID: str(element_id),
         OP: str(operation_id),

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from pymongo import ASCENDING
 from pymongo.errors import BulkWriteError
 
-from batchops.domain import BatchOperation, BatchOperationStatus, ElementProcessingStatus, element_id_for
+from batchops.domain import BatchOperation, BatchOperationStatus, ElementProcessingStatus, element_ids_for
 from batchops.store.batch_store import utcnow
 from batchops.store.documents import Document, element_document, target_chunk_id
 from batchops.store.events import EventKind, StatusEvent, with_event
@@ -78,12 +78,13 @@ class Initialization:
         """Insert a chunk's elements (``tokens`` begin at position ``start`` of the chunk); ids
         derive from (operation, token), so a re-run inserts only what is missing. Returns how many
         of them now exist in the chunk's range (a token repeated from an earlier chunk lives in
-        that chunk's range, not this one's). ``element_ids``: the tokens' ``element_id_for``, when
+        that chunk's range, not this one's). ``element_ids``: the tokens' ``element_ids_for``, when
         the caller has them already (each is a SHA-1)."""
         base = chunk_index * chunk_size
-        ids = element_ids if element_ids is not None else [element_id_for(operation_id, t) for t in tokens]
+        ids = element_ids if element_ids is not None else element_ids_for(operation_id, tokens)
+        op = str(operation_id)
         docs = [
-            element_document(element_id, operation_id, token, base + start + offset)
+            element_document(element_id, op, token, base + start + offset)
             for offset, (element_id, token) in enumerate(zip(ids, tokens, strict=True))
         ]
         if not docs:
