@@ -85,13 +85,17 @@ class Claims:
     def _read_back(
         self, operation_id: uuid.UUID, ids: Mapping[str, uuid.UUID], claim: str
     ) -> list[ClaimedElement]:
-        """The elements of ``ids`` (stored id -> id) now under ``claim``; the ids and the operation
-        id already parsed are reused (parsing two UUIDs per element was most of building one)."""
+        """The elements of ``ids`` (stored id -> id) now under ``claim``, in one query: the claim
+        token is this call's own, so the operation's Processing elements (its (op, status) index
+        range: what its consumers hold right now) that carry it are exactly ours, without ten
+        ``_id $in`` pieces. The ids and the operation id already parsed are reused (parsing two
+        UUIDs per element was most of building one)."""
         claimed: list[ClaimedElement] = []
-        ours = {"$in": [claim, claim + RECLAIM_SUFFIX]}
-        for part in id_batches(list(ids)):
-            for doc in self._elements.find({ID: {"$in": list(part)}, OP: str(operation_id), CLAIM: ours}):
-                element = element_from_document(doc, element_id=ids[doc[ID]], operation_id=operation_id)
+        query = {OP: str(operation_id), STATUS: _PROCESSING, CLAIM: {"$in": [claim, claim + RECLAIM_SUFFIX]}}
+        for doc in self._elements.find(query):
+            element_id = ids.get(doc[ID])
+            if element_id is not None:  # always: the token went only to elements of ``ids``
+                element = element_from_document(doc, element_id=element_id, operation_id=operation_id)
                 claimed.append(ClaimedElement(element, doc[CLAIM]))
         return claimed
 
