@@ -14,8 +14,8 @@ outcomes.
 from __future__ import annotations
 
 import uuid
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 
 from batchops import metrics
 from batchops.domain import BatchElement, BatchOperation
@@ -23,7 +23,7 @@ from batchops.engine.ports import RecordSender, WorkPort
 from batchops.messaging.codecs import encode_failed_element
 from batchops.store.counters import Owed
 from batchops.store.work.claims import ClaimedElement
-from batchops.store.work.outcomes import ElementResult
+from batchops.store.work.outcomes import ElementResult, count_by_operation
 
 
 class BatchOutcomes:
@@ -41,7 +41,7 @@ class BatchOutcomes:
         # Processing taken off ahead per counter write (``Outcomes.record_results``): the batch's
         # flushes, often a few outcomes each, then mostly cost the element write alone.
         self._spare = spare
-        self._unstored = _by_operation(c.element.operation_id for c in claimed)  # bounds the spare
+        self._unstored = count_by_operation(c.element.operation_id for c in claimed)  # bounds the spare
         self._work = work
         self._producer = producer
         self._failed_topic = failed_topic
@@ -80,7 +80,7 @@ class BatchOutcomes:
 
     def _store(self, results: Sequence[ElementResult]) -> None:
         claims = {r.element_id: self._claims[r.element_id] for r in results}
-        storing = _by_operation(r.operation_id for r in results)
+        storing = count_by_operation(r.operation_id for r in results)
         spare = {op: min(self._spare, left - storing[op]) for op, left in self._unstored.items()}
         self.recorded += self._work.outcomes.record_results(results, claims, self._owed, spare)
         self._unstored.subtract(storing)  # after: results a failed write left pending come again
@@ -127,8 +127,3 @@ class BatchOutcomes:
         for result in failed:
             token = self._elements[result.element_id].device_token
             self._last_errors[result.operation_id] = f"{token}: {result.error}"
-
-
-def _by_operation(operation_ids: Iterable[uuid.UUID]) -> Counter[str]:
-    """How many of each operation (keyed by its stored id), formatting each id once."""
-    return Counter({str(op): n for op, n in Counter(operation_ids).items()})

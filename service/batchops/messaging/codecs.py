@@ -81,17 +81,11 @@ def decode_operation_chunk(value: bytes | None) -> OperationChunk:
 
 
 def encode_element_work(work: ElementWork) -> bytes:
-    element = bm.GBatchElement(
-        id=uuid_to_wire(work.element_id),
-        batchOperationId=uuid_to_wire(work.operation_id),
-        processingStatus=bm.BATCH_ELEMENT_STATUS_UNPROCESSED,
-        deviceToken=work.device_token,
-    )
-    return bm.GUnprocessedBatchElement(batchElement=element).SerializeToString()
+    return next(element_records([work]))[1]
 
 
 def element_records(works: Iterable[ElementWork]) -> Iterator[tuple[str, bytes]]:
-    """Each element's record: its device token (the key) and ``encode_element_work``'s bytes,
+    """Each element's record: its device token (the key) and its ``GUnprocessedBatchElement``,
     made by filling one message in place instead of building two per record (1.5 instead of
     8.3 µs a record; initialization sends one per element)."""
     record = bm.GUnprocessedBatchElement()

@@ -1,4 +1,5 @@
-"""Element records made in bulk are byte for byte the records made one by one."""
+"""Element records made in bulk (one message filled in place) are byte for byte the messages built
+field by field, across operations, and decode back to their work."""
 
 from __future__ import annotations
 
@@ -6,14 +7,27 @@ import uuid
 
 from batchops.domain import element_id_for
 from batchops.messaging.codecs import ElementWork, decode_element_work, element_records, encode_element_work
+from batchops.protocol.convert import uuid_to_wire
+from batchops.wire import batch_model_pb2 as bm
 
 
-def test_records_in_bulk_are_the_records_one_by_one_across_operations() -> None:
+def _built(work: ElementWork) -> bytes:
+    element = bm.GBatchElement(
+        id=uuid_to_wire(work.element_id),
+        batchOperationId=uuid_to_wire(work.operation_id),
+        processingStatus=bm.BATCH_ELEMENT_STATUS_UNPROCESSED,
+        deviceToken=work.device_token,
+    )
+    return bm.GUnprocessedBatchElement(batchElement=element).SerializeToString()
+
+
+def test_records_in_bulk_are_the_messages_built_field_by_field_across_operations() -> None:
     first, second = uuid.uuid4(), uuid.uuid4()
     targets = [(first, "d-1"), (first, "d-2"), (second, "ü-3"), (first, "d-4"), (second, "x" * 300)]
     works = [ElementWork(element_id_for(op, token), op, token) for op, token in targets]
 
     records = list(element_records(iter(works)))  # a one-pass iterable, as the publisher gives it
 
-    assert records == [(w.device_token, encode_element_work(w)) for w in works]
+    assert records == [(w.device_token, _built(w)) for w in works]
+    assert [encode_element_work(w) for w in works] == [_built(w) for w in works]
     assert [decode_element_work(value) for _, value in records] == works

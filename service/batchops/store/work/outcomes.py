@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -83,7 +83,7 @@ class Outcomes:
         now = utcnow()
         pending: Owed = owed if owed is not None else {}
         spares: Mapping[str, int] = spare if spare is not None and owed is not None else {}
-        attempted = Counter({str(op): n for op, n in Counter(r.operation_id for r in results).items()})
+        attempted = count_by_operation(r.operation_id for r in results)
         for op, count in attempted.items():
             counts = pending.pop(op, Counter())
             if counts[_EL.PROCESSING] >= count:  # taken off before: no counter write now
@@ -132,6 +132,11 @@ class Outcomes:
         for op, changes in owed.items():
             move_counts(self._operations, op, changes, now=now if _finals(changes) else None)
         owed.clear()
+
+
+def count_by_operation(operation_ids: Iterable[uuid.UUID]) -> Counter[str]:
+    """How many of each operation, keyed by its stored id (each id formatted once, not per element)."""
+    return Counter({str(op): n for op, n in Counter(operation_ids).items()})
 
 
 def _group_by_shape(results: Sequence[ElementResult], now: datetime) -> dict[_Shape, list[_Change]]:
