@@ -32,12 +32,10 @@ def cpu_stages(results: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]
     stages = [(label, (results.get(section) or {}).get("cpu")) for section, label in _SECTIONS]
     for run in (results.get("invocation") or {}).get("runs", []):
         latency = run.get("latency_ms")
-        stages.append(
-            (
-                f"invocation +{latency:g} ms" if isinstance(latency, int | float) else "invocation",
-                run.get("cpu"),
-            )
-        )
+        label = f"invocation +{latency:g} ms" if isinstance(latency, int | float) else "invocation"
+        stages.append((label, run.get("cpu")))
+        # The same run without its initialization, to set against the no-op processing stage.
+        stages.append((f"{label}, after Initialized*", run.get("processing_cpu")))
     return [(label, cpu) for label, cpu in stages if cpu]
 
 

@@ -30,8 +30,8 @@ def test_stages_in_run_order_with_one_per_invocation_latency() -> None:
     doc: dict[str, Any] = {
         "invocation": {
             "runs": [
-                {"latency_ms": 0.0, "cpu": _cpu(5, service=1.0)},
-                {"latency_ms": 5.0, "cpu": _cpu(5, service=1.0)},
+                {"latency_ms": 0.0, "cpu": _cpu(5, service=1.0), "processing_cpu": _cpu(4, service=0.8)},
+                {"latency_ms": 5.0, "cpu": _cpu(5, service=1.0)},  # older results: no processing window
             ]
         },
         "initialization": {"cpu": _cpu(7, service=1.0)},
@@ -40,6 +40,7 @@ def test_stages_in_run_order_with_one_per_invocation_latency() -> None:
     assert [label for label, _ in cpu_stages(doc)] == [
         "initialization",
         "invocation +0 ms",
+        "invocation +0 ms, after Initialized*",
         "invocation +5 ms",
     ]
 
