@@ -23,7 +23,8 @@ def test_invocation_bench_reports_the_whole_window_and_the_one_after_initializat
     servers: Endpoints, tmp_path: Path
 ) -> None:
     output = tmp_path / "bench.json"
-    argv = [sys.executable, "-m", "batchops.bench", "--quick", "--only", "invocation", "--output", str(output)]
+    argv = [sys.executable, "-m", "batchops.bench", "--quick", "--only", "invocation"]
+    argv += ["--output", str(output)]
     argv += ["--invocation-devices", str(DEVICES), "--invocation-latencies", "0"]
     argv += ["--kafka", servers.kafka_bootstrap, "--mongo-uri", servers.mongo_uri, "--zk", servers.zk_hosts]
     completed = subprocess.run(argv, capture_output=True, text=True, timeout=540)
