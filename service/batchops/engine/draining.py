@@ -11,12 +11,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import Future
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from batchops.domain import BatchElement, BatchOperation
+from batchops.engine.completions import take_back
 from batchops.engine.consumer_loop import Interrupted
+from batchops.engine.handler_pool import Call, Completions
 from batchops.engine.outcomes import BatchOutcomes
 from batchops.engine.ports import ClaimsPort
 from batchops.store.work.claims import ClaimedElement
@@ -24,11 +26,13 @@ from batchops.store.work.outcomes import ElementResult
 
 log = logging.getLogger(__name__)
 
-_Call = TypeVar("_Call", bound=Future[Any])
 _Result = TypeVar("_Result")
 # The processor's reading of a finished call (``OutageGate.settle``): an ``ElementResult`` to store,
 # None (given up: discarded), or anything else for an element it handed back itself.
-Settle = Callable[[Future[Any], ClaimedElement], object]
+Settle = Callable[[Call[Any], ClaimedElement], object]
+# A call whose function returned before the deadline is back on its queue within moments (only the
+# worker's hand-over is left); this only bounds the wait should that thread never get to run.
+RETURNED_BACK_SECONDS = 5.0
 
 
 class Draining:
@@ -36,7 +40,8 @@ class Draining:
         self._claims = claims
         self._lease = lease
         self.deadline: float | None = None  # set by stop_by (``time.monotonic``)
-        self.signal: Future[None] = Future()  # done once stopping: wakes a waiting batch
+        self.signal: Future[None] = Future()  # done once stopping: wakes a waiting preparation
+        self._wake: Completions | None = None  # the running round's completions: a stop wakes it
         self._lock = threading.Lock()
         self._late = False  # past the deadline: results still coming are discarded
         self._returned: set[uuid.UUID] = set()  # elements whose call returned before it
@@ -50,14 +55,18 @@ class Draining:
             if self.deadline is None:
                 self.deadline = deadline
                 self.signal.set_result(None)
+                if self._wake is not None:
+                    self._wake.put(None)
 
     def close(self) -> None:
         with self._lock:
             self._late = True
 
-    def new_batch(self) -> None:
+    def new_batch(self, completions: Completions) -> None:
+        """A round starts; a stop wakes whoever waits on ``completions``."""
         with self._lock:
             self._returned.clear()
+            self._wake = completions
 
     def refuse_when_stopping(self, handed_back: Sequence[ClaimedElement]) -> None:
         """Raise ``Interrupted`` once stopping (the batch is then not committed: the next owner of
@@ -83,7 +92,8 @@ class Draining:
     def drain(
         self,
         waiting: Sequence[ClaimedElement],
-        running: dict[_Call, ClaimedElement],
+        running: dict[Call[Any], ClaimedElement],
+        completions: Completions,
         outcomes: BatchOutcomes,
         settle: Settle,
     ) -> list[ClaimedElement]:
@@ -96,15 +106,16 @@ class Draining:
         renew_every = self._lease.total_seconds() / 3
         while running and time.monotonic() < self.deadline:
             timeout = min(self.deadline - time.monotonic(), renew_every)
-            done, _ = wait(running, timeout=max(timeout, 0), return_when=FIRST_COMPLETED)
+            done = take_back(completions, timeout)
             settled_back += collect(done, running, outcomes, settle)
             outcomes.flush()
             if not done and time.monotonic() < self.deadline:  # a grace over a third of the lease
                 self._claims.renew(list(running.values()), self._lease)
         with self._lock:
             self._late = True
-            returned = {f for f, c in running.items() if c.element.id in self._returned}
-        settled_back += collect(returned, running, outcomes, settle)  # returned just in time: kept
+            returned = {call for call, c in running.items() if c.element.id in self._returned}
+        # Returned just in time: kept, once back through the queue (their result is set by then).
+        settled_back += collect(_back(completions, returned), running, outcomes, settle)
         outcomes.flush()
         self._give_back(list(running.values()))
         return [*waiting, *settled_back, *running.values()]
@@ -115,15 +126,28 @@ class Draining:
             log.info("stopping: %d of %d unfinished element(s) handed back", moved, len(claims))
 
 
+def _back(completions: Completions, calls: Collection[Call[Any]]) -> list[Call[Any]]:
+    """Those of ``calls`` that come back within ``RETURNED_BACK_SECONDS``: their function has
+    returned, only the hand-over is left. (Other calls taken meanwhile returned too late: their
+    elements stay running, to be handed back.)"""
+    wanted, back = set(calls), []
+    by = time.monotonic() + RETURNED_BACK_SECONDS
+    while wanted and time.monotonic() < by:
+        for call in take_back(completions, by - time.monotonic()):
+            if call in wanted:
+                wanted.discard(call)
+                back.append(call)
+    return back
+
+
 def collect(
-    done: Collection[Future[Any]],
-    running: dict[_Call, ClaimedElement],
+    done: Collection[Call[Any]],
+    running: dict[Call[Any], ClaimedElement],
     outcomes: BatchOutcomes,
     settle: Settle,
 ) -> list[ClaimedElement]:
-    """Move finished calls from ``running`` to ``outcomes`` (other futures in ``done``, such as the
-    stop signal, are skipped). Returns the claims ``settle`` handed back (a dependency was
-    unavailable)."""
+    """Move finished calls from ``running`` to ``outcomes`` (calls of ``done`` not in ``running``
+    are skipped). Returns the claims ``settle`` handed back (a dependency was unavailable)."""
     handed_back: list[ClaimedElement] = []
     for future in done:
         if future not in running:

@@ -16,13 +16,13 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Final
 
 from batchops import metrics
 from batchops.engine.circuit import Admission, CircuitState, TenantCircuits, Transition
 from batchops.engine.consumer_loop import Interrupted
+from batchops.engine.handler_pool import Call
 from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.ports import WorkPort
 from batchops.store.work.claims import ClaimedElement
@@ -66,7 +66,7 @@ class OutageGate:
         self._handling = handling
         self._circuits = handling.circuits
         self._heartbeat = heartbeat
-        self._probe: Future[ElementResult | Unavailable | None] | None = None
+        self._probe: Call[ElementResult | Unavailable | None] | None = None
         # Operations with elements handed back during the current outage (their waitingOn is set).
         self._affected: set[uuid.UUID] = set()
         self._circuits.listen(self._changed)
@@ -78,18 +78,18 @@ class OutageGate:
     def admit(self) -> Admission:
         return self._circuits.admit()
 
-    def started(self, future: Future[ElementResult | Unavailable | None], admission: Admission) -> None:
+    def started(self, call: Call[ElementResult | Unavailable | None], admission: Admission) -> None:
         if admission is Admission.PROBE:
-            self._probe = future
+            self._probe = call
 
     def settle(
-        self, future: Future[ElementResult | Unavailable | None], claim: ClaimedElement
+        self, call: Call[ElementResult | Unavailable | None], claim: ClaimedElement
     ) -> ElementResult | Unavailable | None:
         """The call's result, after telling the circuits what it says of the dependency; an
         ``Unavailable`` element is handed back here. (None: the call gave up because its
         operation was canceled with force, which says nothing of the dependency.)"""
-        result = future.result()
-        probe = future is self._probe
+        result = call.result()
+        probe = call is self._probe
         if probe:
             self._probe = None
         if isinstance(result, Unavailable):

@@ -9,10 +9,11 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Any
 
 from batchops.domain import BatchElement, BatchOperation
+from batchops.engine.handler_pool import HandlerPool
 from batchops.engine.handlers import HandlerBatch, PreparingHandler
 from batchops.engine.processing_setup import HandlerAccess
 from batchops.store.work.claims import ClaimedElement
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def prepare_batch(
-    pool: Executor,
+    pool: HandlerPool,
     tenant_id: str,
     handlers: HandlerAccess,
     options: Mapping[str, Mapping[str, Any]],

@@ -17,7 +17,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Collection, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from queue import SimpleQueue
 
 from confluent_kafka import Message
 
@@ -27,6 +27,7 @@ from batchops.engine.circuit import Admission
 from batchops.engine.completions import come_back
 from batchops.engine.control_view import ControlView
 from batchops.engine.draining import Draining, collect
+from batchops.engine.handler_pool import Call, Completions, HandlerPool
 from batchops.engine.handlers import (
     DependencyUnavailable,
     ElementOutcome,
@@ -85,9 +86,7 @@ class Processor:
         self._on_finished = on_finished
         self._heartbeat = heartbeat
         self._concurrency = policy.concurrency
-        self._pool = ThreadPoolExecutor(
-            max_workers=policy.concurrency, thread_name_prefix=f"handler-{tenant_id}"
-        )
+        self._pool = HandlerPool(policy.concurrency, f"handler-{tenant_id}")
         self.processed = 0
         self.records_seen = 0
         self._held: set[str] = set()
@@ -106,7 +105,7 @@ class Processor:
 
     def close(self) -> None:
         self._draining.close()  # calls still blocked are not waited for; their results are discarded
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown()
 
     def handle_batch(self, records: Sequence[Message]) -> None:
         metrics.observe_consumer_batch(self._tenant, "elements", len(records))
@@ -161,8 +160,7 @@ class Processor:
         self._dead_letter_strangers(wanted, claimed, works, sources)
 
     def _finish(self, operation_id: uuid.UUID) -> BatchOperation | None:
-        """Finish the operation if its last element is final; a canceled one ends once its last
-        running element is recorded."""
+        """Finish the operation once its last element is final (a canceled one: its last running one)."""
         status = self._control.statuses({operation_id}).get(operation_id)
         if status in (BatchOperationStatus.CANCELING, BatchOperationStatus.CANCELED):
             return self._work.control.settle(operation_id)
@@ -232,23 +230,25 @@ class Processor:
         prepared: Mapping[uuid.UUID, object],
     ) -> list[ClaimedElement]:
         """Run the batch's handlers concurrently, storing outcomes as they come in, and renew the
-        leases of the elements not settled yet so a slow batch is never taken for an abandoned
-        one (and requeued under our feet). Returns the elements handed back: a dependency was
-        unavailable (found so by their handler, or an open circuit kept them from starting), or a stop."""
+        leases of the elements not settled yet so a slow batch is never taken for an abandoned one
+        (and requeued under our feet). Returns the elements handed back: a dependency was down
+        (found so by their handler, or an open circuit kept them from starting), or a stop."""
         waiting = deque(claimed)
-        running: dict[Future[ElementResult | Unavailable | None], ClaimedElement] = {}
+        running: dict[Call[ElementResult | Unavailable | None], ClaimedElement] = {}
+        completions: Completions = SimpleQueue()  # this round's calls come back on it
         handed_back: list[ClaimedElement] = []
         renew_every = self._lease.total_seconds() / 3
         last_renewal = time.monotonic()
-        self._draining.new_batch()
+        self._draining.new_batch(completions)
         unsent: PublishError | None = None
         while waiting or running:
             if self._draining.deadline is not None:
-                return [*handed_back, *self._draining.drain([*waiting], running, outcomes, self._gate.settle)]
+                drained = self._draining.drain([*waiting], running, completions, outcomes, self._gate.settle)
+                return [*handed_back, *drained]
             # Every outcome is stored before the next round, so the running calls are all the
             # started-but-not-stored ones: a crash repeats at most ``concurrency`` of them.
             if unsent is None:
-                waiting = self._start(waiting, running, operations, outcomes, prepared)
+                waiting = self._start(waiting, running, completions, operations, outcomes, prepared)
             elif waiting:  # never started: back to Unprocessed, for the batch's redelivery
                 self._work.claims.hand_back(list(waiting))
                 outcomes.settled.update(c.element.id for c in waiting)
@@ -261,7 +261,7 @@ class Processor:
             if not running:
                 break
             timeout = renew_every - (time.monotonic() - last_renewal)
-            done = come_back(running, self._draining.signal, max(timeout, 0.01))  # a stop wakes it
+            done = come_back(completions, len(running), max(timeout, 0.01))  # a stop wakes it
             handed_back += collect(done, running, outcomes, self._gate.settle)
             try:
                 outcomes.flush()
@@ -283,7 +283,8 @@ class Processor:
     def _start(
         self,
         waiting: deque[ClaimedElement],
-        running: dict[Future[ElementResult | Unavailable | None], ClaimedElement],
+        running: dict[Call[ElementResult | Unavailable | None], ClaimedElement],
+        completions: Completions,
         operations: Mapping[uuid.UUID, BatchOperation],
         outcomes: BatchOutcomes,
         prepared: Mapping[uuid.UUID, object],
@@ -307,15 +308,16 @@ class Processor:
                     break  # a dependency's circuit is open: the caller hands them back
                 claim = waiting.popleft()
                 operation = operations[claim.element.operation_id]
-                future = self._pool.submit(
+                call = self._pool.start(
+                    completions,
                     self._draining.call,
                     self._process,
                     operation,
                     claim.element,
                     prepared.get(operation.id),
                 )
-                running[future] = claim
-                self._gate.started(future, admission)
+                running[call] = claim
+                self._gate.started(call, admission)
         if stopped:
             self._hand_back(stopped)
             outcomes.settled.update(c.element.id for c in stopped)
