@@ -20,8 +20,12 @@ class Heartbeat:
 
     def beat(self, operation_id: uuid.UUID) -> None:
         now = time.monotonic()
+        # Every handler call beats: the common case (beaten recently) takes no lock. One store
+        # and one dict read are atomic here; a beat racing another only costs a touch.
+        self._last_activity = now
+        if now - self._last.get(operation_id, 0.0) < self._interval:
+            return
         with self._lock:
-            self._last_activity = now
             if now - self._last.get(operation_id, 0.0) < self._interval:
                 return
             self._last[operation_id] = now

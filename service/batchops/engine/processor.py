@@ -22,18 +22,13 @@ from queue import SimpleQueue
 from confluent_kafka import Message
 
 from batchops import metrics
-from batchops.domain import BatchElement, BatchOperation, BatchOperationStatus
+from batchops.domain import BatchOperation, BatchOperationStatus
 from batchops.engine.circuit import Admission
 from batchops.engine.completions import come_back
 from batchops.engine.control_view import ControlView
 from batchops.engine.draining import Draining, collect
+from batchops.engine.element_calls import ElementCalls
 from batchops.engine.handler_pool import Call, Completions, HandlerPool
-from batchops.engine.handlers import (
-    DependencyUnavailable,
-    ElementOutcome,
-    HandlerContext,
-    OperationStopped,
-)
 from batchops.engine.heartbeat import Heartbeat
 from batchops.engine.outages import OutageGate, Unavailable
 from batchops.engine.outcomes import BatchOutcomes
@@ -42,13 +37,10 @@ from batchops.engine.preparing import prepare_batch
 from batchops.engine.processing_setup import ElementOutputs, HandlerAccess, ProcessingPolicy
 from batchops.messaging.codecs import ElementWork, UndecodableRecord, decode_element_work
 from batchops.messaging.kafka import PublishError
-from batchops.retry import Backoff
 from batchops.store.work.claims import ClaimedElement
 from batchops.store.work.outcomes import ElementResult
 
 log = logging.getLogger(__name__)
-# Between a handler's failed attempts on one element: 0.1 s, doubling, at most 2 s.
-HANDLER_RETRY_BACKOFF = Backoff(initial=0.1, maximum=2.0)
 # A counter write takes this many rounds of outcomes (``concurrency`` each) off Processing ahead:
 # with quick handlers each round is one outcome write, and a counter write per round cost as much
 # client CPU as the outcome write itself. Counters lag by at most that many elements meanwhile.
@@ -81,7 +73,6 @@ class Processor:
         self._dead = outputs.dead_letters
         self._republish = outputs.republish
         self._lease = policy.lease
-        self._max_attempts = policy.max_attempts
         self._options = policy.handler_options
         self._on_finished = on_finished
         self._heartbeat = heartbeat
@@ -93,6 +84,7 @@ class Processor:
         self._held_lock = threading.Lock()
         self._gate = OutageGate(tenant_id, work, handlers.outages, heartbeat)
         self._draining = Draining(work.claims, policy.lease)  # the stop (see engine.draining)
+        self._calls = ElementCalls(tenant_id, handlers, policy, self._control, self._draining, heartbeat)
 
     def held_claims(self) -> set[str]:
         """Claim tokens of the batch being processed right now."""
@@ -116,9 +108,10 @@ class Processor:
     def _handle(self, records: Sequence[Message]) -> None:
         works: dict[uuid.UUID, ElementWork] = {}
         sources: dict[uuid.UUID, Message] = {}
+        operation_ids: dict[tuple[int, int], uuid.UUID] = {}  # parsed once per batch
         for record in records:
             try:
-                work = decode_element_work(record.value())
+                work = decode_element_work(record.value(), operation_ids)
             except UndecodableRecord as exc:
                 self._dead.send(record, str(exc))
                 continue
@@ -311,7 +304,7 @@ class Processor:
                 call = self._pool.start(
                     completions,
                     self._draining.call,
-                    self._process,
+                    self._calls.process,
                     operation,
                     claim.element,
                     prepared.get(operation.id),
@@ -338,63 +331,3 @@ class Processor:
         records of a paused one are skipped: resuming publishes its waiting elements again)."""
         operations = self._work.operations.operations(operation_ids)
         return {op_id: op for op_id, op in operations.items() if op.status.runs}
-
-    def _process(
-        self, operation: BatchOperation, element: BatchElement, prepared: object = None
-    ) -> ElementResult | Unavailable | None:
-        handler = self._handlers.registry.get(operation.operation_type)
-        started = time.monotonic()
-        attempts = max(element.attempts, 1)
-        if handler is None:
-            outcome = ElementOutcome.failure(f"no handler for operation type '{operation.operation_type}'")
-        else:
-            context = HandlerContext(
-                tenant_id=self._tenant,
-                operation=operation,
-                element=element,
-                services=self._handlers.services,
-                options=self._options.get(operation.operation_type, {}),
-                auth_token=self._handlers.auth_token(),
-                effect_fence=self._control.effect,
-                prepared=prepared,
-            )
-            try:
-                outcome, attempts = self._run_with_retries(handler.handle, context, element.attempts)
-            except OperationStopped:
-                return None
-            except DependencyUnavailable as exc:  # not the element's fault: it goes back
-                return Unavailable(element.id, exc.dependency, str(exc))
-            if not self._draining.late:  # past the stop deadline the store may be closed already
-                self._heartbeat.beat(operation.id)
-        return ElementResult(
-            element_id=element.id,
-            operation_id=operation.id,
-            succeeded=outcome.succeeded,
-            metadata=outcome.metadata,
-            error=outcome.error,
-            duration_ms=int((time.monotonic() - started) * 1000),
-            attempts=attempts,
-        )
-
-    def _run_with_retries(
-        self,
-        handle: Callable[[HandlerContext], ElementOutcome],
-        context: HandlerContext,
-        attempts_so_far: int,
-    ) -> tuple[ElementOutcome, int]:
-        """An exception is a failed attempt, retried with a short backoff; an outcome is final.
-        Returns the outcome and the attempt number it came from. ``DependencyUnavailable``
-        propagates: it is no attempt of the element's."""
-        attempt = max(attempts_so_far, 1)
-        while True:
-            try:
-                return handle(context), attempt
-            except (OperationStopped, DependencyUnavailable):
-                raise
-            except Exception as exc:
-                error = f"{type(exc).__name__}: {exc}"
-                if attempt >= self._max_attempts or self._draining.late:
-                    return ElementOutcome.failure(f"failed after {attempt} attempt(s): {error}"), attempt
-                log.info("handler attempt failed; retrying", extra={"attempt": attempt, "error": error})
-                time.sleep(HANDLER_RETRY_BACKOFF.pause(attempt))
-                attempt += 1

@@ -103,13 +103,24 @@ def element_records(works: Iterable[ElementWork]) -> Iterator[tuple[str, bytes]]
         yield work.device_token, record.SerializeToString()
 
 
-def decode_element_work(value: bytes | None) -> ElementWork:
+def decode_element_work(
+    value: bytes | None, operation_ids: dict[tuple[int, int], uuid.UUID] | None = None
+) -> ElementWork:
+    """``operation_ids``: operation ids decoded before (by their two halves), filled in here. A
+    consumer batch's records mostly name one operation: it is parsed once, and its elements then
+    share one id object (sets and dicts of them compare by identity first)."""
     if not value:
         raise UndecodableRecord("empty record value")
     try:
         element = bm.GUnprocessedBatchElement.FromString(value).batchElement
         element_id = uuid_from_wire(element.id, "element id")
-        operation_id = uuid_from_wire(element.batchOperationId, "operation id")
+        wire_operation = element.batchOperationId
+        halves = (wire_operation.msb, wire_operation.lsb)
+        operation_id = operation_ids.get(halves) if operation_ids is not None else None
+        if operation_id is None:
+            operation_id = uuid_from_wire(wire_operation, "operation id")
+            if operation_ids is not None:
+                operation_ids[halves] = operation_id
     except DecodeError as exc:
         raise UndecodableRecord(f"not a GUnprocessedBatchElement: {exc}") from None
     except DomainError as exc:

@@ -13,7 +13,6 @@ from batchops.domain import (
     BatchOperationStatus,
     ElementCounts,
     ElementProcessingStatus,
-    ElementRound,
     OperationControl,
 )
 from batchops.store.fields import (
@@ -168,33 +167,38 @@ def element_document(
 def element_from_document(
     doc: Mapping[str, Any], *, element_id: uuid.UUID | None = None, operation_id: uuid.UUID | None = None
 ) -> BatchElement:
-    """``element_id`` / ``operation_id``: the document's ids already parsed by the caller."""
-    device = doc.get(DEVICE)
-    return BatchElement(
-        id=element_id or uuid.UUID(doc[ID]),
-        operation_id=operation_id or uuid.UUID(doc[OP]),
-        device_token=doc[TOKEN],
-        device_id=uuid.UUID(device) if device else None,
-        seq=doc.get(SEQ, 0),
-        status=ElementProcessingStatus(doc[STATUS]),
-        processed_date=doc.get(PROCESSED_DATE),
-        metadata=doc.get(META) or {},
-        error_message=doc.get(ERROR) or "",
-        attempts=doc.get(ATTEMPTS, 0),
-        duration_ms=doc.get(DURATION_MS, 0),
-        round=doc.get(ROUND, 0),
-        earlier_rounds=[_round_from_document(r) for r in doc.get(EARLIER_ROUNDS) or ()],
+    """``element_id`` / ``operation_id``: the document's ids already parsed by the caller.
+
+    One ``model_validate`` of a plain dict, whose ids, status and dates pydantic converts itself:
+    about half the CPU of keyword arguments converted in Python first (a claim's read-back builds
+    one element per claimed document)."""
+    return BatchElement.model_validate(
+        {
+            "id": element_id or doc[ID],
+            "operation_id": operation_id or doc[OP],
+            "device_token": doc[TOKEN],
+            "device_id": doc.get(DEVICE) or None,
+            "seq": doc.get(SEQ, 0),
+            "status": doc[STATUS],
+            "processed_date": doc.get(PROCESSED_DATE),
+            "metadata": doc.get(META) or {},
+            "error_message": doc.get(ERROR) or "",
+            "attempts": doc.get(ATTEMPTS, 0),
+            "duration_ms": doc.get(DURATION_MS, 0),
+            "round": doc.get(ROUND, 0),
+            "earlier_rounds": [_round_fields(r) for r in doc.get(EARLIER_ROUNDS) or ()],
+        }
     )
 
 
-def _round_from_document(doc: Mapping[str, Any]) -> ElementRound:
-    return ElementRound(
-        round=doc.get(ROUND, 0),
-        status=ElementProcessingStatus(doc[STATUS]),
-        error_message=doc.get(ERROR) or "",
-        attempts=doc.get(ATTEMPTS, 0),
-        processed_date=doc.get(PROCESSED_DATE),
-    )
+def _round_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "round": doc.get(ROUND, 0),
+        "status": doc[STATUS],
+        "error_message": doc.get(ERROR) or "",
+        "attempts": doc.get(ATTEMPTS, 0),
+        "processed_date": doc.get(PROCESSED_DATE),
+    }
 
 
 def target_chunk_id(operation_id: str, chunk_index: int) -> str:

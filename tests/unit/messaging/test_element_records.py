@@ -31,3 +31,17 @@ def test_records_in_bulk_are_the_messages_built_field_by_field_across_operations
     assert records == [(w.device_token, _built(w)) for w in works]
     assert [encode_element_work(w) for w in works] == [_built(w) for w in works]
     assert [decode_element_work(value) for _, value in records] == works
+
+
+def test_a_batch_decodes_each_operation_id_once_and_shares_it() -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    works = [
+        ElementWork(element_id_for(op, f"d-{i}"), op, f"d-{i}") for i, op in enumerate([first, second] * 3)
+    ]
+    seen: dict[tuple[int, int], uuid.UUID] = {}
+
+    decoded = [decode_element_work(_built(w), seen) for w in works]
+
+    assert decoded == works
+    assert sorted(seen.values()) == sorted([first, second])
+    assert {id(w.operation_id) for w in decoded} == {id(seen[k]) for k in seen}  # one object each
