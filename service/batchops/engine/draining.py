@@ -31,8 +31,9 @@ _Result = TypeVar("_Result")
 # None (given up: discarded), or anything else for an element it handed back itself.
 Settle = Callable[[Call[Any], ClaimedElement], object]
 # A call whose function returned before the deadline is back on its queue within moments (only the
-# worker's hand-over is left); this only bounds the wait should that thread never get to run.
-RETURNED_BACK_SECONDS = 5.0
+# worker's hand-over is left); this only bounds the wait should that thread not get to run, well
+# inside the stop's own margins (``engine.stopping``).
+RETURNED_BACK_SECONDS = 0.5
 
 
 class Draining:
@@ -44,7 +45,9 @@ class Draining:
         self._wake: Completions | None = None  # the running round's completions: a stop wakes it
         self._lock = threading.Lock()
         self._late = False  # past the deadline: results still coming are discarded
-        self._returned: set[uuid.UUID] = set()  # elements whose call returned before it
+        # The running round's elements whose call returned before it (each round has its own set:
+        # a call left running by an aborted round must not vouch for the same element's next call).
+        self._returned: set[uuid.UUID] = set()
 
     @property
     def late(self) -> bool:
@@ -62,11 +65,13 @@ class Draining:
         with self._lock:
             self._late = True
 
-    def new_batch(self, completions: Completions) -> None:
-        """A round starts; a stop wakes whoever waits on ``completions``."""
+    def new_batch(self, completions: Completions) -> set[uuid.UUID]:
+        """A round starts; a stop wakes whoever waits on ``completions``. Returns the round's set
+        of returned elements, which its calls get (``call``)."""
         with self._lock:
-            self._returned.clear()
+            self._returned = set()
             self._wake = completions
+            return self._returned
 
     def refuse_when_stopping(self, handed_back: Sequence[ClaimedElement]) -> None:
         """Raise ``Interrupted`` once stopping (the batch is then not committed: the next owner of
@@ -76,17 +81,21 @@ class Draining:
 
     def call(
         self,
+        returned: set[uuid.UUID],
         process: Callable[[BatchOperation, BatchElement, object], _Result],
         operation: BatchOperation,
         element: BatchElement,
         prepared: object = None,
     ) -> _Result | None:
-        """One element's handler call (``process``); None when it returned after the deadline."""
+        """One element's handler call (``process``) of the round whose set is ``returned``; None
+        when it returned after the deadline (or would only start after it: it does not run)."""
+        if self._late:
+            return None
         result = process(operation, element, prepared)
         with self._lock:
             if self._late:
                 return None
-            self._returned.add(element.id)
+            returned.add(element.id)
             return result
 
     def drain(
@@ -128,8 +137,8 @@ class Draining:
 
 def _back(completions: Completions, calls: Collection[Call[Any]]) -> list[Call[Any]]:
     """Those of ``calls`` that come back within ``RETURNED_BACK_SECONDS``: their function has
-    returned, only the hand-over is left. (Other calls taken meanwhile returned too late: their
-    elements stay running, to be handed back.)"""
+    returned, only the hand-over is left. (Other calls taken meanwhile returned too late, or
+    raised: their elements stay running, to be handed back.)"""
     wanted, back = set(calls), []
     by = time.monotonic() + RETURNED_BACK_SECONDS
     while wanted and time.monotonic() < by:
@@ -137,6 +146,8 @@ def _back(completions: Completions, calls: Collection[Call[Any]]) -> list[Call[A
             if call in wanted:
                 wanted.discard(call)
                 back.append(call)
+            elif (error := call.exception()) is not None:
+                log.warning("stopping: a handler call failed as the deadline passed: %r", error)
     return back
 
 

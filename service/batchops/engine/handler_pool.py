@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
-from queue import SimpleQueue
+from concurrent.futures import CancelledError, Future
+from queue import Empty, SimpleQueue
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -34,31 +34,52 @@ class Call(Generic[T]):
     def __init__(self, fn: Callable[..., T], args: tuple[Any, ...], completions: Completions) -> None:
         self._fn: Callable[..., T] | None = fn
         self._args = args
-        self._completions = completions
+        self._completions: Completions | None = completions
         self._value: T | None = None
         self._error: BaseException | None = None
         self._done = False
 
     def result(self) -> T:
-        """What the function returned; raises what it raised."""
+        """What the function returned; raises what it raised (``CancelledError``: it never ran)."""
         if not self._done:
             raise RuntimeError("a call is read only once it came back through its queue")
         if self._error is not None:
             raise self._error
         return self._value  # type: ignore[return-value]
 
+    def exception(self) -> BaseException | None:
+        """What the function raised, if it did (read only once back, as ``result``)."""
+        return self._error if self._done else None
+
     def run(self) -> None:
         """In a worker: never raises (what the function raised is kept for ``result``)."""
-        fn, self._fn = self._fn, None
+        fn, args = self._fn, self._args
+        self._fn, self._args = None, ()
         try:
-            assert fn is not None, "a call runs once"
-            self._value = fn(*self._args)
+            if fn is None:
+                raise RuntimeError("a call runs once")
+            self._value = fn(*args)
         except BaseException as exc:  # handed to the reader, as a Future would
             self._error = exc
-        finally:
-            self._args = ()
-            self._done = True
-            self._completions.put(self)
+        self._come_back()
+        # The error's traceback holds this frame: no cycle through the call (as concurrent.futures).
+        del self
+
+    def cancel(self) -> None:
+        """Come back without running (the pool was shut down before a worker took it)."""
+        fn, args = self._fn, self._args
+        self._fn, self._args = None, ()
+        if fn is _settle_future and args:
+            args[0].cancel()
+        self._error = CancelledError()
+        self._come_back()
+
+    def _come_back(self) -> None:
+        # The queue is let go first: a call left on an abandoned round's queue must not keep it.
+        completions, self._completions = self._completions, None
+        self._done = True
+        if completions is not None:
+            completions.put(self)
 
 
 class HandlerPool:
@@ -76,13 +97,15 @@ class HandlerPool:
         self._closed = False
 
     def start(self, completions: Completions, fn: Callable[..., T], *args: Any) -> Call[T]:
-        """Run ``fn(*args)`` on a worker; the call is put on ``completions`` once it returned."""
-        if self._closed:
-            raise RuntimeError(f"handler pool {self._name} is shut down")
+        """Run ``fn(*args)`` on a worker; the call is put on ``completions`` once it returned (or,
+        if the pool is shut down before a worker takes it, once canceled)."""
         call = Call(fn, args, completions)
-        if len(self._threads) < self._workers:
-            self._spawn()
-        self._tasks.put(call)
+        with self._lock:  # against ``shutdown``: a call is either queued before it, or refused
+            if self._closed:
+                raise RuntimeError(f"handler pool {self._name} is shut down")
+            if len(self._threads) < self._workers:
+                self._spawn()
+            self._tasks.put(call)
         return call
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
@@ -95,21 +118,31 @@ class HandlerPool:
         return future
 
     def shutdown(self) -> None:
+        """Start nothing more: calls no worker took yet come back canceled, and each worker ends
+        once its current call returned (not waited for)."""
         with self._lock:
             self._closed = True
+            queued: list[Call[Any]] = []
+            while True:
+                try:
+                    task = self._tasks.get_nowait()
+                except Empty:
+                    break
+                if task is not None:
+                    queued.append(task)
             for _ in self._threads:
                 self._tasks.put(None)
+        for call in queued:
+            call.cancel()
 
     def _spawn(self) -> None:
-        with self._lock:
-            if self._closed:
-                raise RuntimeError(f"handler pool {self._name} is shut down")
-            while len(self._threads) < self._workers:
-                thread = threading.Thread(
-                    target=self._work, name=f"{self._name}_{len(self._threads)}", daemon=True
-                )
-                thread.start()
-                self._threads.append(thread)
+        """Under the lock: all the workers at once (a pool is made per processor, used at once)."""
+        while len(self._threads) < self._workers:
+            thread = threading.Thread(
+                target=self._work, name=f"{self._name}_{len(self._threads)}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
 
     def _work(self) -> None:
         while (call := self._tasks.get()) is not None:

@@ -232,7 +232,7 @@ class Processor:
         handed_back: list[ClaimedElement] = []
         renew_every = self._lease.total_seconds() / 3
         last_renewal = time.monotonic()
-        self._draining.new_batch(completions)
+        returned = self._draining.new_batch(completions)
         unsent: PublishError | None = None
         while waiting or running:
             if self._draining.deadline is not None:
@@ -241,7 +241,7 @@ class Processor:
             # Every outcome is stored before the next round, so the running calls are all the
             # started-but-not-stored ones: a crash repeats at most ``concurrency`` of them.
             if unsent is None:
-                waiting = self._start(waiting, running, completions, operations, outcomes, prepared)
+                waiting = self._start(waiting, running, completions, returned, operations, outcomes, prepared)
             elif waiting:  # never started: back to Unprocessed, for the batch's redelivery
                 self._work.claims.hand_back(list(waiting))
                 outcomes.settled.update(c.element.id for c in waiting)
@@ -278,6 +278,7 @@ class Processor:
         waiting: deque[ClaimedElement],
         running: dict[Call[ElementResult | Unavailable | None], ClaimedElement],
         completions: Completions,
+        returned: set[uuid.UUID],
         operations: Mapping[uuid.UUID, BatchOperation],
         outcomes: BatchOutcomes,
         prepared: Mapping[uuid.UUID, object],
@@ -304,6 +305,7 @@ class Processor:
                 call = self._pool.start(
                     completions,
                     self._draining.call,
+                    returned,
                     self._calls.process,
                     operation,
                     claim.element,

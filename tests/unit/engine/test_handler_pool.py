@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from concurrent.futures import CancelledError
 from queue import SimpleQueue
 from typing import Any
 
@@ -92,3 +93,63 @@ def test_a_shut_down_pool_starts_nothing_and_its_workers_end() -> None:
 def test_a_pool_needs_a_worker() -> None:
     with pytest.raises(ValueError, match="at least one worker"):
         HandlerPool(0, "none")
+
+
+def test_shutdown_cancels_the_calls_no_worker_took_yet() -> None:
+    # Regression: queued calls ran after the shutdown (on elements already handed back).
+    pool = HandlerPool(1, f"test-pool-{uuid.uuid4().hex[:8]}")
+    completions: Completions = SimpleQueue()
+    started, release = threading.Event(), threading.Event()
+    ran: list[str] = []
+
+    def hold() -> bool:
+        started.set()
+        return release.wait(30)
+
+    busy = pool.start(completions, hold)
+    assert started.wait(30)  # the one worker is taken
+    queued = pool.start(completions, ran.append, "ran")
+    prepared = pool.submit(ran.append, "prepared")
+    pool.shutdown()
+    assert completions.get(timeout=30) is queued
+    with pytest.raises(CancelledError):
+        queued.result()
+    assert prepared.cancelled()
+    release.set()
+    assert completions.get(timeout=30) is busy and busy.result() is True
+    assert ran == []
+
+
+class _ShutdownWhilePutting:
+    """The pool's task queue, calling ``shutdown`` from another thread in the middle of a put."""
+
+    def __init__(self, pool: HandlerPool) -> None:
+        self.queue: SimpleQueue[Any] = SimpleQueue()
+        self.pool, self.armed = pool, False
+
+    def put(self, item: Any) -> None:
+        if self.armed and item is not None:
+            self.armed = False
+            closer = threading.Thread(target=self.pool.shutdown)
+            closer.start()
+            closer.join(0.5)  # without the pool's lock it ends here; with it, it waits for us
+        self.queue.put(item)
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        return self.queue.get(block, timeout)
+
+    def get_nowait(self) -> Any:
+        return self.queue.get_nowait()
+
+
+def test_a_call_started_as_the_pool_shuts_down_still_comes_back() -> None:
+    # Regression: a start racing a shutdown queued its call behind the workers' stop marks: lost.
+    pool = HandlerPool(1, f"test-pool-{uuid.uuid4().hex[:8]}")
+    tasks = _ShutdownWhilePutting(pool)
+    pool._tasks = tasks  # type: ignore[assignment]
+    completions: Completions = SimpleQueue()
+    pool.start(completions, lambda: None)
+    completions.get(timeout=30)
+    tasks.armed = True
+    racing = pool.start(completions, lambda: "ran")
+    assert completions.get(timeout=30) is racing  # ran, or canceled by the shutdown: never lost
