@@ -56,6 +56,8 @@ _PROCESSING: list[_Spec] = [
     ("elements_per_s", "throughput", lambda v: fmt_number(v, "el/s")),
     ("ratio_vs_lowest_ceiling", "vs min(a, b, c)", fmt_ratio),
     ("ratio_vs_update_ceiling", "vs min(update ceilings)", fmt_ratio),
+    ("two_updates_bound_elements_per_s", "two-updates bound", lambda v: fmt_number(v, "el/s")),
+    ("ratio_vs_two_updates_bound", "vs two-updates bound", fmt_ratio),
 ]
 _LATENCY: list[_Spec] = [
     ("samples", "samples (10 devices each)", fmt_number),

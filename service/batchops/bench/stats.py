@@ -41,6 +41,15 @@ def lowest(*values: float | None) -> float | None:
     return min(known) if known else None
 
 
+def two_updates_bound(update_many: float | None, bulk_update_one: float | None) -> float | None:
+    """Elements/s if each costs one update at each of the two update ceilings (documents/s): the
+    claim (an ``update_many``) and the outcome (bulk ``UpdateOne``), one after the other, so
+    1 / (1/a + 1/b). None when either is unknown or not positive."""
+    if not update_many or not bulk_update_one or update_many <= 0 or bulk_update_one <= 0:
+        return None
+    return 1 / (1 / update_many + 1 / bulk_update_one)
+
+
 MICROSECONDS = 1_000_000
 
 

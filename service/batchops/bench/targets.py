@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from batchops.bench.stats import lowest, ratio
+from batchops.bench.stats import lowest, ratio, two_updates_bound
 
 Results = Mapping[str, Any]
 
@@ -95,9 +95,9 @@ def add_ratios(results: dict[str, Any]) -> None:
     if processing:
         speed = processing.get("elements_per_s")
         processing["ratio_vs_lowest_ceiling"] = ratio(speed, lowest_ceiling(results))
-        processing["ratio_vs_update_ceiling"] = ratio(
-            speed,
-            lowest(
-                ceilings.get("mongo_update_many_docs_per_s"), ceilings.get("mongo_bulk_update_one_docs_per_s")
-            ),
-        )
+        update_many = ceilings.get("mongo_update_many_docs_per_s")
+        bulk_update_one = ceilings.get("mongo_bulk_update_one_docs_per_s")
+        processing["ratio_vs_update_ceiling"] = ratio(speed, lowest(update_many, bulk_update_one))
+        bound = two_updates_bound(update_many, bulk_update_one)
+        processing["two_updates_bound_elements_per_s"] = bound
+        processing["ratio_vs_two_updates_bound"] = ratio(speed, bound)

@@ -34,6 +34,8 @@ EXPECTED = {
         "elements_per_s",
         "ratio_vs_lowest_ceiling",
         "ratio_vs_update_ceiling",
+        "two_updates_bound_elements_per_s",
+        "ratio_vs_two_updates_bound",
     ],
     "latency": ["samples", "p50_ms", "p95_ms", "observed_p50_ms", "observed_p95_ms"],
 }

@@ -36,12 +36,18 @@ def test_add_ratios_fills_each_scenario_against_its_ceilings() -> None:
     assert doc["initialization"]["ratio_vs_insert_ceiling"] == pytest.approx(0.8)
     assert doc["processing"]["ratio_vs_lowest_ceiling"] == pytest.approx(0.04)
     assert doc["processing"]["ratio_vs_update_ceiling"] == pytest.approx(0.5)
+    # One update at each ceiling per element: 1 / (1/1000 + 1/800) = 444.4 elements/s.
+    assert doc["processing"]["two_updates_bound_elements_per_s"] == pytest.approx(4000 / 9)
+    assert doc["processing"]["ratio_vs_two_updates_bound"] == pytest.approx(0.9)
 
 
 def test_add_ratios_without_ceilings_leaves_none() -> None:
     doc: dict[str, Any] = {"initialization": {"elements_per_s": 5.0}}
     add_ratios(doc)
     assert doc["initialization"]["ratio_vs_insert_ceiling"] is None
+    doc = {"processing": {"elements_per_s": 5.0}, "ceilings": {"mongo_update_many_docs_per_s": 100.0}}
+    add_ratios(doc)
+    assert doc["processing"]["ratio_vs_two_updates_bound"] is None
 
 
 def test_evaluate_reports_met_missed_and_not_measured() -> None:
