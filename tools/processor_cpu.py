@@ -7,6 +7,7 @@ process on a real MongoDB-protocol server, with Kafka left out (its records are 
 directly), and reports the process's CPU per element: changes of a few per cent show.
 
     .venv/bin/python tools/processor_cpu.py [--mongo-uri URI] [--elements 5000] [--runs 3]
+        [--in-filter-ids N]
 """
 
 from __future__ import annotations
@@ -76,12 +77,15 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_once(connector: MongoConnector, elements: int) -> float:
+def run_once(connector: MongoConnector, elements: int, in_filter_ids: int | None = None) -> float:
     """Process ``elements`` no-op elements of a fresh operation; returns µs of CPU per element."""
     tenant = "cpu" + uuid.uuid4().hex[:10]
     database = connector.tenant_database(tenant)
     try:
-        work = WorkStore(database)
+        # The piece size is given only when asked for: the tool also measures older commits.
+        work = (
+            WorkStore(database) if in_filter_ids is None else WorkStore(database, in_filter_ids=in_filter_ids)
+        )
         tokens = [f"device-{i:07d}" for i in range(elements)]
         create = OperationCreate(operation_type=OPERATION_TYPE)
         operation = BatchStore(database).create_operation(create, tokens)
@@ -122,10 +126,18 @@ def main() -> None:
     parser.add_argument("--mongo-uri", default=DEV_MONGO)
     parser.add_argument("--elements", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--in-filter-ids",
+        type=int,
+        default=None,
+        help="ids per _id $in filter (as BATCHOPS_MONGODB_IN_FILTER_IDS)",
+    )
     args = parser.parse_args()
     connector = MongoConnector(args.mongo_uri, "processor-cpu-")
     try:
-        figures = [run_once(connector, max(args.elements, 1)) for _ in range(max(args.runs, 1))]
+        figures = [
+            run_once(connector, max(args.elements, 1), args.in_filter_ids) for _ in range(max(args.runs, 1))
+        ]
     finally:
         connector.close()
     print("processor CPU per no-op element (µs):", " / ".join(f"{f:.0f}" for f in figures))

@@ -130,7 +130,9 @@ class BatchOpsService:
         # Before the clients, engines and gRPC server start their threads (see batchops.memory).
         limit_malloc_arenas()
         self.settings = settings
-        self.connector = MongoConnector(settings.mongodb.uri, settings.mongodb.tenant_prefix)
+        self.connector = MongoConnector(
+            settings.mongodb.uri, settings.mongodb.tenant_prefix, in_filter_ids=settings.mongodb.in_filter_ids
+        )
         self.registry = registry or default_registry()
         instance = settings.instance
         self.clients: ServiceClients = connect(

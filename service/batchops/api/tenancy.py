@@ -78,9 +78,8 @@ class OpenTenantRouter:
             tenant = self._tenants.get(tenant_id)
             if tenant is None:
                 database = self._connector.tenant_database(tenant_id)
-                tenant = StoreOnlyTenant(
-                    BatchStore(database, target_chunk_size=self._chunk_size), WorkStore(database)
-                )
+                work = WorkStore(database, in_filter_ids=self._connector.in_filter_ids)
+                tenant = StoreOnlyTenant(BatchStore(database, target_chunk_size=self._chunk_size), work)
                 self._tenants[tenant_id] = tenant
             return tenant
 

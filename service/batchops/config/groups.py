@@ -111,6 +111,12 @@ class KafkaSettings(SettingsGroup):
         return value
 
 
+# Ids per ``_id $in`` filter of element writes (``store.id_batches``): the default suits servers
+# that match ``$in`` by scanning its list (SecantusDB); the most keeps one command's size sane.
+IN_FILTER_IDS = 50
+MAX_IN_FILTER_IDS = 1000
+
+
 class MongoSettings(SettingsGroup):
     uri: str = Field(
         default="mongodb://127.0.0.1:27017/?directConnection=true",
@@ -123,6 +129,17 @@ class MongoSettings(SettingsGroup):
         pattern=r"^[A-Za-z0-9_-]*$",
         validation_alias="mongodb_tenant_prefix",
         description="Tenant database name = prefix + tenant id.",
+    )
+    in_filter_ids: int = Field(
+        default=IN_FILTER_IDS,
+        ge=1,
+        le=MAX_IN_FILTER_IDS,
+        validation_alias="mongodb_in_filter_ids",
+        description=(
+            "Ids per `_id $in` filter of element writes (claims, renewals, hand-backs): a consumer "
+            "batch takes batch size / this many commands. 50 suits servers that match $in by list "
+            "scan (the development server); on MongoDB, 500 claims a default batch in one command."
+        ),
     )
 
 

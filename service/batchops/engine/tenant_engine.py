@@ -120,7 +120,7 @@ class TenantEngine:
         self._client_id = f"{env.instance.instance_name}-{tenant_id}"
         database = env.connector.tenant_database(tenant_id)
         self._store = BatchStore(database, target_chunk_size=env.limits.target_chunk_size)
-        self.work = WorkStore(database)
+        self.work = WorkStore(database, in_filter_ids=env.connector.in_filter_ids)
         # What this instance knows of paused and canceled operations (see ``ControlView``).
         self.control_view = ControlView(self.work.operations.statuses)
         self.controls = OperationControls(

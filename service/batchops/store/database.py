@@ -9,6 +9,7 @@ from pymongo.database import Database
 
 from batchops.domain.validation import check_tenant_id
 from batchops.store.fields import CREATED_DATE, ID, IDX, OP, SEQ, STATUS, SWEEP_PENDING, TOKEN
+from batchops.store.id_batches import IN_FILTER_IDS
 
 OPERATIONS = "batchoperations"
 ELEMENTS = "batchelements"
@@ -38,7 +39,9 @@ INDEXES: dict[str, list[IndexModel]] = {
 class MongoConnector:
     """Owns the process-wide MongoClient and hands out tenant databases with indexes ensured."""
 
-    def __init__(self, uri: str, tenant_prefix: str, *, timeout_ms: int = 10_000) -> None:
+    def __init__(
+        self, uri: str, tenant_prefix: str, *, timeout_ms: int = 10_000, in_filter_ids: int = IN_FILTER_IDS
+    ) -> None:
         self._client: MongoClient[Document] = MongoClient(
             uri,
             tz_aware=True,
@@ -47,6 +50,8 @@ class MongoConnector:
             uuidRepresentation="standard",
         )
         self._prefix = tenant_prefix
+        # Ids per ``_id $in`` filter this server takes well (``store.id_batches``).
+        self.in_filter_ids = in_filter_ids
         self._indexed: set[str] = set()
         self._lock = threading.Lock()
 

@@ -2,11 +2,12 @@
 
 MongoDB-protocol servers match every candidate document against the whole ``$in`` list, so one
 filter of n ids costs n * n comparisons on servers without a hashed ``$in`` (SecantusDB: a 500-id
-claim took ~1 ms per document, 50-id pieces ~0.5 ms). Fifty keeps both that and the round trips
-small; on MongoDB it only adds a few round trips per consumer batch. (Pieces of 100 cut our
-client CPU per claim by a third, each piece costing pymongo ~0.4 ms here, but in the bench they
-raised the development server's CPU per element by 7-15% and lowered throughput: measured, then
-dropped.)
+claim took ~1 ms per document, 50-id pieces ~0.5 ms). Fifty, the default, keeps both that and the
+round trips small there. (Pieces of 100 cut our client CPU per claim by a third, each piece
+costing pymongo ~0.4 ms here, but in the bench they raised the development server's CPU per
+element by 7-15% and lowered throughput: measured, then dropped.) MongoDB matches ``$in`` through
+its index, so there a piece of a whole consumer batch (``BATCHOPS_MONGODB_IN_FILTER_IDS=500``)
+claims it in one command instead of ten.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
-IN_FILTER_IDS = 50
+from batchops.config.groups import IN_FILTER_IDS
+
+__all__ = ["IN_FILTER_IDS", "id_batches"]
 
 T = TypeVar("T")
 

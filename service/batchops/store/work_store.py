@@ -9,6 +9,7 @@ from __future__ import annotations
 from pymongo.database import Database
 
 from batchops.store.documents import Document
+from batchops.store.id_batches import IN_FILTER_IDS
 from batchops.store.work.claims import Claims
 from batchops.store.work.collections import WorkCollections
 from batchops.store.work.control import Control
@@ -20,8 +21,8 @@ from batchops.store.work.recovery import RecoveryQueries
 
 
 class WorkStore:
-    def __init__(self, database: Database[Document]) -> None:
-        self.collections = WorkCollections.of(database)
+    def __init__(self, database: Database[Document], *, in_filter_ids: int = IN_FILTER_IDS) -> None:
+        self.collections = WorkCollections.of(database, in_filter_ids)
         self.operations = Operations(self.collections)
         self.initialization = Initialization(self.collections, self.operations)
         self.claims = Claims(self.collections)

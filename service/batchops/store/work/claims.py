@@ -36,6 +36,7 @@ class Claims:
     def __init__(self, collections: WorkCollections) -> None:
         self._operations = collections.operations
         self._elements = collections.elements
+        self._piece = collections.in_filter_ids
 
     def claim(self, wanted: Mapping[uuid.UUID, uuid.UUID], lease: timedelta) -> list[ClaimedElement]:
         """Unprocessed -> Processing for those of ``wanted`` (element id -> operation id) still
@@ -61,7 +62,7 @@ class Claims:
         """Unprocessed -> Processing under ``claim``, counters moved around it; returns how many."""
         leave(self._operations, op, _EL.UNPROCESSED, len(ids))
         fresh = 0
-        for part in id_batches(ids):
+        for part in id_batches(ids, self._piece):
             fresh += self._elements.update_many(
                 {ID: {"$in": list(part)}, OP: op, STATUS: _UNPROCESSED},
                 {
@@ -76,7 +77,7 @@ class Claims:
         self, op: str, ids: Sequence[str], claim: str, now: datetime, lease: timedelta
     ) -> None:
         """Processing elements whose lease expired (their worker died) pass to ``claim``."""
-        for part in id_batches(ids):
+        for part in id_batches(ids, self._piece):
             self._elements.update_many(
                 {ID: {"$in": list(part)}, OP: op, STATUS: _PROCESSING, LEASE_UNTIL: {"$lt": now}},
                 {"$set": {CLAIM: claim, LEASE_UNTIL: now + lease}, "$inc": {ATTEMPTS: 1}},
@@ -102,7 +103,7 @@ class Claims:
     def renew(self, claimed: Sequence[ClaimedElement], lease: timedelta) -> None:
         """Push the lease of elements we still hold further out (only while our claim holds)."""
         until = utcnow() + lease
-        for part in id_batches(claimed):
+        for part in id_batches(claimed, self._piece):
             self._elements.update_many(
                 {
                     ID: {"$in": [str(c.element.id) for c in part]},
@@ -123,7 +124,7 @@ class Claims:
         for op, members in by_operation.items():
             leave(self._operations, op, _EL.PROCESSING, len(members))
             moved = 0
-            for part in id_batches(members):
+            for part in id_batches(members, self._piece):
                 moved += self._elements.update_many(
                     {
                         ID: {"$in": [str(c.element.id) for c in part]},
@@ -140,7 +141,7 @@ class Claims:
     def element_operations(self, element_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
         """The stored operation of each of ``element_ids`` that exists."""
         found: dict[uuid.UUID, uuid.UUID] = {}
-        for part in id_batches([str(e) for e in element_ids]):
+        for part in id_batches([str(e) for e in element_ids], self._piece):
             for doc in self._elements.find({ID: {"$in": list(part)}}, {OP: 1}):
                 found[uuid.UUID(doc[ID])] = uuid.UUID(doc[OP])
         return found

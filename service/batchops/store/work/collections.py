@@ -9,6 +9,7 @@ from pymongo.database import Database
 
 from batchops.store.database import ELEMENTS, OPERATIONS, TARGETS, TOMBSTONES
 from batchops.store.documents import Document
+from batchops.store.id_batches import IN_FILTER_IDS
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,11 @@ class WorkCollections:
     elements: Collection[Document]
     targets: Collection[Document]
     tombstones: Collection[Document]
+    # Ids per ``_id $in`` filter of element writes (see ``store.id_batches``).
+    in_filter_ids: int = IN_FILTER_IDS
 
     @classmethod
-    def of(cls, database: Database[Document]) -> WorkCollections:
-        return cls(database[OPERATIONS], database[ELEMENTS], database[TARGETS], database[TOMBSTONES])
+    def of(cls, database: Database[Document], in_filter_ids: int = IN_FILTER_IDS) -> WorkCollections:
+        return cls(
+            database[OPERATIONS], database[ELEMENTS], database[TARGETS], database[TOMBSTONES], in_filter_ids
+        )

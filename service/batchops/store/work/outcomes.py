@@ -57,6 +57,7 @@ class Outcomes:
     def __init__(self, collections: WorkCollections) -> None:
         self._operations = collections.operations
         self._elements = collections.elements
+        self._piece = collections.in_filter_ids
 
     def record_results(
         self,
@@ -114,7 +115,7 @@ class Outcomes:
         ``UpdateOne`` would cost the server a write (a transaction on SecantusDB) each."""
         changed_by: dict[_Outcome, int] = defaultdict(int)
         for (operation_id, succeeded, _), members in groups.items():
-            for part in id_batches(members):
+            for part in id_batches(members, self._piece):
                 ids = [str(result.element_id) for result, _ in part]
                 changed_by[(operation_id, succeeded)] += self._elements.update_many(
                     {

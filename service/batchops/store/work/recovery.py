@@ -63,6 +63,7 @@ class RecoveryQueries:
         self._elements = collections.elements
         self._targets = collections.targets
         self._tombstones = collections.tombstones
+        self._piece = collections.in_filter_ids
         self._reads = operations
 
     # ---- operations -------------------------------------------------------------------------
@@ -164,7 +165,7 @@ class RecoveryQueries:
                     {ID: {"$in": [str(e.id) for e in part]}, STATUS: _PROCESSING, LEASE_UNTIL: {"$lt": now}},
                     {"$set": {STATUS: _UNPROCESSED, CLAIM: None, LEASE_UNTIL: None}},
                 ).modified_count
-                for part in id_batches(members)
+                for part in id_batches(members, self._piece)
             )
             arrive(
                 self._operations,
