@@ -191,8 +191,18 @@ class ConsumerLoop:
             except Exception:
                 log.warning("closing the consumer failed", exc_info=True)
 
-    def _on_assign(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         log.info("partitions assigned: %s", sorted(p.partition for p in partitions))
+        # librdkafka keeps a partition's pause across a revoke and the next assignment, and
+        # ignores a resume of a partition not assigned: a batch that paused its partitions and
+        # ended between a revoke and the next assignment left them paused for good (a broker
+        # restart's session timeout did it). So an assignment starts resumed; a batch still
+        # running pauses it again, as the generation below changed.
+        try:
+            consumer.assign(partitions)
+            consumer.resume(partitions)
+        except KafkaException as exc:
+            log.warning("could not resume the new assignment: %s", exc.args[0])
         self._assignments += 1
         self._assigned.set()
 
@@ -308,7 +318,7 @@ def _assignment(consumer: Consumer) -> list[TopicPartition]:
 
 def _pause(consumer: Consumer, paused: dict[tuple[str, int], TopicPartition]) -> bool:
     """Pause the whole assignment: a rebalance during the batch may have added partitions, or
-    given back one paused before (an assignment starts unpaused). False if that failed."""
+    given back one paused before (an assignment starts resumed: ``_on_assign``). False if it failed."""
     try:
         assigned = list(consumer.assignment())
         if assigned:
