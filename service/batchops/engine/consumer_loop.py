@@ -65,6 +65,11 @@ class LoopTiming:
     # On stop, how long a running batch may still take before its member leaves the group
     # anyway (a hung handler must not hold the partitions of a stopped engine).
     stop_grace: float = 20.0
+    # While no batch runs, how often the assignment is resumed anyway: nothing is meant to be
+    # paused then, and a pause left over by a resume that failed or did not take (librdkafka
+    # applies both asynchronously, on the partition's broker thread) must not stop a partition
+    # for good.
+    idle_resume: float = 5.0
 
 
 class ConsumerLoop:
@@ -90,6 +95,8 @@ class ConsumerLoop:
         self._restart_backoff = timing.restart_backoff
         self._max_restart_backoff = timing.max_restart_backoff
         self._stop_grace = timing.stop_grace
+        self._idle_resume = timing.idle_resume
+        self._next_idle_resume = 0.0
         self._give_up_at: float | None = None
         self._stop = threading.Event()
         self._resubscribe = threading.Event()
@@ -193,11 +200,9 @@ class ConsumerLoop:
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         log.info("partitions assigned: %s", sorted(p.partition for p in partitions))
-        # librdkafka keeps a partition's pause across a revoke and the next assignment, and
-        # ignores a resume of a partition not assigned: a batch that paused its partitions and
-        # ended between a revoke and the next assignment left them paused for good (a broker
-        # restart's session timeout did it). So an assignment starts resumed; a batch still
-        # running pauses it again, as the generation below changed.
+        # librdkafka keeps a partition's pause across a revoke and the next assignment: whatever
+        # pause is left over (see ``LoopTiming.idle_resume``), an assignment starts resumed; a
+        # batch still running pauses it again, as the generation below changed.
         try:
             consumer.assign(partitions)
             consumer.resume(partitions)
@@ -217,6 +222,7 @@ class ConsumerLoop:
         # reacts at once, a busy one still gets full batches.
         first = consumer.poll(self._poll_timeout)
         if first is None:
+            self._resume_when_idle(consumer)
             return
         messages = [first, *consumer.consume(self._batch_size - 1, 0)] if self._batch_size > 1 else [first]
         records = _records(messages)
@@ -282,6 +288,13 @@ class ConsumerLoop:
                 _resume(consumer, [*paused.values(), *_assignment(consumer)])
             if strays:
                 self._rewind(consumer, strays)
+
+    def _resume_when_idle(self, consumer: Consumer) -> None:
+        now = time.monotonic()
+        if now >= self._next_idle_resume:
+            self._next_idle_resume = now + self._idle_resume
+            if assigned := _assignment(consumer):
+                _resume(consumer, assigned)
 
     @staticmethod
     def _rewind(consumer: Consumer, records: Sequence[Message]) -> None:

@@ -10,12 +10,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import grpc
-from confluent_kafka import Consumer, Message, Producer
+import pytest
+from confluent_kafka import Consumer, Message, Producer, TopicPartition
 
 from batchops import metrics
 from batchops.api import StaticRouter
 from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints, wait_for
+from batchops.engine import consumer_loop
 from batchops.engine.consumer_loop import ConsumerLoop, LoopState, LoopTiming
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.messaging.kafka import KafkaConfig, ensure_topics, make_consumer
@@ -193,6 +195,126 @@ def test_a_rebalance_during_a_batch_loses_nothing_and_the_loop_carries_on(
             90,
             message="the loop stopped consuming after the rebalance",
         )
+        assert loop.crashes == 0 and loop.running
+    finally:
+        loop.stop()
+
+
+class _EndsTheBatchOnRevoke(ConsumerLoop):
+    """Lets its held batch end inside the revoke callback, so the batch is over before the
+    group's next assignment: the window a broker restart's session timeout opens."""
+
+    def __init__(self, *args: Any, release: threading.Event, ended: threading.Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._release, self._ended = release, ended
+
+    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        super()._on_revoke(consumer, partitions)
+        if not self._release.is_set():
+            self._release.set()
+            assert self._ended.wait(60), "the held batch did not end"
+
+
+def test_a_batch_that_ends_between_a_revoke_and_the_next_assignment_leaves_nothing_paused(
+    servers: Endpoints, unique_name: str
+) -> None:
+    """A batch pauses its partitions; they are revoked, the batch ends (its resume finds them
+    unassigned) and they come back: they must come back consuming."""
+    kafka = KafkaConfig(servers.kafka_bootstrap)
+    topic, group = f"revoked-{unique_name}", f"g-{unique_name}"
+    ensure_topics(kafka, [topic], 1, 1)
+    producer = Producer({"bootstrap.servers": servers.kafka_bootstrap})
+    seen: list[bytes] = []
+    release, ended = threading.Event(), threading.Event()
+
+    def held_handler(records: Sequence[Message]) -> None:
+        release.wait(120)
+        seen.extend(bytes(r.value() or b"") for r in records)
+        ended.set()
+
+    loop = _EndsTheBatchOnRevoke(
+        "revoked",
+        lambda: make_consumer(kafka, group, f"a-{unique_name}"),
+        topic,
+        held_handler,
+        batch_size=10,
+        tenant_id=unique_name,
+        release=release,
+        ended=ended,
+    )
+    loop.start()
+    other = make_consumer(kafka, group, f"b-{unique_name}")
+    try:
+        assert loop.wait_assigned(60)
+        producer.produce(topic, value=b"first")
+        assert producer.flush(30) == 0
+        wait_for(lambda: loop.batches_started >= 1, 60, message="the first batch never started")
+        other.subscribe([topic])  # the rebalance revokes the loop's paused partition
+        wait_for(
+            lambda: ended.is_set() or other.poll(0.2) is not None, 60, interval=0, message="no rebalance"
+        )
+        wait_for(ended.is_set, 60, message="the held batch never ended")
+    finally:
+        release.set()
+        other.close()  # whatever it got returns to the loop
+    try:
+        producer.produce(topic, value=b"second")
+        assert producer.flush(30) == 0
+        wait_for(lambda: b"second" in seen, 90, message="the partition stayed paused after the rebalance")
+        assert loop.crashes == 0 and loop.running
+    finally:
+        loop.stop()
+
+
+def test_a_pause_left_over_by_a_lost_resume_does_not_stop_the_partition(
+    servers: Endpoints, unique_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The resume at a batch's end is lost (librdkafka applies it asynchronously; it may fail):
+    the idle loop resumes its assignment anyway, so the next records still come."""
+    kafka = KafkaConfig(servers.kafka_bootstrap)
+    topic, group = f"lost-resume-{unique_name}", f"g-{unique_name}"
+    ensure_topics(kafka, [topic], 1, 1)
+    paused, lost = threading.Event(), threading.Event()
+    real_pause, real_resume = consumer_loop._pause, consumer_loop._resume
+
+    def pause(consumer: Consumer, partitions: dict[tuple[str, int], TopicPartition]) -> bool:
+        done = real_pause(consumer, partitions)
+        paused.set()
+        return done
+
+    def resume(consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        if paused.is_set() and not lost.is_set():
+            lost.set()  # the batch's own resume: dropped
+            return
+        real_resume(consumer, partitions)
+
+    monkeypatch.setattr(consumer_loop, "_pause", pause)
+    monkeypatch.setattr(consumer_loop, "_resume", resume)
+    seen: list[bytes] = []
+
+    def handler(records: Sequence[Message]) -> None:
+        paused.wait(60)  # held until the loop paused the partition
+        seen.extend(bytes(r.value() or b"") for r in records)
+
+    loop = ConsumerLoop(
+        "lost-resume",
+        lambda: make_consumer(kafka, group, f"c-{unique_name}"),
+        topic,
+        handler,
+        batch_size=10,
+        tenant_id=unique_name,
+        timing=LoopTiming(idle_resume=0.5),
+    )
+    loop.start()
+    producer = Producer({"bootstrap.servers": servers.kafka_bootstrap})
+    try:
+        assert loop.wait_assigned(60)
+        producer.produce(topic, value=b"first")
+        assert producer.flush(30) == 0
+        wait_for(lambda: b"first" in seen and lost.is_set(), 60, message="the first batch never ended")
+        producer.produce(topic, value=b"second")
+        assert producer.flush(30) == 0
+        wait_for(lambda: b"second" in seen, 90, message="the partition stayed paused")
         assert loop.crashes == 0 and loop.running
     finally:
         loop.stop()
