@@ -97,9 +97,11 @@ class Claims:
         claimed: list[ClaimedElement] = []
         ours = (claim, claim + RECLAIM_SUFFIX)
         for doc in self._elements.find({OP: str(operation_id), STATUS: _PROCESSING}):
-            token: str | None = doc.get(CLAIM)
-            element_id = ids.get(doc[ID]) if token in ours else None
-            if token is not None and element_id is not None:  # always, for our token: it went only to ``ids``
+            token = doc.get(CLAIM)
+            if token not in ours:
+                continue  # another consumer's
+            element_id = ids.get(doc[ID])
+            if element_id is not None:  # always: the token went only to elements of ``ids``
                 element = element_from_document(doc, element_id=element_id, operation_id=operation_id)
                 claimed.append(ClaimedElement(element, token))
         return claimed
