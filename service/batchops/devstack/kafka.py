@@ -70,6 +70,9 @@ logger.server.name = kafka.server.KafkaServer
 logger.server.level = info
 logger.broker.name = kafka.server.BrokerServer
 logger.broker.level = info
+# Group joins, rebalances and expired members: what a consumer waiting for its assignment waits on.
+logger.groups.name = org.apache.kafka.coordinator.group
+logger.groups.level = info
 """
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,9 +103,14 @@ def live_process(record: PidRecord) -> psutil.Process | None:
 def spawn(
     name: str, argv: Sequence[str], port: int, log_file: Path, cwd: Path, env: Mapping[str, str]
 ) -> PidRecord:
-    """Start ``argv`` in its own session, output to ``log_file`` (truncated), and describe it."""
+    """Start ``argv`` in its own session, output appended to ``log_file``, and describe it.
+
+    Appended, not truncated: after a restart the previous run's last lines (why it stopped, what
+    it was doing) are still there to read."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    with log_file.open("wb") as log:
+    with log_file.open("ab") as log:
+        log.write(f"---- {name} starting at {time.strftime('%Y-%m-%dT%H:%M:%S%z')} ----\n".encode())
+        log.flush()
         try:
             popen = subprocess.Popen(
                 list(argv),
