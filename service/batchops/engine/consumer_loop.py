@@ -2,7 +2,8 @@
 
 If handling a batch fails (e.g. the database is unreachable) or its commit fails (e.g. the member
 was evicted from its group) nothing is lost: the consumer rewinds to the batch's first offsets,
-so the same records come again after a pause, and rejoins on its next poll. While a batch is
+so the same records come again after a pause, and rejoins on its next poll. A commit that gets
+no answer at all (``messaging.offset_commits``) replaces the consumer. While a batch is
 handled the assigned partitions are paused and the consumer keeps polling, so a batch longer
 than ``max.poll.interval.ms`` does not cost the group membership. Anything else that breaks the
 loop (a crash) closes the consumer and starts a fresh one after a growing backoff; the loop's
@@ -17,19 +18,31 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
+from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
 from batchops import metrics
 from batchops.errors import BatchopsError, ErrorKind
 from batchops.logs import log_context
+from batchops.messaging.offset_commits import (
+    CommitCallback,
+    CommitFailed,
+    CommitResult,
+    ConsumerWedged,
+    close_within,
+)
+from batchops.messaging.record_positions import first_offsets, next_offsets, usable_records
 from batchops.retry import Backoff
 
 log = logging.getLogger(__name__)
 
 BatchHandler = Callable[[Sequence[Message]], None]
+# Builds a fresh consumer whose asynchronous commits report to the given callback.
+ConsumerFactory = Callable[[CommitCallback], Consumer]
+# How long a commit's poll waits for librdkafka's answer at a time (it adds at most this to a batch).
+COMMIT_POLL = 0.002
 
 
 class Interrupted(BatchopsError):
@@ -70,13 +83,18 @@ class LoopTiming:
     # applies both asynchronously, on the partition's broker thread) must not stop a partition
     # for good.
     idle_resume: float = 5.0
+    # A commit unanswered this long means a wedged consumer (``messaging.offset_commits``): it is
+    # replaced. librdkafka's own request timeout (``socket.timeout.ms``) is 60 s.
+    commit_timeout: float = 60.0
+    # How long stopping or replacing a consumer waits for its close (leaving the group).
+    close_timeout: float = 10.0
 
 
 class ConsumerLoop:
     def __init__(
         self,
         name: str,
-        consumer_factory: Callable[[], Consumer],
+        consumer_factory: ConsumerFactory,
         topic: str,
         handle_batch: BatchHandler,
         *,
@@ -96,6 +114,8 @@ class ConsumerLoop:
         self._max_restart_backoff = timing.max_restart_backoff
         self._stop_grace = timing.stop_grace
         self._idle_resume = timing.idle_resume
+        self._commit_timeout = timing.commit_timeout
+        self._close_timeout = timing.close_timeout
         self._next_idle_resume = 0.0
         self._give_up_at: float | None = None
         self._stop = threading.Event()
@@ -182,7 +202,8 @@ class ConsumerLoop:
 
     def _consume(self) -> None:
         """One consumer's life: subscribe, poll until stopped (or a crash)."""
-        consumer = self._factory()
+        commits = CommitResult()
+        consumer = self._factory(commits.on_commit)
         try:
             consumer.subscribe([self._topic], on_assign=self._on_assign, on_revoke=self._on_revoke)
             self._set_state(LoopState.RUNNING)
@@ -191,12 +212,11 @@ class ConsumerLoop:
                     self._resubscribe.clear()
                     log.info("re-subscribing with a fresh consumer")
                     return
-                self._poll_once(consumer)
+                self._poll_once(consumer, commits)
         finally:
-            try:
-                consumer.close()  # leaves the group at once, so partitions move without waiting
-            except Exception:
-                log.warning("closing the consumer failed", exc_info=True)
+            # Leaves the group at once, so partitions move without waiting; bounded, as a wedged
+            # consumer's close waits for ever.
+            close_within(consumer, self._close_timeout, self.name)
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         log.info("partitions assigned: %s", sorted(p.partition for p in partitions))
@@ -217,7 +237,7 @@ class ConsumerLoop:
         self.rebalances += 1
         log.info("partitions revoked: %s", sorted(p.partition for p in partitions))
 
-    def _poll_once(self, consumer: Consumer) -> None:
+    def _poll_once(self, consumer: Consumer, commits: CommitResult) -> None:
         # Wait for the first record only, then take what is already fetched: an idle pipeline
         # reacts at once, a busy one still gets full batches.
         first = consumer.poll(self._poll_timeout)
@@ -225,69 +245,80 @@ class ConsumerLoop:
             self._resume_when_idle(consumer)
             return
         messages = [first, *consumer.consume(self._batch_size - 1, 0)] if self._batch_size > 1 else [first]
-        records = _records(messages)
+        records = usable_records(messages)
         if not records:
             return
         try:
-            self._handle_polling(consumer, records)
+            self._handle_polling(consumer, records, commits)
         except Interrupted:
             log.info("batch interrupted by shutdown; left uncommitted")
             self._rewind(consumer, records)
-            return
         except BatchAbandoned:
             log.warning("stopping: batch still running at the stop deadline; its records come again")
             self._rewind(consumer, records)
-            return
+        except CommitFailed as exc:
+            # E.g. UNKNOWN_MEMBER_ID after an eviction: the work is durable and idempotent, so the
+            # records may come again; rejoin (next poll) and carry on.
+            self.commit_failures += 1
+            log.warning("commit failed (%s); rewinding, the records may come again", exc)
+            self._rewind(consumer, records)
+            self._stop.wait(self._backoff)
+        except ConsumerWedged:
+            self.commit_failures += 1
+            raise  # a crash: this consumer is closed and a fresh one starts after the backoff
         except Exception:
             self.failures += 1
             log.exception("batch handling failed; will retry the same records")
             self._rewind(consumer, records)
             self._stop.wait(self._backoff)
-            return
-        try:
-            consumer.commit(offsets=_next_offsets(records), asynchronous=False)
-        except KafkaException as exc:
-            # E.g. UNKNOWN_MEMBER_ID after an eviction: the work is durable and idempotent, so the
-            # records may come again; rejoin (next poll) and carry on.
-            self.commit_failures += 1
-            log.warning("commit failed (%s); rewinding, the records may come again", exc.args[0])
-            self._rewind(consumer, records)
-            self._stop.wait(self._backoff)
 
-    def _handle_polling(self, consumer: Consumer, records: Sequence[Message]) -> None:
-        """Run the handler on the worker thread; meanwhile pause the assignment and keep polling,
-        which keeps this member in its group however long the batch takes."""
+    def _handle_polling(self, consumer: Consumer, records: Sequence[Message], commits: CommitResult) -> None:
+        """Run the handler on the worker thread, then commit the records; meanwhile pause the
+        assignment and keep polling, which keeps this member in its group however long the batch
+        takes. Raises the handler's error, ``CommitFailed`` or ``ConsumerWedged``."""
         self.batches_started += 1
         future: Future[None] = self._worker.submit(self._handle, records)
-        paused: dict[tuple[str, int], TopicPartition] = {}
-        paused_at = -1  # the assignment generation last paused
-        strays: list[Message] = []
-        give_up_at: float | None = None
+        hold = _Hold()
         try:
             while True:
                 try:
                     future.result(timeout=self._poll_timeout)
-                    return
+                    break
                 except FutureTimeout:
-                    pass
-                if self._stop.is_set():
-                    give_up_at = give_up_at or self._give_up_at or time.monotonic() + self._stop_grace
-                    if time.monotonic() >= give_up_at:
-                        raise BatchAbandoned()
-                if paused_at != self._assignments:
-                    generation = self._assignments
-                    if _pause(consumer, paused):
-                        paused_at = generation
-                # Serves heartbeats and rebalances; paused partitions deliver nothing, but a record
-                # already on its way is kept and re-read after the batch.
-                stray = consumer.poll(0)
-                if stray is not None and stray.error() is None:
-                    strays.append(stray)
+                    self._keep_holding(consumer, hold, 0)
+            commits.expect()
+            try:
+                consumer.commit(offsets=next_offsets(records), asynchronous=True)
+            except KafkaException as exc:  # refused at once (e.g. no longer in the group)
+                raise CommitFailed(exc.args[0]) from exc
+            deadline = time.monotonic() + self._commit_timeout
+            while commits.pending:
+                if time.monotonic() >= deadline:
+                    raise ConsumerWedged(f"a commit got no answer within {self._commit_timeout:g} s")
+                self._keep_holding(consumer, hold, COMMIT_POLL)  # serves the commit callback
+            commits.raise_for_failure()
         finally:
-            if paused:
-                _resume(consumer, [*paused.values(), *_assignment(consumer)])
-            if strays:
-                self._rewind(consumer, strays)
+            if hold.paused:
+                _resume(consumer, [*hold.paused.values(), *_assignment(consumer)])
+            if hold.strays:
+                self._rewind(consumer, hold.strays)
+
+    def _keep_holding(self, consumer: Consumer, hold: _Hold, poll_timeout: float) -> None:
+        """One turn of a batch's hold: give up at the stop deadline, pause what a rebalance
+        assigned meanwhile, poll once."""
+        if self._stop.is_set():
+            hold.give_up_at = hold.give_up_at or self._give_up_at or time.monotonic() + self._stop_grace
+            if time.monotonic() >= hold.give_up_at:
+                raise BatchAbandoned()
+        if hold.paused_at != self._assignments:
+            generation = self._assignments
+            if _pause(consumer, hold.paused):
+                hold.paused_at = generation
+        # Serves heartbeats, rebalances and commit results; paused partitions deliver nothing,
+        # but a record already on its way is kept and re-read after the batch.
+        stray = consumer.poll(poll_timeout)
+        if stray is not None and stray.error() is None:
+            hold.strays.append(stray)
 
     def _resume_when_idle(self, consumer: Consumer) -> None:
         now = time.monotonic()
@@ -298,11 +329,7 @@ class ConsumerLoop:
 
     @staticmethod
     def _rewind(consumer: Consumer, records: Sequence[Message]) -> None:
-        firsts: dict[tuple[str, int], int] = {}
-        for record in records:
-            topic, partition, offset = position(record)
-            firsts[(topic, partition)] = min(firsts.get((topic, partition), offset), offset)
-        for (topic, partition), offset in firsts.items():
+        for (topic, partition), offset in first_offsets(records).items():
             try:
                 consumer.seek(TopicPartition(topic, partition, offset))
             except Exception:
@@ -311,15 +338,15 @@ class ConsumerLoop:
                 )
 
 
-def _records(messages: Sequence[Message]) -> list[Message]:
-    records = []
-    for message in messages:
-        error = message.error()
-        if error is None:
-            records.append(message)
-        elif error.code() != KafkaError._PARTITION_EOF:
-            log.warning("consumer error: %s", error)
-    return records
+@dataclass
+class _Hold:
+    """What a batch holds while it runs: the partitions it paused (as of which assignment
+    generation), records that came anyway (re-read after it), and its stop deadline."""
+
+    paused: dict[tuple[str, int], TopicPartition] = field(default_factory=dict)
+    paused_at: int = -1
+    strays: list[Message] = field(default_factory=list)
+    give_up_at: float | None = None
 
 
 def _assignment(consumer: Consumer) -> list[TopicPartition]:
@@ -348,18 +375,3 @@ def _resume(consumer: Consumer, partitions: list[TopicPartition]) -> None:
         consumer.resume(partitions)
     except KafkaException as exc:
         log.warning("could not resume partitions: %s", exc.args[0])
-
-
-def _next_offsets(records: Sequence[Message]) -> list[TopicPartition]:
-    last: dict[tuple[str, int], int] = {}
-    for record in records:
-        topic, partition, offset = position(record)
-        last[(topic, partition)] = max(last.get((topic, partition), -1), offset)
-    return [TopicPartition(topic, partition, offset + 1) for (topic, partition), offset in last.items()]
-
-
-def position(record: Message) -> tuple[str, int, int]:
-    """Topic, partition and offset of a consumed record (always set on consumed records)."""
-    topic, partition, offset = record.topic(), record.partition(), record.offset()
-    assert topic is not None and partition is not None and offset is not None
-    return topic, partition, offset

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from batchops import metrics
 from batchops.config import InstanceSettings, KafkaSettings, LimitsSettings, RecoverySettings
@@ -240,7 +241,7 @@ class TenantEngine:
         return [
             ConsumerLoop(
                 "initializer",
-                lambda: make_consumer(kafka, topics.operation_group, client_id + "-ops"),
+                partial(make_consumer, kafka, topics.operation_group, client_id + "-ops"),
                 topics.operations,
                 initializer.handle_batch,
                 # One chunk record (up to thousands of tokens) at a time keeps memory flat.
@@ -249,7 +250,7 @@ class TenantEngine:
             ),
             ConsumerLoop(
                 "processor",
-                lambda: make_consumer(kafka, topics.element_group, client_id + "-elements"),
+                partial(make_consumer, kafka, topics.element_group, client_id + "-elements"),
                 topics.elements,
                 processor.handle_batch,
                 batch_size=self.config.consumer_batch_size,

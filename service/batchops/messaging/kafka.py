@@ -21,6 +21,7 @@ from confluent_kafka.cimpl import NewTopic
 from batchops.config import PROTECTED_KAFKA_PROPERTIES, ConfigurationError
 from batchops.errors import BatchopsError, ErrorKind
 from batchops.messaging.limits import MAX_MESSAGE_BYTES
+from batchops.messaging.offset_commits import CommitCallback
 from batchops.messaging.producer_health import ProducerHealth
 
 log = logging.getLogger(__name__)
@@ -224,8 +225,18 @@ def producer_settings(config: KafkaConfig, client_id: str) -> dict[str, str | in
     return settings
 
 
-def make_consumer(config: KafkaConfig, group_id: str, client_id: str) -> Consumer:
-    return Consumer(consumer_settings(config, group_id, client_id))
+def make_consumer(
+    config: KafkaConfig,
+    group_id: str,
+    client_id: str,
+    on_commit: CommitCallback | None = None,
+) -> Consumer:
+    """A consumer with our settings; ``on_commit`` receives the results of asynchronous commits
+    (see ``messaging.offset_commits``)."""
+    settings: dict[str, Any] = dict(consumer_settings(config, group_id, client_id))
+    if on_commit is not None:
+        settings["on_commit"] = on_commit
+    return Consumer(settings)
 
 
 def consumer_settings(

@@ -21,6 +21,7 @@ from batchops.engine import consumer_loop
 from batchops.engine.consumer_loop import ConsumerLoop, LoopState, LoopTiming
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.messaging.kafka import KafkaConfig, ensure_topics, make_consumer
+from batchops.messaging.offset_commits import CommitCallback
 from batchops.service import BatchOpsService
 from batchops.store.work_store import WorkStore
 from batchops.wire import multitenant_management_pb2 as mtm
@@ -76,10 +77,10 @@ def test_a_crashed_loop_is_reported_and_restarted(servers: Endpoints, unique_nam
     ensure_topics(kafka, [topic], 1, 1)
     broken = True
 
-    def factory() -> Consumer:
+    def factory(on_commit: CommitCallback) -> Consumer:
         if broken:
             raise RuntimeError("injected crash")
-        return make_consumer(kafka, f"g-{unique_name}", f"c-{unique_name}")
+        return make_consumer(kafka, f"g-{unique_name}", f"c-{unique_name}", on_commit)
 
     seen: list[Message] = []
     loop = ConsumerLoop(
@@ -160,7 +161,7 @@ def test_a_rebalance_during_a_batch_loses_nothing_and_the_loop_carries_on(
 
     loop = ConsumerLoop(
         "rebalanced",
-        lambda: make_consumer(kafka, group, f"a-{unique_name}"),
+        lambda on_commit: make_consumer(kafka, group, f"a-{unique_name}", on_commit),
         topic,
         slow_handler,
         batch_size=10,
@@ -234,7 +235,7 @@ def test_a_batch_that_ends_between_a_revoke_and_the_next_assignment_leaves_nothi
 
     loop = _EndsTheBatchOnRevoke(
         "revoked",
-        lambda: make_consumer(kafka, group, f"a-{unique_name}"),
+        lambda on_commit: make_consumer(kafka, group, f"a-{unique_name}", on_commit),
         topic,
         held_handler,
         batch_size=10,
@@ -298,7 +299,7 @@ def test_a_pause_left_over_by_a_lost_resume_does_not_stop_the_partition(
 
     loop = ConsumerLoop(
         "lost-resume",
-        lambda: make_consumer(kafka, group, f"c-{unique_name}"),
+        lambda on_commit: make_consumer(kafka, group, f"c-{unique_name}", on_commit),
         topic,
         handler,
         batch_size=10,
@@ -327,7 +328,7 @@ def test_stopping_leaves_the_group_even_if_a_batch_hangs(servers: Endpoints, uni
     unblock = threading.Event()
     loop = ConsumerLoop(
         "hung",
-        lambda: make_consumer(kafka, f"g-{unique_name}", f"c-{unique_name}"),
+        lambda on_commit: make_consumer(kafka, f"g-{unique_name}", f"c-{unique_name}", on_commit),
         topic,
         lambda _records: unblock.wait(120) and None,
         batch_size=10,

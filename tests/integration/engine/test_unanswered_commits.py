@@ -1,0 +1,127 @@
+"""A commit that gets no answer does not hold a consumer loop for good.
+
+librdkafka can wedge a consumer's group-coordinator handle after a broker restart, and its commit
+then waits for ever (``messaging.offset_commits``). The same unanswered commit is produced here
+on purpose: the batch handler freezes the test's own broker (SIGSTOP), so the batch's commit
+reaches a broker that holds its connections open and answers nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable, Iterator, Sequence
+
+import pytest
+from confluent_kafka import Message, Producer
+from confluent_kafka.admin import AdminClient
+
+from batchops.devstack import DevStack, wait_for
+from batchops.engine.consumer_loop import ConsumerLoop, LoopState, LoopTiming
+from batchops.messaging.kafka import KafkaConfig, ensure_topics, make_consumer
+from batchops.messaging.lag import GroupTopic, LagUnavailable, measure_lag
+
+# Short waits, so the test does not sit out librdkafka's own 60 s request timeout.
+TIMING = LoopTiming(commit_timeout=2.0, close_timeout=1.0, stop_grace=1.0, restart_backoff=0.2)
+
+
+class BrokerFreezer:
+    """Freezes the test's broker process once (later calls do nothing) and thaws it."""
+
+    def __init__(self, pid: int) -> None:
+        self._pid = pid
+        self.frozen = False
+        self._used = False
+
+    def freeze(self) -> None:
+        if not self._used:
+            self._used = self.frozen = True
+            os.kill(self._pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        if self.frozen:
+            self.frozen = False
+            os.kill(self._pid, signal.SIGCONT)
+
+
+@pytest.fixture
+def freezer(own_kafka: DevStack) -> Iterator[BrokerFreezer]:
+    """The broker is always thawed at the end."""
+    pid = own_kafka.status()["kafka"].pid
+    assert pid is not None
+    freezer = BrokerFreezer(pid)
+    try:
+        yield freezer
+    finally:
+        freezer.thaw()
+
+
+def _loop(
+    kafka: KafkaConfig, name: str, topic: str, handler: Callable[[Sequence[Message]], None]
+) -> ConsumerLoop:
+    return ConsumerLoop(
+        name,
+        lambda on_commit: make_consumer(kafka, f"g-{name}", f"c-{name}", on_commit),
+        topic,
+        handler,
+        batch_size=10,
+        tenant_id=name,
+        timing=TIMING,
+    )
+
+
+def _publish(bootstrap: str, topic: str, value: bytes) -> None:
+    producer = Producer({"bootstrap.servers": bootstrap})
+    producer.produce(topic, value=value)
+    assert producer.flush(30) == 0
+
+
+def test_an_unanswered_commit_replaces_the_consumer_and_the_records_come_again(
+    own_kafka: DevStack, freezer: BrokerFreezer, unique_name: str
+) -> None:
+    bootstrap = own_kafka.endpoints.kafka_bootstrap
+    kafka = KafkaConfig(bootstrap)
+    topic = f"frozen-{unique_name}"
+    ensure_topics(kafka, [topic], 1, 1)
+    seen: list[bytes] = []
+
+    def handler(records: Sequence[Message]) -> None:
+        seen.extend(bytes(r.value() or b"") for r in records)
+        freezer.freeze()  # the batch's commit comes next, to a broker that answers nothing
+
+    loop = _loop(kafka, unique_name, topic, handler)
+    loop.start()
+    try:
+        assert loop.wait_assigned(60)
+        _publish(bootstrap, topic, b"first")
+        # Before the fix the loop sat in the commit for as long as the broker stayed frozen.
+        wait_for(lambda: loop.crashes >= 1, 60, message="the unanswered commit held the loop")
+        freezer.thaw()
+        # The fresh consumer carries on: the next record is handled and both end up committed
+        # (the first by the thawed broker taking the request it held, or by the fresh consumer
+        # after handling it again).
+        _publish(bootstrap, topic, b"second")
+        wait_for(lambda: b"second" in seen, 120, message="the fresh consumer handled nothing")
+        admin, target = AdminClient({"bootstrap.servers": bootstrap}), GroupTopic(f"g-{unique_name}", topic)
+        wait_for(
+            lambda: measure_lag(admin, target) == 0, 120, message="not committed", ignore=(LagUnavailable,)
+        )
+        assert seen.count(b"second") == 1 and loop.running
+    finally:
+        loop.stop()
+
+
+def test_stopping_during_an_unanswered_commit_ends_the_loop(
+    own_kafka: DevStack, freezer: BrokerFreezer, unique_name: str
+) -> None:
+    bootstrap = own_kafka.endpoints.kafka_bootstrap
+    kafka = KafkaConfig(bootstrap)
+    topic = f"frozen-stop-{unique_name}"
+    ensure_topics(kafka, [topic], 1, 1)
+    loop = _loop(kafka, unique_name, topic, lambda _records: freezer.freeze())
+    loop.start()
+    assert loop.wait_assigned(60)
+    _publish(bootstrap, topic, b"only")
+    wait_for(lambda: loop.batches_started >= 1, 60, message="the batch never started")
+    loop.stop(timeout=30)  # the broker stays frozen throughout
+    assert not loop.alive and loop.state is LoopState.STOPPED
