@@ -24,6 +24,7 @@ from enum import StrEnum
 from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
 from batchops import metrics
+from batchops.engine.stall_watch import Backlog, StallWatch
 from batchops.errors import BatchopsError, ErrorKind
 from batchops.logs import log_context
 from batchops.messaging.offset_commits import (
@@ -79,15 +80,23 @@ class LoopTiming:
     # anyway (a hung handler must not hold the partitions of a stopped engine).
     stop_grace: float = 20.0
     # While no batch runs, how often the assignment is resumed anyway: nothing is meant to be
-    # paused then, and a pause left over by a resume that failed or did not take (librdkafka
-    # applies both asynchronously, on the partition's broker thread) must not stop a partition
-    # for good.
+    # paused then, and a pause left by a resume that failed or did not take (librdkafka applies
+    # both asynchronously) must not stop a partition for good.
     idle_resume: float = 5.0
-    # A commit unanswered this long means a wedged consumer (``messaging.offset_commits``): it is
-    # replaced. librdkafka's own request timeout (``socket.timeout.ms``) is 60 s.
+    wedged: WedgeLimits = field(default_factory=lambda: WedgeLimits())
+
+
+@dataclass(frozen=True)
+class WedgeLimits:
+    """When a consumer is presumed wedged and replaced, and how long its close is waited for."""
+
+    # A commit unanswered this long (``messaging.offset_commits``; librdkafka's request timeout is 60 s).
     commit_timeout: float = 60.0
     # How long stopping or replacing a consumer waits for its close (leaving the group).
     close_timeout: float = 10.0
+    # Nothing received this long while records wait on the assignment (``engine.stall_watch``;
+    # only with a ``backlog`` source).
+    stall_timeout: float = 60.0
 
 
 class ConsumerLoop:
@@ -101,6 +110,7 @@ class ConsumerLoop:
         batch_size: int,
         tenant_id: str,
         timing: LoopTiming = LoopTiming(),
+        backlog: Backlog | None = None,
     ) -> None:
         self.name = name
         self._factory = consumer_factory
@@ -114,8 +124,9 @@ class ConsumerLoop:
         self._max_restart_backoff = timing.max_restart_backoff
         self._stop_grace = timing.stop_grace
         self._idle_resume = timing.idle_resume
-        self._commit_timeout = timing.commit_timeout
-        self._close_timeout = timing.close_timeout
+        self._commit_timeout = timing.wedged.commit_timeout
+        self._close_timeout = timing.wedged.close_timeout
+        self._stall = StallWatch(backlog, timing.wedged.stall_timeout)
         self._next_idle_resume = 0.0
         self._give_up_at: float | None = None
         self._stop = threading.Event()
@@ -204,6 +215,7 @@ class ConsumerLoop:
         """One consumer's life: subscribe, poll until stopped (or a crash)."""
         commits = CommitResult()
         consumer = self._factory(commits.on_commit)
+        self._stall.progressed()
         try:
             consumer.subscribe([self._topic], on_assign=self._on_assign, on_revoke=self._on_revoke)
             self._set_state(LoopState.RUNNING)
@@ -230,6 +242,7 @@ class ConsumerLoop:
             log.warning("could not resume the new assignment: %s", exc.args[0])
         self._assignments += 1
         self._assigned.set()
+        self._stall.progressed()
 
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         # A batch in flight keeps running: its commit may then fail, and its records come again
@@ -243,7 +256,9 @@ class ConsumerLoop:
         first = consumer.poll(self._poll_timeout)
         if first is None:
             self._resume_when_idle(consumer)
+            self._raise_if_stalled(consumer)
             return
+        self._stall.progressed()
         messages = [first, *consumer.consume(self._batch_size - 1, 0)] if self._batch_size > 1 else [first]
         records = usable_records(messages)
         if not records:
@@ -326,6 +341,13 @@ class ConsumerLoop:
             self._next_idle_resume = now + self._idle_resume
             if assigned := _assignment(consumer):
                 _resume(consumer, assigned)
+
+    def _raise_if_stalled(self, consumer: Consumer) -> None:
+        reason = self._stall.stalled(
+            lambda: [p.partition for p in _assignment(consumer) if p.topic == self._topic]
+        )
+        if reason is not None:
+            raise ConsumerWedged(reason)  # a crash: a fresh consumer replaces this one
 
     @staticmethod
     def _rewind(consumer: Consumer, records: Sequence[Message]) -> None:

@@ -45,8 +45,8 @@ from batchops.messaging.kafka import (
     ensure_topics,
     make_consumer,
 )
-from batchops.messaging.lag import LagGauge, tenant_lag_targets
-from batchops.messaging.topics import TenantTopics
+from batchops.messaging.lag import Backlogs, LagGauge, tenant_lag_targets
+from batchops.messaging.topics import ELEMENTS_LABEL, OPERATIONS_LABEL, TenantTopics
 from batchops.store import BatchStore, MongoConnector
 from batchops.store.event_outbox import EventOutbox
 from batchops.store.work_store import WorkStore
@@ -238,6 +238,7 @@ class TenantEngine:
 
     def _make_loops(self, initializer: Initializer, processor: Processor) -> list[ConsumerLoop]:
         kafka, topics, client_id = self._env.kafka, self.topics, self._client_id
+        lag_of, backlogs = tenant_lag_targets(topics), Backlogs(kafka)  # for the stall watch
         return [
             ConsumerLoop(
                 "initializer",
@@ -247,6 +248,7 @@ class TenantEngine:
                 # One chunk record (up to thousands of tokens) at a time keeps memory flat.
                 batch_size=1,
                 tenant_id=self.tenant_id,
+                backlog=partial(backlogs.waiting, lag_of[OPERATIONS_LABEL]),
             ),
             ConsumerLoop(
                 "processor",
@@ -255,6 +257,7 @@ class TenantEngine:
                 processor.handle_batch,
                 batch_size=self.config.consumer_batch_size,
                 tenant_id=self.tenant_id,
+                backlog=partial(backlogs.waiting, lag_of[ELEMENTS_LABEL]),
             ),
         ]
 

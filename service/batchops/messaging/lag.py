@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException, TopicPartition
@@ -47,6 +47,25 @@ def tenant_lag_targets(topics: TenantTopics) -> dict[str, GroupTopic]:
 
 def measure_lag(admin: AdminClient, target: GroupTopic, timeout: float = 5.0) -> int:
     """Records of ``target.topic`` not yet committed by ``target.group``, over all partitions."""
+    return sum(partition_lags(admin, target, timeout).values())
+
+
+class Backlogs:
+    """Records waiting uncommitted on some partitions, asked through an admin client of its own
+    (not the consumer's: a consumer whose client wedged cannot be trusted to tell)."""
+
+    def __init__(self, config: KafkaConfig, timeout: float = 5.0) -> None:
+        self._admin = AdminClient({**config.base(), "log_level": 3})
+        self._timeout = timeout
+
+    def waiting(self, target: GroupTopic, partitions: Collection[int]) -> int:
+        """Records of ``partitions`` of ``target.topic`` not committed by ``target.group`` yet."""
+        lags = partition_lags(self._admin, target, self._timeout)
+        return sum(lags.get(partition, 0) for partition in partitions)
+
+
+def partition_lags(admin: AdminClient, target: GroupTopic, timeout: float = 5.0) -> dict[int, int]:
+    """Per partition of ``target.topic``, its records not yet committed by ``target.group``."""
     try:
         metadata = admin.list_topics(target.topic, timeout=timeout)
         topic = metadata.topics.get(target.topic)
@@ -72,7 +91,7 @@ def measure_lag(admin: AdminClient, target: GroupTopic, timeout: float = 5.0) ->
         start = {tp.partition: future.result(timeout=timeout).offset for tp, future in starts.items()}
     except (KafkaException, TimeoutError, ValueError) as exc:
         raise LagUnavailable(f"lag of {target.group} on {target.topic}: {exc}") from exc
-    return sum(_partition_lag(committed.get(p, NO_OFFSET), start[p], end[p]) for p in end)
+    return {p: _partition_lag(committed.get(p, NO_OFFSET), start[p], end[p]) for p in end}
 
 
 def group_members(admin: AdminClient, group: str, timeout: float = 5.0) -> int:

@@ -1,28 +1,36 @@
-"""A commit that gets no answer does not hold a consumer loop for good.
+"""A wedged consumer does not hold a consumer loop for good.
 
-librdkafka can wedge a consumer's group-coordinator handle after a broker restart, and its commit
-then waits for ever (``messaging.offset_commits``). The same unanswered commit is produced here
-on purpose: the batch handler freezes the test's own broker (SIGSTOP), so the batch's commit
-reaches a broker that holds its connections open and answers nothing.
+After a broker restart librdkafka can wedge a consumer: its commit then waits for ever
+(``messaging.offset_commits``), or it stays in its group without ever fetching again
+(``engine.stall_watch``). Both are produced here on purpose:
+
+- the batch handler freezes the test's own broker (SIGSTOP), so the batch's commit reaches a
+  broker that holds its connections open and answers nothing;
+- a consumer hands no record to the loop although records wait on its partitions.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 
 import pytest
-from confluent_kafka import Message, Producer
+from confluent_kafka import Consumer, Message, Producer
 from confluent_kafka.admin import AdminClient
 
-from batchops.devstack import DevStack, wait_for
-from batchops.engine.consumer_loop import ConsumerLoop, LoopState, LoopTiming
-from batchops.messaging.kafka import KafkaConfig, ensure_topics, make_consumer
-from batchops.messaging.lag import GroupTopic, LagUnavailable, measure_lag
+from batchops.devstack import DevStack, Endpoints, wait_for
+from batchops.engine.consumer_loop import ConsumerLoop, LoopState, LoopTiming, WedgeLimits
+from batchops.messaging.kafka import KafkaConfig, consumer_settings, ensure_topics, make_consumer
+from batchops.messaging.lag import Backlogs, GroupTopic, LagUnavailable, measure_lag
+from batchops.messaging.offset_commits import CommitCallback
 
 # Short waits, so the test does not sit out librdkafka's own 60 s request timeout.
-TIMING = LoopTiming(commit_timeout=2.0, close_timeout=1.0, stop_grace=1.0, restart_backoff=0.2)
+TIMING = LoopTiming(
+    stop_grace=1.0, restart_backoff=0.2, wedged=WedgeLimits(commit_timeout=2.0, close_timeout=1.0)
+)
 
 
 class BrokerFreezer:
@@ -125,3 +133,52 @@ def test_stopping_during_an_unanswered_commit_ends_the_loop(
     wait_for(lambda: loop.batches_started >= 1, 60, message="the batch never started")
     loop.stop(timeout=30)  # the broker stays frozen throughout
     assert not loop.alive and loop.state is LoopState.STOPPED
+
+
+class DeafConsumer(Consumer):  # type: ignore[misc]  # confluent-kafka ships no type hints
+    """Stays in its group and fetches, but hands no record over: a consumer whose fetching
+    wedged looks like this from outside."""
+
+    def poll(self, timeout: float = -1) -> Message | None:
+        super().poll(timeout)
+        return None
+
+    def consume(self, num_messages: int = 1, timeout: float = -1) -> list[Message]:
+        super().consume(num_messages, timeout)
+        return []
+
+
+def test_a_consumer_that_receives_nothing_while_records_wait_is_replaced(
+    servers: Endpoints, unique_name: str
+) -> None:
+    kafka = KafkaConfig(servers.kafka_bootstrap)
+    topic, group = f"deaf-{unique_name}", f"g-{unique_name}"
+    ensure_topics(kafka, [topic], 2, 1)
+    built: list[Consumer] = []
+
+    def factory(on_commit: CommitCallback) -> Consumer:
+        settings = {**consumer_settings(kafka, group, f"c-{unique_name}"), "on_commit": on_commit}
+        built.append(Consumer(settings) if built else DeafConsumer(settings))
+        return built[-1]
+
+    seen: list[bytes] = []
+    loop = ConsumerLoop(
+        "deaf",
+        factory,
+        topic,
+        lambda records: seen.extend(bytes(r.value() or b"") for r in records),
+        batch_size=10,
+        tenant_id=unique_name,
+        timing=dataclasses.replace(TIMING, wedged=dataclasses.replace(TIMING.wedged, stall_timeout=2.0)),
+        backlog=partial(Backlogs(kafka).waiting, GroupTopic(group, topic)),
+    )
+    loop.start()
+    try:
+        assert loop.wait_assigned(60)
+        for value in (b"a", b"b", b"c"):
+            _publish(servers.kafka_bootstrap, topic, value)
+        # Before the fix the deaf consumer was kept for ever and nothing was handled.
+        wait_for(lambda: {b"a", b"b", b"c"} <= set(seen), 120, message="the deaf consumer was kept")
+        assert len(built) >= 2 and loop.crashes >= 1 and loop.running
+    finally:
+        loop.stop()
