@@ -3,11 +3,11 @@
 If handling a batch fails (e.g. the database is unreachable) or its commit fails (e.g. the member
 was evicted from its group) nothing is lost: the consumer rewinds to the batch's first offsets,
 so the same records come again after a pause, and rejoins on its next poll. A commit that gets
-no answer at all (``messaging.offset_commits``) replaces the consumer. While a batch is
-handled the assigned partitions are paused and the consumer keeps polling, so a batch longer
-than ``max.poll.interval.ms`` does not cost the group membership. Anything else that breaks the
-loop (a crash) closes the consumer and starts a fresh one after a growing backoff; the loop's
-state is visible to the engine (``running``) and as a metric.
+no answer at all (``messaging.offset_commits``) replaces the consumer. While a batch runs
+longer than ``LoopTiming.pause_after`` the assigned partitions are paused and the consumer keeps
+polling, so a batch longer than ``max.poll.interval.ms`` does not cost the group membership.
+Anything else that breaks the loop (a crash) closes the consumer and starts a fresh one after a
+growing backoff; the loop's state is visible to the engine (``running``) and as a metric.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from enum import StrEnum
 from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
 from batchops import metrics
+from batchops.engine.loop_timing import LoopTiming
 from batchops.engine.stall_watch import Backlog, StallWatch
 from batchops.errors import BatchopsError, ErrorKind
 from batchops.logs import log_context
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 BatchHandler = Callable[[Sequence[Message]], None]
 # Builds a fresh consumer whose asynchronous commits report to the given callback.
 ConsumerFactory = Callable[[CommitCallback], Consumer]
+DEFAULT_TIMING = LoopTiming()
 # How long a commit's poll waits for librdkafka's answer at a time (it adds at most this to a batch).
 COMMIT_POLL = 0.002
 
@@ -66,39 +68,6 @@ class LoopState(StrEnum):
     STOPPED = "stopped"
 
 
-@dataclass(frozen=True)
-class LoopTiming:
-    """How a consumer loop polls, backs off and stops (seconds)."""
-
-    poll_timeout: float = 0.2
-    # After a failed batch, before the same records come again.
-    retry_backoff: float = 1.0
-    # After a crash, before a fresh consumer starts; doubles up to the maximum.
-    restart_backoff: float = 1.0
-    max_restart_backoff: float = 30.0
-    # On stop, how long a running batch may still take before its member leaves the group
-    # anyway (a hung handler must not hold the partitions of a stopped engine).
-    stop_grace: float = 20.0
-    # While no batch runs, how often the assignment is resumed anyway: nothing is meant to be
-    # paused then, and a pause left by a resume that failed or did not take (librdkafka applies
-    # both asynchronously) must not stop a partition for good.
-    idle_resume: float = 5.0
-    wedged: WedgeLimits = field(default_factory=lambda: WedgeLimits())
-
-
-@dataclass(frozen=True)
-class WedgeLimits:
-    """When a consumer is presumed wedged and replaced, and how long its close is waited for."""
-
-    # A commit unanswered this long (``messaging.offset_commits``; librdkafka's request timeout is 60 s).
-    commit_timeout: float = 60.0
-    # How long stopping or replacing a consumer waits for its close (leaving the group).
-    close_timeout: float = 10.0
-    # Nothing received this long while records wait on the assignment (``engine.stall_watch``;
-    # only with a ``backlog`` source).
-    stall_timeout: float = 60.0
-
-
 class ConsumerLoop:
     def __init__(
         self,
@@ -109,7 +78,7 @@ class ConsumerLoop:
         *,
         batch_size: int,
         tenant_id: str,
-        timing: LoopTiming = LoopTiming(),
+        timing: LoopTiming = DEFAULT_TIMING,
         backlog: Backlog | None = None,
     ) -> None:
         self.name = name
@@ -124,6 +93,7 @@ class ConsumerLoop:
         self._max_restart_backoff = timing.max_restart_backoff
         self._stop_grace = timing.stop_grace
         self._idle_resume = timing.idle_resume
+        self._pause_after = timing.pause_after
         self._commit_timeout = timing.wedged.commit_timeout
         self._close_timeout = timing.wedged.close_timeout
         self._stall = StallWatch(backlog, timing.wedged.stall_timeout)
@@ -295,12 +265,16 @@ class ConsumerLoop:
         future: Future[None] = self._worker.submit(self._handle, records)
         hold = _Hold()
         try:
-            while True:
-                try:
-                    future.result(timeout=self._poll_timeout)
-                    break
-                except FutureTimeout:
-                    self._keep_holding(consumer, hold, 0)
+            try:
+                future.result(timeout=self._pause_after)
+            except FutureTimeout:
+                while True:
+                    self._keep_holding(consumer, hold, 0, pause=True)
+                    try:
+                        future.result(timeout=self._poll_timeout)
+                        break
+                    except FutureTimeout:
+                        pass
             commits.expect()
             try:
                 consumer.commit(offsets=next_offsets(records), asynchronous=True)
@@ -310,7 +284,8 @@ class ConsumerLoop:
             while commits.pending:
                 if time.monotonic() >= deadline:
                     raise ConsumerWedged(f"a commit got no answer within {self._commit_timeout:g} s")
-                self._keep_holding(consumer, hold, COMMIT_POLL)  # serves the commit callback
+                # Serves the commit callback; pauses only a batch that is holding already.
+                self._keep_holding(consumer, hold, COMMIT_POLL, pause=bool(hold.paused))
             commits.raise_for_failure()
         finally:
             if hold.paused:
@@ -318,14 +293,14 @@ class ConsumerLoop:
             if hold.strays:
                 self._rewind(consumer, hold.strays)
 
-    def _keep_holding(self, consumer: Consumer, hold: _Hold, poll_timeout: float) -> None:
-        """One turn of a batch's hold: give up at the stop deadline, pause what a rebalance
-        assigned meanwhile, poll once."""
+    def _keep_holding(self, consumer: Consumer, hold: _Hold, poll_timeout: float, pause: bool) -> None:
+        """One turn of a batch's hold: give up at the stop deadline, pause the assignment (what a
+        rebalance assigned meanwhile too) if ``pause``, poll once."""
         if self._stop.is_set():
             hold.give_up_at = hold.give_up_at or self._give_up_at or time.monotonic() + self._stop_grace
             if time.monotonic() >= hold.give_up_at:
                 raise BatchAbandoned()
-        if hold.paused_at != self._assignments:
+        if pause and hold.paused_at != self._assignments:
             generation = self._assignments
             if _pause(consumer, hold.paused):
                 hold.paused_at = generation

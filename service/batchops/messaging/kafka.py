@@ -250,6 +250,10 @@ def consumer_settings(
             "heartbeat.interval.ms": config.heartbeat_interval_ms,
             "max.poll.interval.ms": config.max_poll_interval_ms,
             "enable.partition.eof": False,
+            # A seek (a batch's records rewound) or a resume takes effect only once the fetch in
+            # flight returns, after up to this long (librdkafka's 500 ms cost up to half a second
+            # per batch). An idle consumer then asks 10 times a second.
+            "fetch.wait.max.ms": 100,
             # librdkafka prefetches up to 64 MiB per consumer (and fetches up to 50 MiB at once)
             # by default; small caps keep memory flat however large the backlog (we take batches
             # of a few hundred ~100-byte records; 2 MiB is still seconds of work). A larger record

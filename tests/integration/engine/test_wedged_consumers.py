@@ -22,7 +22,8 @@ from confluent_kafka import Consumer, Message, Producer
 from confluent_kafka.admin import AdminClient
 
 from batchops.devstack import DevStack, Endpoints, wait_for
-from batchops.engine.consumer_loop import ConsumerLoop, LoopState, LoopTiming, WedgeLimits
+from batchops.engine.consumer_loop import ConsumerLoop, LoopState, LoopTiming
+from batchops.engine.loop_timing import WedgeLimits
 from batchops.messaging.kafka import KafkaConfig, consumer_settings, ensure_topics, make_consumer
 from batchops.messaging.lag import Backlogs, GroupTopic, LagUnavailable, measure_lag
 from batchops.messaging.offset_commits import CommitCallback
