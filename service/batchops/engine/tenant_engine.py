@@ -45,7 +45,7 @@ from batchops.messaging.kafka import (
     ensure_topics,
     make_consumer,
 )
-from batchops.messaging.lag import Backlogs, LagGauge, tenant_lag_targets
+from batchops.messaging.lag import LagGauge, tenant_lag_targets
 from batchops.messaging.topics import ELEMENTS_LABEL, OPERATIONS_LABEL, TenantTopics
 from batchops.store import BatchStore, MongoConnector
 from batchops.store.event_outbox import EventOutbox
@@ -165,7 +165,9 @@ class TenantEngine:
             initializer_beat, processor_beat = Heartbeat(self.work), Heartbeat(self.work)
             self.initializer = self._make_initializer(self.publisher, self.dead_letters, initializer_beat)
             self._processor = self._make_processor(producer, self.dead_letters, processor_beat)
-            self._loops = self._make_loops(self.initializer, self._processor)
+            # Read by the metrics and by the loops' stall watches.
+            self.lag = LagGauge(self._env.kafka, tenant_lag_targets(self.topics))
+            self._loops = self._make_loops(self.initializer, self._processor, self.lag)
             for loop in self._loops:
                 loop.start()
             self._start_recovery(self.publisher, initializer_beat, processor_beat, self._processor)
@@ -236,9 +238,10 @@ class TenantEngine:
             raise RuntimeError("the tenant engine's publisher is made first")
         return self.publisher
 
-    def _make_loops(self, initializer: Initializer, processor: Processor) -> list[ConsumerLoop]:
+    def _make_loops(
+        self, initializer: Initializer, processor: Processor, lag: LagGauge
+    ) -> list[ConsumerLoop]:
         kafka, topics, client_id = self._env.kafka, self.topics, self._client_id
-        lag_of, backlogs = tenant_lag_targets(topics), Backlogs(kafka)  # for the stall watch
         return [
             ConsumerLoop(
                 "initializer",
@@ -248,7 +251,7 @@ class TenantEngine:
                 # One chunk record (up to thousands of tokens) at a time keeps memory flat.
                 batch_size=1,
                 tenant_id=self.tenant_id,
-                backlog=partial(backlogs.waiting, lag_of[OPERATIONS_LABEL]),
+                backlog=partial(lag.waiting, OPERATIONS_LABEL),
             ),
             ConsumerLoop(
                 "processor",
@@ -257,7 +260,7 @@ class TenantEngine:
                 processor.handle_batch,
                 batch_size=self.config.consumer_batch_size,
                 tenant_id=self.tenant_id,
-                backlog=partial(backlogs.waiting, lag_of[ELEMENTS_LABEL]),
+                backlog=partial(lag.waiting, ELEMENTS_LABEL),
             ),
         ]
 
@@ -294,7 +297,8 @@ class TenantEngine:
         unregister_counts = metrics.add_operation_counts_source(
             lambda: {self.tenant_id: self.work.operations.operation_counts()}
         )
-        lag = self.lag = LagGauge(self._env.kafka, tenant_lag_targets(self.topics))
+        lag = self.lag
+        assert lag is not None  # made before the loops
         unregister_lag = metrics.add_consumer_lag_source(lambda: {self.tenant_id: lag.read()})
 
         def unregister() -> None:

@@ -50,20 +50,6 @@ def measure_lag(admin: AdminClient, target: GroupTopic, timeout: float = 5.0) ->
     return sum(partition_lags(admin, target, timeout).values())
 
 
-class Backlogs:
-    """Records waiting uncommitted on some partitions, asked through an admin client of its own
-    (not the consumer's: a consumer whose client wedged cannot be trusted to tell)."""
-
-    def __init__(self, config: KafkaConfig, timeout: float = 5.0) -> None:
-        self._admin = AdminClient({**config.base(), "log_level": 3})
-        self._timeout = timeout
-
-    def waiting(self, target: GroupTopic, partitions: Collection[int]) -> int:
-        """Records of ``partitions`` of ``target.topic`` not committed by ``target.group`` yet."""
-        lags = partition_lags(self._admin, target, self._timeout)
-        return sum(lags.get(partition, 0) for partition in partitions)
-
-
 def partition_lags(admin: AdminClient, target: GroupTopic, timeout: float = 5.0) -> dict[int, int]:
     """Per partition of ``target.topic``, its records not yet committed by ``target.group``."""
     try:
@@ -134,6 +120,13 @@ class LagGauge:
         self._lock = threading.Lock()
         self._last: dict[str, int] = {}
         self._read_at: float | None = None
+
+    def waiting(self, label: str, partitions: Collection[int]) -> int:
+        """Records of ``partitions`` of the ``label`` target not committed by its group yet, read
+        now (for the stall watch: this client is not the consumer's, which may be the one wedged).
+        Raises ``LagUnavailable``."""
+        lags = partition_lags(self._admin, self._targets[label], self._timeout)
+        return sum(lags.get(partition, 0) for partition in partitions)
 
     def read(self) -> dict[str, int]:
         """Lag per label (e.g. ``{"operations": 0, "elements": 1200}``)."""
