@@ -1,11 +1,13 @@
 """A consumer thread: take a batch, hand it over, commit only after the work is durable.
 
-If handling a batch fails (e.g. the database is unreachable) or its commit fails (e.g. the member
-was evicted from its group) nothing is lost: the consumer rewinds to the batch's first offsets,
-so the same records come again after a pause, and rejoins on its next poll. A commit that gets
-no answer at all (``messaging.offset_commits``) replaces the consumer. While a batch runs
+If handling a batch fails (e.g. the database is unreachable) nothing is lost: the consumer
+rewinds to the batch's first offsets, so the same records come again after a pause. Commits are
+sent without waiting for their answer (``messaging.offset_commits``): a failed one goes again
+with the next; a commit that gets no answer at all replaces the consumer. While a batch runs
 longer than ``LoopTiming.pause_after`` the assigned partitions are paused and the consumer keeps
 polling, so a batch longer than ``max.poll.interval.ms`` does not cost the group membership.
+Records those polls receive anyway are carried into the next batch (a rewind is a seek, and
+librdkafka restarts a partition's fetching after a seek only once its long-poll fetch ends).
 Anything else that breaks the loop (a crash) closes the consumer and starts a fresh one after a
 growing backoff; the loop's state is visible to the engine (``running``) and as a metric.
 """
@@ -28,13 +30,7 @@ from batchops.engine.loop_timing import LoopTiming
 from batchops.engine.stall_watch import Backlog, StallWatch
 from batchops.errors import BatchopsError, ErrorKind
 from batchops.logs import log_context
-from batchops.messaging.offset_commits import (
-    CommitCallback,
-    CommitFailed,
-    CommitResult,
-    ConsumerWedged,
-    close_within,
-)
+from batchops.messaging.offset_commits import CommitCallback, CommitTracker, ConsumerWedged, close_within
 from batchops.messaging.record_positions import first_offsets, next_offsets, usable_records
 from batchops.retry import Backoff
 
@@ -44,8 +40,9 @@ BatchHandler = Callable[[Sequence[Message]], None]
 # Builds a fresh consumer whose asynchronous commits report to the given callback.
 ConsumerFactory = Callable[[CommitCallback], Consumer]
 DEFAULT_TIMING = LoopTiming()
-# How long a commit's poll waits for librdkafka's answer at a time (it adds at most this to a batch).
+# How long a poll waits for an overdue commit's answer at a time, and for all of them.
 COMMIT_POLL = 0.002
+COMMIT_CONFIRM = 1.0
 
 
 class Interrupted(BatchopsError):
@@ -107,7 +104,8 @@ class ConsumerLoop:
         # Handlers run here while the loop thread keeps polling (one batch at a time).
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{name}-batch-{tenant_id}")
         self.failures = 0
-        self.commit_failures = 0
+        self._commits = CommitTracker(timing.retry_backoff)
+        self._past_commit_failures = 0
         self.crashes = 0
         self.rebalances = 0
         self.batches_started = 0
@@ -115,6 +113,10 @@ class ConsumerLoop:
         # assignment again only after it changed, not on every poll (``assignment()`` waits on
         # librdkafka's main thread with the GIL held).
         self._assignments = 0
+        # Records received while a batch held its partitions, handled first by the next batch
+        # (their partitions' positions are already past them). Dropped when partitions are
+        # revoked or the consumer is replaced: their next owner reads them from the commits.
+        self._carry: list[Message] = []
 
     def start(self) -> None:
         self._thread.start()
@@ -152,6 +154,10 @@ class ConsumerLoop:
         )
 
     @property
+    def commit_failures(self) -> int:
+        return self._past_commit_failures + self._commits.failures
+
+    @property
     def running(self) -> bool:
         """True while a consumer is subscribed and polling (not crashed, restarting or stopped)."""
         return self.state is LoopState.RUNNING
@@ -183,7 +189,9 @@ class ConsumerLoop:
 
     def _consume(self) -> None:
         """One consumer's life: subscribe, poll until stopped (or a crash)."""
-        commits = CommitResult()
+        self._carry.clear()
+        self._past_commit_failures += self._commits.failures
+        self._commits = commits = CommitTracker(self._backoff)
         consumer = self._factory(commits.on_commit)
         self._stall.progressed()
         try:
@@ -194,7 +202,9 @@ class ConsumerLoop:
                     self._resubscribe.clear()
                     log.info("re-subscribing with a fresh consumer")
                     return
-                self._poll_once(consumer, commits)
+                self._poll_once(consumer)
+                self._raise_if_unanswered(consumer)
+            commits.retry(consumer, now=True)  # the close waits for commits in flight
         finally:
             # Leaves the group at once, so partitions move without waiting; bounded, as a wedged
             # consumer's close waits for ever.
@@ -218,49 +228,50 @@ class ConsumerLoop:
         # A batch in flight keeps running: its commit may then fail, and its records come again
         # to the partitions' next owner (handling is idempotent).
         self.rebalances += 1
+        self._carry.clear()
+        self._commits.forget()
         log.info("partitions revoked: %s", sorted(p.partition for p in partitions))
 
-    def _poll_once(self, consumer: Consumer, commits: CommitResult) -> None:
-        # Wait for the first record only, then take what is already fetched: an idle pipeline
-        # reacts at once, a busy one still gets full batches.
-        first = consumer.poll(self._poll_timeout)
-        if first is None:
-            self._resume_when_idle(consumer)
-            self._raise_if_stalled(consumer)
-            return
-        self._stall.progressed()
-        messages = [first, *consumer.consume(self._batch_size - 1, 0)] if self._batch_size > 1 else [first]
-        records = usable_records(messages)
+    def _poll_once(self, consumer: Consumer) -> None:
+        records = self._next_batch(consumer)
         if not records:
+            self._commits.retry(consumer)
             return
         try:
-            self._handle_polling(consumer, records, commits)
+            self._handle_polling(consumer, records)
         except Interrupted:
             log.info("batch interrupted by shutdown; left uncommitted")
-            self._rewind(consumer, records)
+            self._rewind_batch(consumer, records)
         except BatchAbandoned:
             log.warning("stopping: batch still running at the stop deadline; its records come again")
-            self._rewind(consumer, records)
-        except CommitFailed as exc:
-            # E.g. UNKNOWN_MEMBER_ID after an eviction: the work is durable and idempotent, so the
-            # records may come again; rejoin (next poll) and carry on.
-            self.commit_failures += 1
-            log.warning("commit failed (%s); rewinding, the records may come again", exc)
-            self._rewind(consumer, records)
-            self._stop.wait(self._backoff)
-        except ConsumerWedged:
-            self.commit_failures += 1
-            raise  # a crash: this consumer is closed and a fresh one starts after the backoff
+            self._rewind_batch(consumer, records)
         except Exception:
             self.failures += 1
             log.exception("batch handling failed; will retry the same records")
-            self._rewind(consumer, records)
+            self._rewind_batch(consumer, records)
             self._stop.wait(self._backoff)
 
-    def _handle_polling(self, consumer: Consumer, records: Sequence[Message], commits: CommitResult) -> None:
-        """Run the handler on the worker thread, then commit the records; meanwhile pause the
-        assignment and keep polling, which keeps this member in its group however long the batch
-        takes. Raises the handler's error, ``CommitFailed`` or ``ConsumerWedged``."""
+    def _next_batch(self, consumer: Consumer) -> list[Message]:
+        """The records carried from the last batch, then what is already fetched, up to a batch.
+        Without a carry, waits for the first record only: an idle pipeline reacts at once, a
+        busy one still gets full batches."""
+        taken = self._carry[: self._batch_size]
+        del self._carry[: len(taken)]
+        if not taken:
+            first = consumer.poll(self._poll_timeout)
+            if first is None:
+                self._resume_when_idle(consumer)
+                self._raise_if_stalled(consumer)
+                return []
+            taken = [first]
+        self._stall.progressed()
+        room = self._batch_size - len(taken)
+        return usable_records([*taken, *consumer.consume(room, 0)] if room > 0 else taken)
+
+    def _handle_polling(self, consumer: Consumer, records: Sequence[Message]) -> None:
+        """Run the handler on the worker thread, then commit the records; if it runs longer than
+        ``pause_after``, pause the assignment and keep polling meanwhile, which keeps this member
+        in its group however long the batch takes. Raises the handler's error."""
         self.batches_started += 1
         future: Future[None] = self._worker.submit(self._handle, records)
         hold = _Hold()
@@ -275,23 +286,31 @@ class ConsumerLoop:
                         break
                     except FutureTimeout:
                         pass
-            commits.expect()
-            try:
-                consumer.commit(offsets=next_offsets(records), asynchronous=True)
-            except KafkaException as exc:  # refused at once (e.g. no longer in the group)
-                raise CommitFailed(exc.args[0]) from exc
-            deadline = time.monotonic() + self._commit_timeout
-            while commits.pending:
-                if time.monotonic() >= deadline:
-                    raise ConsumerWedged(f"a commit got no answer within {self._commit_timeout:g} s")
-                # Serves the commit callback; pauses only a batch that is holding already.
-                self._keep_holding(consumer, hold, COMMIT_POLL, pause=bool(hold.paused))
-            commits.raise_for_failure()
+            self._commits.commit(consumer, next_offsets(records))
         finally:
             if hold.paused:
                 _resume(consumer, [*hold.paused.values(), *_assignment(consumer)])
-            if hold.strays:
-                self._rewind(consumer, hold.strays)
+
+    def _raise_if_unanswered(self, consumer: Consumer) -> None:
+        """Replace a consumer whose commit went unanswered for ``commit_timeout``. An answer that
+        came waits in the consumer's queue behind the records prefetched before it, so first
+        pause the assignment (which drops those records: they are fetched again) and poll."""
+        if self._stop.is_set() or not self._commit_overdue():
+            return
+        hold = _Hold()
+        deadline = time.monotonic() + COMMIT_CONFIRM
+        try:
+            while self._commit_overdue():
+                if time.monotonic() >= deadline:
+                    raise ConsumerWedged(f"a commit got no answer within {self._commit_timeout:g} s")
+                self._keep_holding(consumer, hold, COMMIT_POLL, pause=True)
+        finally:
+            if hold.paused:
+                _resume(consumer, [*hold.paused.values(), *_assignment(consumer)])
+
+    def _commit_overdue(self) -> bool:
+        sent = self._commits.oldest_unanswered()
+        return sent is not None and time.monotonic() - sent >= self._commit_timeout
 
     def _keep_holding(self, consumer: Consumer, hold: _Hold, poll_timeout: float, pause: bool) -> None:
         """One turn of a batch's hold: give up at the stop deadline, pause the assignment (what a
@@ -305,10 +324,12 @@ class ConsumerLoop:
             if _pause(consumer, hold.paused):
                 hold.paused_at = generation
         # Serves heartbeats, rebalances and commit results; paused partitions deliver nothing,
-        # but a record already on its way is kept and re-read after the batch.
+        # but a record already on its way is carried into the next batch (or rewound with this
+        # one if it fails).
         stray = consumer.poll(poll_timeout)
         if stray is not None and stray.error() is None:
-            hold.strays.append(stray)
+            self._carry.append(stray)
+            hold.received += 1
 
     def _resume_when_idle(self, consumer: Consumer) -> None:
         now = time.monotonic()
@@ -324,8 +345,10 @@ class ConsumerLoop:
         if reason is not None:
             raise ConsumerWedged(reason)  # a crash: a fresh consumer replaces this one
 
-    @staticmethod
-    def _rewind(consumer: Consumer, records: Sequence[Message]) -> None:
+    def _rewind_batch(self, consumer: Consumer, records: Sequence[Message]) -> None:
+        """Rewind a failed batch, and the carried records behind it (they come again in order)."""
+        records = [*records, *self._carry]
+        self._carry.clear()
         for (topic, partition), offset in first_offsets(records).items():
             try:
                 consumer.seek(TopicPartition(topic, partition, offset))
@@ -338,11 +361,11 @@ class ConsumerLoop:
 @dataclass
 class _Hold:
     """What a batch holds while it runs: the partitions it paused (as of which assignment
-    generation), records that came anyway (re-read after it), and its stop deadline."""
+    generation), how many records came anyway (carried into the next batch), its stop deadline."""
 
     paused: dict[tuple[str, int], TopicPartition] = field(default_factory=dict)
     paused_at: int = -1
-    strays: list[Message] = field(default_factory=list)
+    received: int = 0
     give_up_at: float | None = None
 
 

