@@ -8,7 +8,8 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, MongoClient
 from pymongo.database import Database
 
 from batchops.domain.validation import check_tenant_id
-from batchops.store.fields import CREATED_DATE, ID, IDX, OP, SEQ, STATUS, SWEEP_PENDING, TOKEN
+from batchops.store.events import unflagged_pending_filter
+from batchops.store.fields import CREATED_DATE, EVENTS_PENDING, ID, IDX, OP, SEQ, STATUS, SWEEP_PENDING, TOKEN
 from batchops.store.id_batches import IN_FILTER_IDS
 
 OPERATIONS = "batchoperations"
@@ -24,6 +25,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([(TOKEN, ASCENDING)], unique=True, name="token_unique"),
         IndexModel([(CREATED_DATE, DESCENDING), (ID, DESCENDING)], name="newest_first"),
         IndexModel([(STATUS, ASCENDING)], name="status"),
+        # Only operations with events to publish carry the field (``store.events``).
+        IndexModel([(EVENTS_PENDING, ASCENDING)], name="events_pending", sparse=True),
     ],
     ELEMENTS: [
         IndexModel([(OP, ASCENDING), (TOKEN, ASCENDING)], unique=True, name="op_token_unique"),
@@ -85,3 +88,5 @@ def ensure_indexes(database: Database[Document]) -> None:
     for collection, indexes in INDEXES.items():
         if indexes:
             database[collection].create_indexes(indexes)
+    # Operations stored before the pending flag existed (one scan per database and process).
+    database[OPERATIONS].update_many(unflagged_pending_filter(), {"$set": {EVENTS_PENDING: True}})

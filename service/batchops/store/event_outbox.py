@@ -14,7 +14,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo.collection import Collection
@@ -25,6 +25,7 @@ from batchops.store.documents import Document, operation_from_document
 from batchops.store.events import (
     EVENT_ID,
     StatusEvent,
+    emptied,
     first_sequence,
     pending_filter,
     published_update,
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 CLAIM_BY = "by"
 CLAIM_UNTIL = "until"
 DEFAULT_LEASE = timedelta(seconds=30)
+# Operations with pending events read per look (normally a handful; more wait for the next look).
+MAX_CANDIDATES = 1000
 # What the relay does not need of an operation document (large, and never in an event).
 _UNUSED_FIELDS: Document = {CHUNKS_DONE: 0, PARAMS: 0, META: 0, INVOCATION_PARAMS: 0}
 
@@ -78,20 +81,22 @@ class EventOutbox:
         """Lease the pending events of up to ``limit`` operations nobody else holds (or whose
         holder's lease expired)."""
         now = utcnow()
-        free: Document = {
-            **pending_filter(),
-            "$or": [{EVENT_CLAIM: None}, {f"{EVENT_CLAIM}.{CLAIM_UNTIL}": {"$lt": now}}],
-        }
-        ids = [doc[ID] for doc in self._operations.find(free, {ID: 1}).limit(limit)]
+        # The flag's index alone: the lease is checked here, then by the claim's compare-and-set
+        # (a second predicate made SecantusDB scan the collection instead of using the index).
+        candidates = self._operations.find(pending_filter(), {ID: 1, EVENT_CLAIM: 1}).limit(MAX_CANDIDATES)
+        ids = [doc[ID] for doc in candidates if _lease_free(doc, now)][:limit]
         if not ids:
             return []
         claim = uuid.uuid4().hex
         self._operations.update_many(
-            {**free, ID: {"$in": ids}},
+            {ID: {"$in": ids}, **free_filter(now)},
             {"$set": {EVENT_CLAIM: {CLAIM_BY: claim, CLAIM_UNTIL: now + self._lease}}},
         )
-        taken = self._operations.find({f"{EVENT_CLAIM}.{CLAIM_BY}": claim}, _UNUSED_FIELDS)
-        return [batch for doc in taken if (batch := _batch(doc, claim)) is not None]
+        # By id, not by the claim's token (no index: a scan of every operation).
+        taken = self._operations.find({ID: {"$in": ids}}, _UNUSED_FIELDS)
+        return [
+            batch for doc in taken if _claim_of(doc) == claim and (batch := _batch(doc, claim)) is not None
+        ]
 
     def published(self, batch: PendingBatch) -> None:
         """Remove the batch's events (by id: events appended meanwhile stay) and end its lease."""
@@ -105,6 +110,7 @@ class EventOutbox:
             # Our lease expired and another relay holds the operation now (or it was deleted):
             # remove what we published, leave its lease alone.
             self._operations.update_one({ID: str(batch.operation.id)}, remove)
+        self._operations.update_one(*emptied(str(batch.operation.id)))
 
     def give_back(self, batch: PendingBatch) -> None:
         """End the lease without removing anything (the send failed: try again soon)."""
@@ -112,6 +118,26 @@ class EventOutbox:
             {ID: str(batch.operation.id), f"{EVENT_CLAIM}.{CLAIM_BY}": batch.claim},
             {"$unset": {EVENT_CLAIM: ""}},
         )
+
+
+def free_filter(now: datetime) -> Document:
+    """Operations with pending events that no relay holds (or whose holder's lease expired)."""
+    return {**pending_filter(), "$or": [{EVENT_CLAIM: None}, {f"{EVENT_CLAIM}.{CLAIM_UNTIL}": {"$lt": now}}]}
+
+
+def _lease_free(doc: Mapping[str, Any], now: datetime) -> bool:
+    claim = doc.get(EVENT_CLAIM)
+    if not isinstance(claim, Mapping):
+        return True
+    until = claim.get(CLAIM_UNTIL)
+    if not isinstance(until, datetime):
+        return True
+    return (until if until.tzinfo is not None else until.replace(tzinfo=UTC)) < now
+
+
+def _claim_of(doc: Mapping[str, Any]) -> object:
+    claim = doc.get(EVENT_CLAIM)
+    return claim.get(CLAIM_BY) if isinstance(claim, Mapping) else None
 
 
 def _batch(doc: Mapping[str, Any], claim: str) -> PendingBatch | None:

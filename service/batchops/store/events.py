@@ -16,7 +16,7 @@ from typing import Any
 
 from batchops.domain import BatchOperation, BatchOperationStatus
 from batchops.store.documents import Document
-from batchops.store.fields import EVENT_SEQ, PENDING_EVENTS
+from batchops.store.fields import EVENT_SEQ, EVENTS_PENDING, ID, PENDING_EVENTS
 
 EVENT_ID = "id"
 EVENT_KIND = "kind"
@@ -141,17 +141,32 @@ def with_event(update: Mapping[str, Any], event: StatusEvent) -> Document:
         "$slice": -MAX_PENDING_EVENTS,
     }
     merged.setdefault("$inc", {})[EVENT_SEQ] = 1
+    merged.setdefault("$set", {})[EVENTS_PENDING] = True
     return merged
 
 
 def new_operation_outbox(event: StatusEvent) -> Document:
     """The outbox fields of a newly inserted operation document (its "created" event)."""
-    return {PENDING_EVENTS: [event.document()], EVENT_SEQ: 1}
+    return {PENDING_EVENTS: [event.document()], EVENT_SEQ: 1, EVENTS_PENDING: True}
 
 
 def pending_filter() -> Document:
-    """Operations with events not yet published."""
-    return {f"{PENDING_EVENTS}.0": {"$exists": True}}
+    """Operations with events not yet published (through the sparse index on the flag)."""
+    return {EVENTS_PENDING: True}
+
+
+def emptied(operation_id: str) -> tuple[Document, Document]:
+    """Filter and update that drop the pending flag of an operation whose outbox is empty: a
+    separate write after removing published events, so an event appended in between (the outbox
+    not empty then) keeps it, and one appended after sets it again."""
+    return {ID: operation_id, EVENTS_PENDING: True, PENDING_EVENTS: {"$size": 0}}, {
+        "$unset": {EVENTS_PENDING: ""}
+    }
+
+
+def unflagged_pending_filter() -> Document:
+    """Operations with pending events but no flag (written before the flag existed)."""
+    return {f"{PENDING_EVENTS}.0": {"$exists": True}, EVENTS_PENDING: {"$exists": False}}
 
 
 def published_update(event_ids: list[str]) -> Document:

@@ -50,6 +50,9 @@ ROUND = "round"  # 0, then +1 per retry (on operations and elements)
 # same write as the change, removed once published).
 PENDING_EVENTS = "pendingEvents"
 EVENT_SEQ = "eventSeq"  # the sequence number of the operation's last event
+# True while events are pending (absent otherwise): what the relay's query finds through a
+# sparse index, instead of scanning every operation ever created for a non-empty outbox.
+EVENTS_PENDING = "eventsPending"
 # The relay that is publishing the pending events right now: {by, until} (a short lease).
 EVENT_CLAIM = "eventClaim"
 

@@ -22,7 +22,7 @@ from batchops.store.events import (
     status_set_event,
     with_event,
 )
-from batchops.store.fields import EVENT_SEQ, PENDING_EVENTS
+from batchops.store.fields import EVENT_SEQ, EVENTS_PENDING, PENDING_EVENTS
 from batchops.wire import batch_model_pb2 as bm
 
 Op = BatchOperationStatus
@@ -79,10 +79,10 @@ def test_update_batch_operation_has_an_event_only_when_the_status_changes() -> N
     )
 
 
-def test_with_event_keeps_the_update_and_counts_the_event() -> None:
+def test_with_event_keeps_the_update_counts_the_event_and_flags_it_pending() -> None:
     event = StatusEvent(EventKind.INITIALIZING, Op.UNPROCESSED, Op.INITIALIZING, NOW)
     update = with_event({"$set": {"status": "Initializing"}, "$inc": {"x": 1}}, event)
-    assert update["$set"] == {"status": "Initializing"}
+    assert update["$set"] == {"status": "Initializing", EVENTS_PENDING: True}
     assert update["$inc"] == {"x": 1, EVENT_SEQ: 1}
     assert update["$push"][PENDING_EVENTS]["$slice"] == -MAX_PENDING_EVENTS
 
