@@ -17,7 +17,13 @@ from batchops.bench.context import BenchContext
 from batchops.bench.processes import Child, clean_env
 from batchops.bench.service_run import ServiceRun
 from batchops.bench.stats import rate
-from batchops.bench.watch import FINISHED, INITIALIZED_OR_LATER, Snapshot, seconds_between
+from batchops.bench.watch import (
+    FINISH_POLL_SECONDS,
+    FINISHED,
+    INITIALIZED_OR_LATER,
+    Snapshot,
+    seconds_between,
+)
 from batchops.devstack.ports import free_ports
 from batchops.simulator import Fleet
 
@@ -58,7 +64,9 @@ def _one(ctx: BenchContext, tokens: Sequence[str], latency_ms: float) -> dict[st
                 operation_id, INITIALIZED_OR_LATER, timeout=timeout, progress=progress
             )
             processing = ctx.cpu_meter("Initialized* observed -> Finished* observed", **pids).start()
-            snapshot = service.watch.wait_for(operation_id, FINISHED, timeout=timeout, progress=progress)
+            snapshot = service.watch.wait_for(
+                operation_id, FINISHED, timeout=timeout, interval=FINISH_POLL_SECONDS, progress=progress
+            )
             processing_cpu = processing.stop(snapshot.total - _finished(initialized))
             cpu_use = cpu.stop(snapshot.total)
     finally:

@@ -14,7 +14,14 @@ from batchops.bench.context import BenchContext
 from batchops.bench.noop import NOOP_OPERATION_TYPE
 from batchops.bench.service_run import ServiceRun
 from batchops.bench.stats import rate
-from batchops.bench.watch import FINISHED, INITIALIZED_OR_LATER, Snapshot, now, seconds_between
+from batchops.bench.watch import (
+    FINISH_POLL_SECONDS,
+    FINISHED,
+    INITIALIZED_OR_LATER,
+    Snapshot,
+    now,
+    seconds_between,
+)
 
 MIN_RATE = 100.0  # elements/s below which a stage is given up on (sets the timeouts)
 
@@ -74,6 +81,7 @@ def run_processing(ctx: BenchContext, devices: int) -> dict[str, Any]:
             init["operation_id"],
             FINISHED,
             timeout=stage_timeout(devices),
+            interval=FINISH_POLL_SECONDS,
             progress=_progress(ctx, "processing"),
         )
         cpu_use = cpu.stop(snapshot.total)
