@@ -113,9 +113,8 @@ class ConsumerLoop:
         # assignment again only after it changed, not on every poll (``assignment()`` waits on
         # librdkafka's main thread with the GIL held).
         self._assignments = 0
-        # Records received while a batch held its partitions, handled first by the next batch
-        # (their partitions' positions are already past them). Dropped when partitions are
-        # revoked or the consumer is replaced: their next owner reads them from the commits.
+        # Records received while a batch held its partitions (positions already past them), for
+        # the next batch; dropped on a revoke or a new consumer (the next owner reads them).
         self._carry: list[Message] = []
 
     def start(self) -> None:
@@ -288,8 +287,7 @@ class ConsumerLoop:
                         pass
             self._commits.commit(consumer, next_offsets(records))
         finally:
-            if hold.paused:
-                _resume(consumer, [*hold.paused.values(), *_assignment(consumer)])
+            _release(consumer, hold)
 
     def _raise_if_unanswered(self, consumer: Consumer) -> None:
         """Replace a consumer whose commit went unanswered for ``commit_timeout``. An answer that
@@ -305,8 +303,7 @@ class ConsumerLoop:
                     raise ConsumerWedged(f"a commit got no answer within {self._commit_timeout:g} s")
                 self._keep_holding(consumer, hold, COMMIT_POLL, pause=True)
         finally:
-            if hold.paused:
-                _resume(consumer, [*hold.paused.values(), *_assignment(consumer)])
+            _release(consumer, hold)
 
     def _commit_overdue(self) -> bool:
         sent = self._commits.oldest_unanswered()
@@ -367,6 +364,12 @@ class _Hold:
     paused_at: int = -1
     received: int = 0
     give_up_at: float | None = None
+
+
+def _release(consumer: Consumer, hold: _Hold) -> None:
+    """Resume what a hold paused, and the assignment (a rebalance meanwhile may have changed it)."""
+    if hold.paused:
+        _resume(consumer, [*hold.paused.values(), *_assignment(consumer)])
 
 
 def _assignment(consumer: Consumer) -> list[TopicPartition]:
