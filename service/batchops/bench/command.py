@@ -22,6 +22,7 @@ from batchops.devstack import DevStackError
 from batchops.devstack.layout import find_project_root
 
 DEFAULT_OUTPUT = Path("bench/results/latest.json")
+MAX_REPEAT = 10
 
 
 @contextlib.contextmanager
@@ -78,6 +79,14 @@ InvocationLatencies = Annotated[
 KafkaOption = Annotated[str | None, typer.Option(help="Use this Kafka instead of starting servers.")]
 MongoOption = Annotated[str | None, typer.Option(help="Use this MongoDB instead of starting servers.")]
 ZkOption = Annotated[str | None, typer.Option(help="ZooKeeper of the given servers (recorded only).")]
+RepeatOption = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        max=MAX_REPEAT,
+        help="Runs of the chosen scenarios on the same servers; the targets are judged on the medians.",
+    ),
+]
 KeepOption = Annotated[bool, typer.Option("--keep-servers", help="Leave the started servers running.")]
 
 
@@ -98,6 +107,7 @@ def bench(
     mongo_uri: MongoOption = None,
     zk: ZkOption = None,
     keep_servers: KeepOption = False,
+    repeat: RepeatOption = 1,
 ) -> None:
     """Measure the pipeline against the raw ceilings of the same servers, print a table, write JSON."""
     try:
@@ -115,6 +125,7 @@ def bench(
         )
         if invocation_latencies is not None:
             options = replace(options, invocation_latencies_ms=parse_latencies(invocation_latencies))
+        options = replace(options, repeat=repeat)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     _run(options, output, lambda progress: _servers(kafka, mongo_uri, zk, keep_servers, progress))

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from batchops.bench.cpu_report import cpu_table
-from batchops.bench.targets import Target, evaluate
+from batchops.bench.targets import evaluate
 
 Results = Mapping[str, Any]
 
@@ -121,10 +121,10 @@ def figure_rows(results: Results) -> list[Row]:
     ]
 
 
-def _verdict(target: Target) -> str:
-    if target.met is None:
+def _verdict(met: bool | None) -> str:
+    if met is None:
         return "not measured"
-    return "[green]met[/green]" if target.met else "[red]MISSED[/red]"
+    return "[green]met[/green]" if met else "[red]MISSED[/red]"
 
 
 def figures_table(results: Results) -> Table:
@@ -147,15 +147,45 @@ def targets_table(results: Results) -> Table:
     table.add_column("verdict")
     for target in evaluate(results):
         actual = "-" if target.actual is None else f"{target.actual:,.2f}"
-        table.add_row(target.name, target.wanted, actual, _verdict(target))
+        table.add_row(target.name, target.wanted, actual, _verdict(target.met))
+    return table
+
+
+def repeats_table(results: Results) -> Table:
+    """Each target's value in every run, its median and the verdict on the median."""
+    targets = results.get("targets") or []
+    runs = max((len(target.get("values") or []) for target in targets), default=0)
+    table = Table(title=f"targets, median of {runs} runs", title_justify="left")
+    table.add_column("target")
+    table.add_column("wanted", justify="right")
+    for number in range(1, runs + 1):
+        table.add_column(f"run {number}", justify="right")
+    table.add_column("median", justify="right")
+    table.add_column("verdict")
+    for target in targets:
+        values = [fmt_number(value, digits=2) for value in target.get("values") or []]
+        median = fmt_number(target.get("actual"), digits=2)
+        table.add_row(target["name"], target["wanted"], *values, median, _verdict(target.get("met")))
     return table
 
 
 def render(console: Console, results: Results) -> None:
+    """The figures of every run, then the targets (of the one run, or judged on the medians)."""
+    runs = results.get("runs")
+    if runs:
+        for number, run in enumerate(runs, start=1):
+            console.print(f"[bold]run {number} of {len(runs)}[/bold]")
+            _render_figures(console, run)
+        console.print(repeats_table(results))
+    else:
+        _render_figures(console, results)
+        console.print(targets_table(results))
+    for scenario, error in (results.get("errors") or {}).items():
+        console.print(f"[red]{scenario} failed:[/red] {error}")
+
+
+def _render_figures(console: Console, results: Results) -> None:
     console.print(figures_table(results))
     cpu = cpu_table(results)
     if cpu is not None:
         console.print(cpu)
-    console.print(targets_table(results))
-    for scenario, error in (results.get("errors") or {}).items():
-        console.print(f"[red]{scenario} failed:[/red] {error}")

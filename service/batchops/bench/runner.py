@@ -21,6 +21,7 @@ from batchops.bench.context import BenchContext, Progress
 from batchops.bench.invocation import run_invocation
 from batchops.bench.latency import run_latency
 from batchops.bench.pipeline import run_initialization, run_processing
+from batchops.bench.repeats import combine
 from batchops.bench.rss import run_rss
 from batchops.bench.servers import BenchServers
 from batchops.bench.targets import add_ratios, evaluate
@@ -58,6 +59,7 @@ class BenchOptions:
     invocation_latencies_ms: tuple[float, ...] = (0.0, 5.0)
     only: tuple[str, ...] = SCENARIOS
     quick: bool = False
+    repeat: int = 1  # runs of the chosen scenarios, judged on their medians (bench.repeats)
 
     def describe(self) -> dict[str, Any]:
         """One flat mapping for the results JSON (its readers predate the sizes' own class)."""
@@ -127,8 +129,22 @@ class BenchRun:
         }
 
     def run(self) -> dict[str, Any]:
-        results: dict[str, Any] = {"meta": self._meta(), "errors": {}}
-        ctx = BenchContext(self.servers, self.run_id, self.work_dir / self.run_id, self.progress)
+        """One results document; with ``repeat`` > 1, one per run combined (``bench.repeats``)."""
+        meta = self._meta()
+        repeat = self.options.repeat
+        if repeat == 1:
+            return self._run_once(self.run_id, meta)
+        runs = []
+        for number in range(1, repeat + 1):
+            self.progress(f"=== run {number} of {repeat}")
+            run_id = f"{self.run_id}-{number}"  # each run its own tenants, topics and databases
+            runs.append(self._run_once(run_id, {"run_id": run_id, "durations_s": {}}))
+        meta["finished"] = now().isoformat()
+        return combine(meta, runs)
+
+    def _run_once(self, run_id: str, meta: dict[str, Any]) -> dict[str, Any]:
+        results: dict[str, Any] = {"meta": meta, "errors": {}}
+        ctx = BenchContext(self.servers, run_id, self.work_dir / run_id, self.progress)
         results["meta"]["server_pids"] = ctx.server_pids
         try:
             steps = self._steps(ctx)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from batchops.bench.stats import lowest, ratio, two_updates_bound
@@ -15,6 +15,14 @@ PROCESSING_RATIO_TARGET = 0.5
 LATENCY_P50_TARGET_MS = 500.0
 RSS_LARGE_TARGET_MB = 300.0
 RSS_GROWTH_TARGET = 1.5
+# What batchops itself costs (issue 15): its own CPU per element, the database work an invocation
+# element costs against a no-op one, and how close processing runs to what the database allows.
+INIT_CPU_TARGET_US = 50.0
+NOOP_CPU_TARGET_US = 150.0
+INVOCATION_CPU_TARGET_US = 500.0
+INVOCATION_MONGO_RATIO_TARGET = 1.1
+TWO_UPDATES_RATIO_TARGET = 0.85
+INVOCATION_THROUGHPUT_RATIO_TARGET = 0.7
 
 
 @dataclass(frozen=True)
@@ -23,9 +31,18 @@ class Target:
     wanted: str
     actual: float | None
     met: bool | None  # None: not measured in this run
+    bound: float = 0.0
+    at_least: bool = True  # the actual must be >= bound (else <=)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def judged(self, actual: float | None) -> Target:
+        """The same target with another actual value (the median of several runs)."""
+        if actual is None:
+            return replace(self, actual=None, met=None)
+        met = actual >= self.bound if self.at_least else actual <= self.bound
+        return replace(self, actual=actual, met=met)
 
 
 def _get(results: Results, section: str, key: str) -> float | None:
@@ -42,12 +59,25 @@ def lowest_ceiling(results: Results) -> float | None:
     )
 
 
+def _cpu_us(cpu: Any, role: str) -> float | None:
+    """µs of ``role``'s CPU per element in a stage's ``cpu`` mapping."""
+    figures = ((cpu or {}).get("processes") or {}).get(role) or {}
+    value = figures.get("cpu_us_per_element")
+    return float(value) if isinstance(value, int | float) else None
+
+
+def invocation_run(results: Results) -> Mapping[str, Any]:
+    """The invocation run with the simulator adding no latency (the one the targets are about)."""
+    runs = (results.get("invocation") or {}).get("runs") or []
+    return next((run for run in runs if run.get("latency_ms") == 0), {})
+
+
 def _at_least(name: str, wanted: str, actual: float | None, bound: float) -> Target:
-    return Target(name, wanted, actual, None if actual is None else actual >= bound)
+    return Target(name, wanted, None, None, bound, at_least=True).judged(actual)
 
 
 def _at_most(name: str, wanted: str, actual: float | None, bound: float) -> Target:
-    return Target(name, wanted, actual, None if actual is None else actual <= bound)
+    return Target(name, wanted, None, None, bound, at_least=False).judged(actual)
 
 
 def evaluate(results: Results) -> list[Target]:
@@ -79,6 +109,55 @@ def evaluate(results: Results) -> list[Target]:
             f"<= {RSS_GROWTH_TARGET}",
             ratio(large, small),
             RSS_GROWTH_TARGET,
+        ),
+        *cost_targets(results),
+    ]
+
+
+def cost_targets(results: Results) -> list[Target]:
+    """Issue 15's targets. The invocation's service CPU counts its whole window (its
+    initialization included, as the no-op stage's does not: the stricter reading); its MongoDB
+    CPU counts from Initialized* on, the part that compares with the no-op stage."""
+    noop_cpu = (results.get("processing") or {}).get("cpu")
+    invocation = invocation_run(results)
+    noop_speed = _get(results, "processing", "elements_per_s")
+    invocation_speed = invocation.get("elements_per_s")
+    return [
+        _at_most(
+            "service CPU per initialized element (µs)",
+            f"<= {INIT_CPU_TARGET_US:g}",
+            _cpu_us((results.get("initialization") or {}).get("cpu"), "service"),
+            INIT_CPU_TARGET_US,
+        ),
+        _at_most(
+            "service CPU per no-op element (µs)",
+            f"<= {NOOP_CPU_TARGET_US:g}",
+            _cpu_us(noop_cpu, "service"),
+            NOOP_CPU_TARGET_US,
+        ),
+        _at_most(
+            "service CPU per invocation element (µs)",
+            f"<= {INVOCATION_CPU_TARGET_US:g}",
+            _cpu_us(invocation.get("cpu"), "service"),
+            INVOCATION_CPU_TARGET_US,
+        ),
+        _at_most(
+            "MongoDB CPU, invocation / no-op element",
+            f"<= {INVOCATION_MONGO_RATIO_TARGET}",
+            ratio(_cpu_us(invocation.get("processing_cpu"), "mongo"), _cpu_us(noop_cpu, "mongo")),
+            INVOCATION_MONGO_RATIO_TARGET,
+        ),
+        _at_least(
+            "processing / two-updates bound",
+            f">= {TWO_UPDATES_RATIO_TARGET}",
+            _get(results, "processing", "ratio_vs_two_updates_bound"),
+            TWO_UPDATES_RATIO_TARGET,
+        ),
+        _at_least(
+            "invocation / no-op throughput",
+            f">= {INVOCATION_THROUGHPUT_RATIO_TARGET}",
+            ratio(invocation_speed if isinstance(invocation_speed, int | float) else None, noop_speed),
+            INVOCATION_THROUGHPUT_RATIO_TARGET,
         ),
     ]
 

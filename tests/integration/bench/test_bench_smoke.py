@@ -87,3 +87,28 @@ def test_quick_bench_writes_positive_figures(servers: Endpoints, tmp_path: Path)
     assert "batchops bench" in completed.stdout
     assert "CPU per element" in completed.stdout
     assert _bench_services_of(results["meta"]["run_id"]) == []
+
+
+@pytest.mark.timeout(600)
+def test_repeated_runs_each_get_their_own_names_and_the_targets_their_medians(
+    servers: Endpoints, tmp_path: Path
+) -> None:
+    output = tmp_path / "bench.json"
+    argv = [sys.executable, "-m", "batchops.bench", "--only", "processing", "--process-devices", "300"]
+    argv += ["--repeat", "2", "--output", str(output)]
+    argv += ["--kafka", servers.kafka_bootstrap, "--mongo-uri", servers.mongo_uri, "--zk", servers.zk_hosts]
+    completed = subprocess.run(argv, capture_output=True, text=True, timeout=540)
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-4000:]
+
+    results: dict[str, Any] = json.loads(output.read_text())
+    assert results["errors"] == {} and results["meta"]["repeat"] == 2
+    runs = results["runs"]
+    assert [run["meta"]["run_id"] for run in runs] == [f"{results['meta']['run_id']}-{n}" for n in (1, 2)]
+    for run in runs:
+        assert run["processing"]["succeeded"] == 300, run["processing"]
+    noop = next(t for t in results["targets"] if t["name"] == "service CPU per no-op element (µs)")
+    values = [run["processing"]["cpu"]["processes"]["service"]["cpu_us_per_element"] for run in runs]
+    assert noop["values"] == values and noop["actual"] == pytest.approx(sum(values) / 2)
+    assert "targets, median of 2 runs" in completed.stdout
+    for run in runs:
+        assert _bench_services_of(run["meta"]["run_id"]) == []

@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.console import Console
 
+from batchops.bench.repeats import combine
 from batchops.bench.report import figure_rows, fmt_number, fmt_ratio, render
 
 
@@ -68,3 +69,18 @@ def test_render_prints_figures_targets_and_errors() -> None:
     assert "MISSED" in text
     assert "not measured" in text
     assert "rss failed: TimeoutError: too slow" in text
+
+
+def test_render_of_several_runs_prints_each_run_and_the_medians() -> None:
+    def run(noop_us: float) -> dict[str, Any]:
+        cpu = {"processes": {"service": {"cpu_us_per_element": noop_us}}}
+        return {"processing": {"elements_per_s": 300.0, "cpu": cpu}, "errors": {}}
+
+    doc = combine({"run_id": "abc"}, [run(140.0), run(170.0), run(160.0)])
+    console = Console(record=True, width=200)
+    render(console, doc)
+    text = console.export_text()
+    assert "run 1 of 3" in text and "run 3 of 3" in text
+    assert "targets, median of 3 runs" in text
+    row = next(line for line in text.splitlines() if "service CPU per no-op element" in line)
+    assert "140.00" in row and "170.00" in row and "160.00" in row and "MISSED" in row
