@@ -4,10 +4,12 @@ If handling a batch fails (e.g. the database is unreachable) nothing is lost: th
 rewinds to the batch's first offsets, so the same records come again after a pause. Commits are
 sent without waiting for their answer (``messaging.offset_commits``): a failed one goes again
 with the next; a commit that gets no answer at all replaces the consumer. While a batch runs
-longer than ``LoopTiming.pause_after`` the assigned partitions are paused and the consumer keeps
-polling, so a batch longer than ``max.poll.interval.ms`` does not cost the group membership.
-Records those polls receive anyway are carried into the next batch (a rewind is a seek, and
-librdkafka restarts a partition's fetching after a seek only once its long-poll fetch ends).
+longer than ``LoopTiming.pause_after`` the consumer keeps polling, so a batch longer than
+``max.poll.interval.ms`` does not cost the group membership. Those polls take the records already
+fetched, up to a batch's worth, to carry into the next batch; then the assigned partitions are
+paused. (A pause drops the fetched records and a resume fetches them again, which waits for the
+long-poll fetch in flight: the carried batch runs meanwhile. A rewind is a seek, which waits the
+same way.)
 Anything else that breaks the loop (a crash) closes the consumer and starts a fresh one after a
 growing backoff; the loop's state is visible to the engine (``running``) and as a metric.
 """
@@ -20,12 +22,12 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
 from enum import StrEnum
 
 from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
 from batchops import metrics
+from batchops.engine import partition_hold as holds
 from batchops.engine.loop_timing import LoopTiming
 from batchops.engine.stall_watch import Backlog, StallWatch
 from batchops.errors import BatchopsError, ErrorKind
@@ -273,13 +275,15 @@ class ConsumerLoop:
         in its group however long the batch takes. Raises the handler's error."""
         self.batches_started += 1
         future: Future[None] = self._worker.submit(self._handle, records)
-        hold = _Hold()
+        hold = holds.Hold()
         try:
             try:
                 future.result(timeout=self._pause_after)
             except FutureTimeout:
                 while True:
-                    self._keep_holding(consumer, hold, 0, pause=True)
+                    # The next batch is taken off what is already fetched first; the rest is
+                    # paused (and dropped, so fetched again) only once a batch's worth is carried.
+                    self._keep_holding(consumer, hold, 0, pause=len(self._carry) >= self._batch_size)
                     try:
                         future.result(timeout=self._poll_timeout)
                         break
@@ -287,7 +291,7 @@ class ConsumerLoop:
                         pass
             self._commits.commit(consumer, next_offsets(records))
         finally:
-            _release(consumer, hold)
+            holds.release(consumer, hold)
 
     def _raise_if_unanswered(self, consumer: Consumer) -> None:
         """Replace a consumer whose commit went unanswered for ``commit_timeout``. An answer that
@@ -295,7 +299,7 @@ class ConsumerLoop:
         pause the assignment (which drops those records: they are fetched again) and poll."""
         if self._stop.is_set() or not self._commit_overdue():
             return
-        hold = _Hold()
+        hold = holds.Hold()
         deadline = time.monotonic() + COMMIT_CONFIRM
         try:
             while self._commit_overdue():
@@ -303,41 +307,42 @@ class ConsumerLoop:
                     raise ConsumerWedged(f"a commit got no answer within {self._commit_timeout:g} s")
                 self._keep_holding(consumer, hold, COMMIT_POLL, pause=True)
         finally:
-            _release(consumer, hold)
+            holds.release(consumer, hold)
 
     def _commit_overdue(self) -> bool:
         sent = self._commits.oldest_unanswered()
         return sent is not None and time.monotonic() - sent >= self._commit_timeout
 
-    def _keep_holding(self, consumer: Consumer, hold: _Hold, poll_timeout: float, pause: bool) -> None:
-        """One turn of a batch's hold: give up at the stop deadline, pause the assignment (what a
-        rebalance assigned meanwhile too) if ``pause``, poll once."""
+    def _keep_holding(self, consumer: Consumer, hold: holds.Hold, poll_timeout: float, pause: bool) -> None:
+        """One turn of a batch's hold: give up at the stop deadline; if ``pause``, pause the
+        assignment (what a rebalance assigned meanwhile too) and poll once, else take what is
+        fetched, up to a batch's worth of carried records."""
         if self._stop.is_set():
             hold.give_up_at = hold.give_up_at or self._give_up_at or time.monotonic() + self._stop_grace
             if time.monotonic() >= hold.give_up_at:
                 raise BatchAbandoned()
         if pause and hold.paused_at != self._assignments:
             generation = self._assignments
-            if _pause(consumer, hold.paused):
+            if holds.pause_assignment(consumer, hold.paused):
                 hold.paused_at = generation
-        # Serves heartbeats, rebalances and commit results; paused partitions deliver nothing,
-        # but a record already on its way is carried into the next batch (or rewound with this
-        # one if it fails).
-        stray = consumer.poll(poll_timeout)
-        if stray is not None and stray.error() is None:
-            self._carry.append(stray)
-            hold.received += 1
+        # Serves heartbeats, rebalances and commit results. What comes is carried into the next
+        # batch (or rewound with this one if it fails); paused partitions deliver nothing but a
+        # record already on its way.
+        room = 1 if pause else max(self._batch_size - len(self._carry), 1)
+        came = usable_records(consumer.consume(room, poll_timeout))
+        self._carry += came
+        hold.received += len(came)
 
     def _resume_when_idle(self, consumer: Consumer) -> None:
         now = time.monotonic()
         if now >= self._next_idle_resume:
             self._next_idle_resume = now + self._idle_resume
-            if assigned := _assignment(consumer):
-                _resume(consumer, assigned)
+            if assigned := holds.assignment_of(consumer):
+                holds.resume(consumer, assigned)
 
     def _raise_if_stalled(self, consumer: Consumer) -> None:
         reason = self._stall.stalled(
-            lambda: [p.partition for p in _assignment(consumer) if p.topic == self._topic]
+            lambda: [p.partition for p in holds.assignment_of(consumer) if p.topic == self._topic]
         )
         if reason is not None:
             raise ConsumerWedged(reason)  # a crash: a fresh consumer replaces this one
@@ -353,48 +358,3 @@ class ConsumerLoop:
                 log.warning(
                     "could not rewind %s[%d]; the group's committed offset will be used", topic, partition
                 )
-
-
-@dataclass
-class _Hold:
-    """What a batch holds while it runs: the partitions it paused (as of which assignment
-    generation), how many records came anyway (carried into the next batch), its stop deadline."""
-
-    paused: dict[tuple[str, int], TopicPartition] = field(default_factory=dict)
-    paused_at: int = -1
-    received: int = 0
-    give_up_at: float | None = None
-
-
-def _release(consumer: Consumer, hold: _Hold) -> None:
-    """Resume what a hold paused, and the assignment (a rebalance meanwhile may have changed it)."""
-    if hold.paused:
-        _resume(consumer, [*hold.paused.values(), *_assignment(consumer)])
-
-
-def _assignment(consumer: Consumer) -> list[TopicPartition]:
-    try:
-        return list(consumer.assignment())
-    except KafkaException:
-        return []
-
-
-def _pause(consumer: Consumer, paused: dict[tuple[str, int], TopicPartition]) -> bool:
-    """Pause the whole assignment: a rebalance during the batch may have added partitions, or
-    given back one paused before (an assignment starts resumed: ``_on_assign``). False if it failed."""
-    try:
-        assigned = list(consumer.assignment())
-        if assigned:
-            consumer.pause(assigned)
-    except KafkaException as exc:
-        log.warning("could not pause partitions: %s", exc.args[0])
-        return False
-    paused.update(((p.topic, p.partition), p) for p in assigned)
-    return True
-
-
-def _resume(consumer: Consumer, partitions: list[TopicPartition]) -> None:
-    try:
-        consumer.resume(partitions)
-    except KafkaException as exc:
-        log.warning("could not resume partitions: %s", exc.args[0])

@@ -17,7 +17,7 @@ from batchops import metrics
 from batchops.api import StaticRouter
 from batchops.config.tenant import TenantConfiguration
 from batchops.devstack import Endpoints, wait_for
-from batchops.engine import consumer_loop
+from batchops.engine import partition_hold
 from batchops.engine.consumer_loop import ConsumerLoop, LoopState, LoopTiming
 from batchops.engine.tenant_engine import EngineEnvironment, TenantEngine
 from batchops.messaging.kafka import KafkaConfig, ensure_topics, make_consumer
@@ -217,16 +217,25 @@ class _EndsTheBatchOnRevoke(ConsumerLoop):
 
 
 def test_a_batch_that_ends_between_a_revoke_and_the_next_assignment_leaves_nothing_paused(
-    servers: Endpoints, unique_name: str
+    servers: Endpoints, unique_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A batch pauses its partitions; they are revoked, the batch ends (its resume finds them
-    unassigned) and they come back: they must come back consuming."""
+    """A batch pauses its partitions (once it carries the next batch); they are revoked, the
+    batch ends (its resume finds them unassigned) and they come back: they must come back
+    consuming."""
     kafka = KafkaConfig(servers.kafka_bootstrap)
     topic, group = f"revoked-{unique_name}", f"g-{unique_name}"
     ensure_topics(kafka, [topic], 1, 1)
     producer = Producer({"bootstrap.servers": servers.kafka_bootstrap})
     seen: list[bytes] = []
-    release, ended = threading.Event(), threading.Event()
+    release, ended, paused = threading.Event(), threading.Event(), threading.Event()
+    real_pause = partition_hold.pause_assignment
+
+    def pause(consumer: Consumer, partitions: dict[tuple[str, int], TopicPartition]) -> bool:
+        done = real_pause(consumer, partitions)
+        paused.set()
+        return done
+
+    monkeypatch.setattr(partition_hold, "pause_assignment", pause)
 
     def held_handler(records: Sequence[Message]) -> None:
         release.wait(120)
@@ -238,7 +247,7 @@ def test_a_batch_that_ends_between_a_revoke_and_the_next_assignment_leaves_nothi
         lambda on_commit: make_consumer(kafka, group, f"a-{unique_name}", on_commit),
         topic,
         held_handler,
-        batch_size=10,
+        batch_size=1,  # the record behind the held one fills the carry: the hold pauses
         tenant_id=unique_name,
         release=release,
         ended=ended,
@@ -248,8 +257,9 @@ def test_a_batch_that_ends_between_a_revoke_and_the_next_assignment_leaves_nothi
     try:
         assert loop.wait_assigned(60)
         producer.produce(topic, value=b"first")
+        producer.produce(topic, value=b"carried")
         assert producer.flush(30) == 0
-        wait_for(lambda: loop.batches_started >= 1, 60, message="the first batch never started")
+        wait_for(paused.is_set, 60, message="the held batch never paused its partition")
         other.subscribe([topic])  # the rebalance revokes the loop's paused partition
         wait_for(
             lambda: ended.is_set() or other.poll(0.2) is not None, 60, interval=0, message="no rebalance"
@@ -276,7 +286,7 @@ def test_a_pause_left_over_by_a_lost_resume_does_not_stop_the_partition(
     topic, group = f"lost-resume-{unique_name}", f"g-{unique_name}"
     ensure_topics(kafka, [topic], 1, 1)
     paused, lost = threading.Event(), threading.Event()
-    real_pause, real_resume = consumer_loop._pause, consumer_loop._resume
+    real_pause, real_resume = partition_hold.pause_assignment, partition_hold.resume
 
     def pause(consumer: Consumer, partitions: dict[tuple[str, int], TopicPartition]) -> bool:
         done = real_pause(consumer, partitions)
@@ -289,8 +299,8 @@ def test_a_pause_left_over_by_a_lost_resume_does_not_stop_the_partition(
             return
         real_resume(consumer, partitions)
 
-    monkeypatch.setattr(consumer_loop, "_pause", pause)
-    monkeypatch.setattr(consumer_loop, "_resume", resume)
+    monkeypatch.setattr(partition_hold, "pause_assignment", pause)
+    monkeypatch.setattr(partition_hold, "resume", resume)
     seen: list[bytes] = []
 
     def handler(records: Sequence[Message]) -> None:
@@ -302,7 +312,7 @@ def test_a_pause_left_over_by_a_lost_resume_does_not_stop_the_partition(
         lambda on_commit: make_consumer(kafka, group, f"c-{unique_name}", on_commit),
         topic,
         handler,
-        batch_size=10,
+        batch_size=1,  # the record behind the held one fills the carry: the hold pauses
         tenant_id=unique_name,
         timing=LoopTiming(idle_resume=0.5),
     )
@@ -311,6 +321,7 @@ def test_a_pause_left_over_by_a_lost_resume_does_not_stop_the_partition(
     try:
         assert loop.wait_assigned(60)
         producer.produce(topic, value=b"first")
+        producer.produce(topic, value=b"carried")
         assert producer.flush(30) == 0
         wait_for(lambda: b"first" in seen and lost.is_set(), 60, message="the first batch never ended")
         producer.produce(topic, value=b"second")
