@@ -23,6 +23,7 @@ from batchops.devstack.layout import find_project_root
 
 DEFAULT_OUTPUT = Path("bench/results/latest.json")
 MAX_REPEAT = 10
+LOG_WIDTH = 140
 
 
 @contextlib.contextmanager
@@ -137,6 +138,8 @@ def _run(
     servers_for: Callable[[Callable[[str], None]], contextlib.AbstractContextManager[BenchServers]],
 ) -> None:
     console = Console()
+    if not console.is_terminal:  # a log file: wide enough that the tables do not wrap their names
+        console = Console(width=LOG_WIDTH)
     start = time.monotonic()
 
     def progress(message: str) -> None:
