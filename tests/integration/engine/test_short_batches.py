@@ -57,10 +57,7 @@ def test_a_backlog_is_drained_without_rewinding_and_in_order(servers: Endpoints,
     kafka = KafkaConfig(servers.kafka_bootstrap)
     topic = f"backlog-{unique_name}"
     ensure_topics(kafka, [topic], 2, 1)
-    producer = Producer({"bootstrap.servers": servers.kafka_bootstrap})
-    for i in range(400):
-        producer.produce(topic, value=f"{i % 2}:{i // 2}".encode(), partition=i % 2)
-    assert producer.flush(30) == 0
+    _fill(servers, topic, 400)
     seeks: list[TopicPartition] = []
 
     class SeekRecording(Consumer):
@@ -82,10 +79,7 @@ def test_a_backlog_is_drained_without_rewinding_and_in_order(servers: Endpoints,
     finally:
         loop.stop()
     assert seeks == [] and loop.failures == 0
-    for partition in ("0", "1"):
-        assert [v for v in seen if v.startswith(f"{partition}:".encode())] == [
-            f"{partition}:{n}".encode() for n in range(200)
-        ]
+    _assert_each_partition_in_order(seen, 200)
 
 
 def test_a_long_batch_carries_the_next_batch_before_it_pauses(
@@ -99,10 +93,7 @@ def test_a_long_batch_carries_the_next_batch_before_it_pauses(
     kafka = KafkaConfig(servers.kafka_bootstrap)
     topic = f"carry-{unique_name}"
     ensure_topics(kafka, [topic], 2, 1)
-    producer = Producer({"bootstrap.servers": servers.kafka_bootstrap})
-    for i in range(60):
-        producer.produce(topic, value=f"{i % 2}:{i // 2}".encode(), partition=i % 2)
-    assert producer.flush(30) == 0
+    _fill(servers, topic, 60)
     carried_at_pause: list[int] = []
     loop_ref: list[ConsumerLoop] = []
     real_pause = partition_hold.pause_assignment
@@ -136,10 +127,22 @@ def test_a_long_batch_carries_the_next_batch_before_it_pauses(
         loop.stop()
     assert carried_at_pause[0] == 10 and loop.failures == 0
     assert len(batches[1]) == 10  # the carried batch, whole
-    seen = [value for batch in batches for value in batch]
+    _assert_each_partition_in_order([value for batch in batches for value in batch], 30)
+
+
+def _fill(servers: Endpoints, topic: str, records: int) -> None:
+    """``records`` records over partitions 0 and 1, valued ``<partition>:<n-th of it>``."""
+    producer = Producer({"bootstrap.servers": servers.kafka_bootstrap})
+    for i in range(records):
+        producer.produce(topic, value=f"{i % 2}:{i // 2}".encode(), partition=i % 2)
+    assert producer.flush(30) == 0
+
+
+def _assert_each_partition_in_order(seen: list[bytes], per_partition: int) -> None:
+    """Each of ``_fill``'s partitions handled exactly once, in order."""
     for partition in ("0", "1"):
         assert [v for v in seen if v.startswith(f"{partition}:".encode())] == [
-            f"{partition}:{n}".encode() for n in range(30)
+            f"{partition}:{n}".encode() for n in range(per_partition)
         ]
 
 
