@@ -271,8 +271,9 @@ class ConsumerLoop:
 
     def _handle_polling(self, consumer: Consumer, records: Sequence[Message]) -> None:
         """Run the handler on the worker thread, then commit the records; if it runs longer than
-        ``pause_after``, pause the assignment and keep polling meanwhile, which keeps this member
-        in its group however long the batch takes. Raises the handler's error."""
+        ``pause_after``, keep polling meanwhile, which keeps this member in its group however long
+        the batch takes: the polls carry the next batch, then pause the assignment (see
+        ``_keep_holding``). Raises the handler's error."""
         self.batches_started += 1
         future: Future[None] = self._worker.submit(self._handle, records)
         hold = holds.Hold()
@@ -281,9 +282,7 @@ class ConsumerLoop:
                 future.result(timeout=self._pause_after)
             except FutureTimeout:
                 while True:
-                    # The next batch is taken off what is already fetched first; the rest is
-                    # paused (and dropped, so fetched again) only once a batch's worth is carried.
-                    self._keep_holding(consumer, hold, 0, pause=len(self._carry) >= self._batch_size)
+                    self._keep_holding(consumer, hold, 0, pause=False)
                     try:
                         future.result(timeout=self._poll_timeout)
                         break
@@ -314,24 +313,27 @@ class ConsumerLoop:
         return sent is not None and time.monotonic() - sent >= self._commit_timeout
 
     def _keep_holding(self, consumer: Consumer, hold: holds.Hold, poll_timeout: float, pause: bool) -> None:
-        """One turn of a batch's hold: give up at the stop deadline; if ``pause``, pause the
-        assignment (what a rebalance assigned meanwhile too) and poll once, else take what is
-        fetched, up to a batch's worth of carried records."""
+        """One turn of a hold: give up at the stop deadline; unless ``pause``, take what is fetched
+        into the carry, up to a batch's worth; once that is carried (or with ``pause``), pause the
+        assignment (what a rebalance assigned meanwhile too) and poll once. A pause drops what
+        librdkafka fetched beyond the carry, so a hold holds at most a batch more than it runs."""
         if self._stop.is_set():
             hold.give_up_at = hold.give_up_at or self._give_up_at or time.monotonic() + self._stop_grace
             if time.monotonic() >= hold.give_up_at:
                 raise BatchAbandoned()
-        if pause and hold.paused_at != self._assignments:
+        # Each poll serves heartbeats, rebalances and commit results. What it takes is carried
+        # into the next batch (or rewound with this one if it fails).
+        if not pause and len(self._carry) < self._batch_size:
+            self._carry += usable_records(consumer.consume(self._batch_size - len(self._carry), poll_timeout))
+            if len(self._carry) < self._batch_size:
+                return
+            poll_timeout = 0
+        if hold.paused_at != self._assignments:
             generation = self._assignments
             if holds.pause_assignment(consumer, hold.paused):
                 hold.paused_at = generation
-        # Serves heartbeats, rebalances and commit results. What comes is carried into the next
-        # batch (or rewound with this one if it fails); paused partitions deliver nothing but a
-        # record already on its way.
-        room = 1 if pause else max(self._batch_size - len(self._carry), 1)
-        came = usable_records(consumer.consume(room, poll_timeout))
-        self._carry += came
-        hold.received += len(came)
+        # Paused partitions deliver nothing; one a rebalance assigned since is paused next turn.
+        self._carry += usable_records(consumer.consume(1, poll_timeout))
 
     def _resume_when_idle(self, consumer: Consumer) -> None:
         now = time.monotonic()

@@ -15,11 +15,10 @@ log = logging.getLogger(__name__)
 @dataclass
 class Hold:
     """What a batch holds while it runs: the partitions it paused (as of which assignment
-    generation), how many records its polls carried into the next batch, its stop deadline."""
+    generation) and its stop deadline."""
 
     paused: dict[tuple[str, int], TopicPartition] = field(default_factory=dict)
     paused_at: int = -1
-    received: int = 0
     give_up_at: float | None = None
 
 

@@ -1,11 +1,13 @@
-"""A batch that ends quickly neither pauses its partitions nor polls: a pause and resume cost
-librdkafka's fetching up to ``fetch.wait.max.ms`` per batch (measured: 16,000 records in batches
-of 100 went at 186 records/s, with some partitions not read for minutes; 1,456/s without the
-pause at a 100 ms fetch wait). Long batches still pause and keep polling
-(``test_consumer_resilience``)."""
+"""How batches use what librdkafka fetched. A batch that ends quickly neither pauses its partitions
+nor polls: a pause and resume cost librdkafka's fetching up to ``fetch.wait.max.ms`` per batch
+(measured: 16,000 records in batches of 100 went at 186 records/s, with some partitions not read
+for minutes; 1,456/s without the pause at a 100 ms fetch wait). A long batch keeps polling: it
+carries the next batch from what is fetched, and pauses only once that batch is whole
+(``test_consumer_resilience`` for its rebalances and lost resumes)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import pytest
@@ -128,6 +130,50 @@ def test_a_long_batch_carries_the_next_batch_before_it_pauses(
     assert carried_at_pause[0] == 10 and loop.failures == 0
     assert len(batches[1]) == 10  # the carried batch, whole
     _assert_each_partition_in_order([value for batch in batches for value in batch], 30)
+
+
+def test_a_long_batch_that_cannot_fill_its_carry_never_pauses(
+    servers: Endpoints, unique_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fewer records than a batch arrive while a batch holds: its polls carry them all, nothing is
+    paused (nothing fetched is dropped), and the next batch is those records."""
+    kafka = KafkaConfig(servers.kafka_bootstrap)
+    topic = f"partial-{unique_name}"
+    ensure_topics(kafka, [topic], 2, 1)
+    pauses: list[int] = []
+    monkeypatch.setattr(partition_hold, "pause_assignment", lambda _c, partitions: bool(pauses.append(1)))
+    loop_ref: list[ConsumerLoop] = []
+    batches: list[list[bytes]] = []
+    started = threading.Event()
+
+    def handle(records: Sequence[Message]) -> None:
+        if not batches:  # the first batch holds until its polls carried every record behind it
+            started.set()
+            wait_for(lambda: len(records) + len(loop_ref[0]._carry) == 6, 60, message="not carried")
+        batches.append([bytes(r.value() or b"") for r in records])
+
+    loop = ConsumerLoop(
+        topic,
+        lambda on_commit: make_consumer(kafka, f"g-{unique_name}", f"c-{unique_name}", on_commit),
+        topic,
+        handle,
+        batch_size=10,
+        tenant_id=unique_name,
+        timing=LoopTiming(pause_after=0.2),
+    )
+    loop_ref.append(loop)
+    loop.start()
+    try:
+        assert loop.wait_assigned(60)
+        _fill(servers, topic, 2)  # one record on each partition: the first batch
+        wait_for(started.is_set, 60, message="the first batch never started")
+        _fill(servers, topic, 4)  # arrive while it holds
+        wait_for(lambda: sum(map(len, batches)) >= 6, 60, message="the carried records were not handled")
+    finally:
+        loop.stop()
+    assert pauses == [] and loop.failures == 0
+    assert len(batches) == 2  # the held batch, then all it carried
+    assert sorted(batches[0] + batches[1]) == sorted([b"0:0", b"1:0", b"0:0", b"0:1", b"1:0", b"1:1"])
 
 
 def _fill(servers: Endpoints, topic: str, records: int) -> None:
