@@ -12,7 +12,10 @@ from batchops.config.base import SettingsGroup
 from batchops.config.json_values import decode_json
 
 # librdkafka properties the delivery guarantees rest on (offsets committed only after the work is
-# durable, every send confirmed, no duplicates from retries): BATCHOPS_KAFKA_OVERRIDES may not set them.
+# durable, every send confirmed, no duplicates from retries): BATCHOPS_KAFKA_OVERRIDES may not set
+# them. The consumer loop takes eager rebalances (``assign``, and a revoke that takes the whole
+# assignment, so its carried records): a cooperative strategy made ``assign`` fail and the
+# consumer never read a record while it reported running.
 PROTECTED_KAFKA_PROPERTIES = frozenset(
     {
         "enable.auto.commit",
@@ -22,6 +25,8 @@ PROTECTED_KAFKA_PROPERTIES = frozenset(
         "enable.idempotence",
         "acks",
         "request.required.acks",
+        "partition.assignment.strategy",
+        "group.protocol",
     }
 )
 

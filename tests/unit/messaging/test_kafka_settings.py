@@ -29,7 +29,18 @@ def test_overrides_win_over_producer_defaults() -> None:
     assert (settings["enable.idempotence"], settings["acks"]) == (True, "all")
 
 
-@pytest.mark.parametrize("name", ["enable.auto.commit", "group.id", "enable.idempotence", "acks"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "enable.auto.commit",
+        "group.id",
+        "enable.idempotence",
+        "acks",
+        # A cooperative rebalance would take part of an assignment: see PROTECTED_KAFKA_PROPERTIES.
+        "partition.assignment.strategy",
+        "group.protocol",
+    ],
+)
 def test_overrides_of_guarantee_properties_are_refused(name: str) -> None:
     with pytest.raises(ConfigurationError, match=f"BATCHOPS_KAFKA_OVERRIDES: {name}"):
         KafkaConfig("b:9092", {name: "x"})
