@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from batchops.devstack import DevStack, Endpoints, Ports, default_state_dir
+from batchops.devstack.locking import exclusive_or_refuse
 
 BENCH_PORTS = Ports(kafka=29292, mongo=27317, zookeeper=22181, kafka_controller=29293)
 # The bench stack keeps MongoDB data on disk: a 1,000,000-element operation does not fit in
@@ -44,9 +45,15 @@ def given_servers(kafka: str, mongo_uri: str, zk: str | None) -> Iterator[BenchS
 
 @contextlib.contextmanager
 def own_servers(keep: bool, progress: Callable[[str], None]) -> Iterator[BenchServers]:
-    """Start the bench dev stack (reusing servers of it that already run); at the end stop what
-    this call started, unless ``keep``."""
+    """Start the bench dev stack (reusing servers of it that already run, e.g. kept by an earlier
+    bench); at the end stop what this call started, unless ``keep``. One bench at a time: a second
+    one adopted the first's servers, and the first's end stopped them under it."""
     state_dir = bench_state_dir()
+    with exclusive_or_refuse(state_dir / "bench.lock", f"another batchops bench on {state_dir}"):
+        yield from _own_servers(state_dir, keep, progress)
+
+
+def _own_servers(state_dir: Path, keep: bool, progress: Callable[[str], None]) -> Iterator[BenchServers]:
     stack = DevStack(state_dir, BENCH_PORTS, mongo_in_memory=False, install_dir=default_state_dir() / "venvs")
     already = stack.running()
     progress(f"starting servers in {state_dir} (already running: {', '.join(sorted(already)) or 'none'})")
