@@ -8,7 +8,7 @@ carries the next batch from what is fetched, and pauses only once that batch is 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 from confluent_kafka import Consumer, Message, Producer, TopicPartition
@@ -112,15 +112,7 @@ def test_a_long_batch_carries_the_next_batch_before_it_pauses(
             wait_for(lambda: bool(carried_at_pause), 60, message="the held batch never paused")
         batches.append([bytes(r.value() or b"") for r in records])
 
-    loop = ConsumerLoop(
-        topic,
-        lambda on_commit: make_consumer(kafka, f"g-{unique_name}", f"c-{unique_name}", on_commit),
-        topic,
-        handle,
-        batch_size=10,
-        tenant_id=unique_name,
-        timing=LoopTiming(pause_after=0.2),
-    )
+    loop = _holding_loop(kafka, topic, unique_name, handle)
     loop_ref.append(loop)
     loop.start()
     try:
@@ -152,15 +144,7 @@ def test_a_long_batch_that_cannot_fill_its_carry_never_pauses(
             wait_for(lambda: len(records) + len(loop_ref[0]._carry) == 6, 60, message="not carried")
         batches.append([bytes(r.value() or b"") for r in records])
 
-    loop = ConsumerLoop(
-        topic,
-        lambda on_commit: make_consumer(kafka, f"g-{unique_name}", f"c-{unique_name}", on_commit),
-        topic,
-        handle,
-        batch_size=10,
-        tenant_id=unique_name,
-        timing=LoopTiming(pause_after=0.2),
-    )
+    loop = _holding_loop(kafka, topic, unique_name, handle)
     loop_ref.append(loop)
     loop.start()
     try:
@@ -174,6 +158,21 @@ def test_a_long_batch_that_cannot_fill_its_carry_never_pauses(
     assert pauses == [] and loop.failures == 0
     assert len(batches) == 2  # the held batch, then all it carried
     assert sorted(batches[0] + batches[1]) == sorted([b"0:0", b"1:0", b"0:0", b"0:1", b"1:0", b"1:1"])
+
+
+def _holding_loop(
+    kafka: KafkaConfig, topic: str, unique_name: str, handle: Callable[[Sequence[Message]], None]
+) -> ConsumerLoop:
+    """An unstarted loop taking batches of 10 whose batches hold from 0.2 s on."""
+    return ConsumerLoop(
+        topic,
+        lambda on_commit: make_consumer(kafka, f"g-{unique_name}", f"c-{unique_name}", on_commit),
+        topic,
+        handle,
+        batch_size=10,
+        tenant_id=unique_name,
+        timing=LoopTiming(pause_after=0.2),
+    )
 
 
 def _fill(servers: Endpoints, topic: str, records: int) -> None:
