@@ -5,6 +5,9 @@ Throughput = elements / (stored ``endedDate`` - ``startedDate``): initialization
 run together here, as in production. CPU is measured over that whole window, and again from
 Initialized* observed to Finished* observed per element processed meanwhile: that second window
 holds no initialization, as the no-op processing stage's does not, so the two compare.
+
+After the +0 ms run, the two calls an element needs are timed alone on the same simulator
+(``bench.call_floor``): the part of the service's CPU per element that is gRPC's, not batchops'.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from batchops.bench.call_floor import floor_targets, measure_call_floor
 from batchops.bench.context import BenchContext
 from batchops.bench.processes import Child, clean_env
 from batchops.bench.service_run import ServiceRun
@@ -48,9 +52,11 @@ def _simulator(ctx: BenchContext, devices: int, latency_ms: float) -> tuple[Chil
     return child, line.split(" on ", 1)[1].split()[0]
 
 
-def _one(ctx: BenchContext, tokens: Sequence[str], latency_ms: float) -> dict[str, Any]:
+def _one(ctx: BenchContext, fleet: Fleet, latency_ms: float) -> dict[str, Any]:
     stage = f"invocation-{latency_ms:g}ms"
+    tokens = [device.token for device in fleet.devices]
     simulator, address = _simulator(ctx, len(tokens), latency_ms)
+    floor: dict[str, Any] | None = None
     try:
         env = {"BATCHOPS_DEVICE_MANAGEMENT_ADDRESS": address, "BATCHOPS_EVENT_MANAGEMENT_ADDRESS": address}
         with ServiceRun(ctx, stage.replace(".", "_"), env) as service:
@@ -69,6 +75,9 @@ def _one(ctx: BenchContext, tokens: Sequence[str], latency_ms: float) -> dict[st
             )
             processing_cpu = processing.stop(snapshot.total - _finished(initialized))
             cpu_use = cpu.stop(snapshot.total)
+        if latency_ms == 0:  # the service has stopped: the simulator serves these calls alone
+            ctx.progress(f"[{stage}] timing the two calls of an element on their own (the CPU floor)")
+            floor = measure_call_floor(address, floor_targets(fleet, COMMAND), COMMAND)
     finally:
         simulator.stop()
     seconds = seconds_between(snapshot.started, snapshot.ended) or 0.0
@@ -85,6 +94,7 @@ def _one(ctx: BenchContext, tokens: Sequence[str], latency_ms: float) -> dict[st
         "final_status": snapshot.status,
         "cpu": cpu_use,
         "processing_cpu": processing_cpu,
+        "call_floor": floor,
     }
 
 
@@ -97,7 +107,6 @@ def _finished(snapshot: Snapshot) -> int:
 
 def run_invocation(ctx: BenchContext, devices: int, latencies_ms: Sequence[float]) -> dict[str, Any]:
     fleet = Fleet.generate(SEED, devices)
-    tokens = [device.token for device in fleet.devices]
     expected_failures = len(fleet.devices_without_active_assignment())
-    runs = [_one(ctx, tokens, latency) for latency in latencies_ms]
+    runs = [_one(ctx, fleet, latency) for latency in latencies_ms]
     return {"devices": devices, "expected_failed": expected_failures, "runs": runs}

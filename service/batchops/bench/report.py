@@ -107,7 +107,25 @@ def _invocation_rows(section: Mapping[str, Any] | None) -> list[Row]:
                 f"{fmt_number(run.get('succeeded'))} / {fmt_number(run.get('failed'))}",
             )
         )
+        rows += _floor_rows(run)
     return rows
+
+
+def _floor_rows(run: Mapping[str, Any]) -> list[Row]:
+    """The two calls' client CPU alone, and the service's CPU per element beyond it."""
+    floor = run.get("call_floor")
+    if not floor:
+        return []
+    per_element = floor.get("cpu_us_per_element")
+    calls = f"{fmt_number(per_element, 'µs')} ({fmt_number(floor.get('cpu_us_per_call'), 'µs')} a call)"
+    service = ((run.get("cpu") or {}).get("processes") or {}).get("service") or {}
+    spent = service.get("cpu_us_per_element")
+    known = isinstance(spent, int | float) and isinstance(per_element, int | float)
+    beyond = spent - per_element if known else None
+    return [
+        Row("invocation", "  client CPU of its two calls alone", calls),
+        Row("invocation", "  service CPU per element beyond them", fmt_number(beyond, "µs")),
+    ]
 
 
 def figure_rows(results: Results) -> list[Row]:

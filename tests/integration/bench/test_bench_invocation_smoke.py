@@ -1,7 +1,8 @@
 """``batchops bench --only invocation`` on the test servers with a small simulated fleet: the run
 finishes every element, and its CPU is reported over the whole window and over the window after
-Initialized* (which the no-op processing stage is compared with). No timing thresholds: how many
-elements fall in the second window depends on the machine's speed, so only its bounds are checked."""
+Initialized* (which the no-op processing stage is compared with), and the client CPU of an
+element's two calls alone. No timing thresholds: how many elements fall in the second window
+depends on the machine's speed, so only its bounds are checked."""
 
 from __future__ import annotations
 
@@ -44,3 +45,8 @@ def test_invocation_bench_reports_the_whole_window_and_the_one_after_initializat
     for role in ("service", "mongo", "simulator"):
         assert after["processes"][role]["cpu_seconds"] >= 0, f"{role}: {after['processes'][role]!r}"
     assert "after Initialized*" in completed.stdout
+    # The two calls of an element timed alone, on devices the handler invokes on (most of them).
+    floor = run["call_floor"]
+    assert 0 < floor["elements"] <= DEVICES and floor["calls_per_element"] == 2
+    assert floor["cpu_us_per_element"] > 0
+    assert "client CPU of its two calls alone" in completed.stdout

@@ -49,11 +49,18 @@ def test_rss_and_invocation_rows() -> None:
                     "elements_per_s": 300.0,
                     "succeeded": 1800,
                     "failed": 200,
-                }
+                    "cpu": {"processes": {"service": {"cpu_us_per_element": 1100.0}}},
+                    "call_floor": {"cpu_us_per_element": 700.0, "cpu_us_per_call": 350.0},
+                },
+                {"devices": 2000, "latency_ms": 0.0, "elements_per_s": 310.0, "call_floor": None},
             ]
         },
     }
     values = [(row.figure, row.value) for row in figure_rows(doc)]
+    assert ("  client CPU of its two calls alone", "700 µs (350 µs a call)") in values
+    assert ("  service CPU per element beyond them", "400 µs") in values
+    # Only the run that measured its floor has the two rows.
+    assert sum(figure == "  client CPU of its two calls alone" for figure, _ in values) == 1
     assert ("peak RSS, 1,000,000 devices", "250.0 MB") in values
     assert ("peak RSS large / small", "2.78x") in values
     assert any(value == "Initializing (stopped at time limit)" for _, value in values)
