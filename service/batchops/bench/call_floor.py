@@ -100,3 +100,14 @@ def measure_call_floor(
         "cpu_us_per_call": cpu / (elements * CALLS_PER_ELEMENT) * 1e6,
         "measured": "the bench process's CPU times while its threads made the calls at full speed",
     }
+
+
+def try_call_floor(
+    address: str, targets: Sequence[FloorTarget], command_token: str, threads: int = FLOOR_THREADS
+) -> dict[str, Any] | None:
+    """``measure_call_floor``, or what stopped it (``error``): the run it follows keeps its own
+    figures either way."""
+    try:
+        return measure_call_floor(address, targets, command_token, threads)
+    except Exception as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"}

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from batchops.bench.call_floor import floor_targets, measure_call_floor
+from batchops.bench.call_floor import floor_targets, try_call_floor
 from batchops.bench.context import BenchContext
 from batchops.bench.processes import Child, clean_env
 from batchops.bench.service_run import ServiceRun
@@ -77,7 +77,9 @@ def _one(ctx: BenchContext, fleet: Fleet, latency_ms: float) -> dict[str, Any]:
             cpu_use = cpu.stop(snapshot.total)
         if latency_ms == 0:  # the service has stopped: the simulator serves these calls alone
             ctx.progress(f"[{stage}] timing the two calls of an element on their own (the CPU floor)")
-            floor = measure_call_floor(address, floor_targets(fleet, COMMAND), COMMAND)
+            floor = try_call_floor(address, floor_targets(fleet, COMMAND), COMMAND)
+            if floor is not None and "error" in floor:
+                ctx.progress(f"[{stage}] the call floor failed: {floor['error']}")
     finally:
         simulator.stop()
     seconds = seconds_between(snapshot.started, snapshot.ended) or 0.0

@@ -116,6 +116,8 @@ def _floor_rows(run: Mapping[str, Any]) -> list[Row]:
     floor = run.get("call_floor")
     if not floor:
         return []
+    if "error" in floor:
+        return [Row("invocation", "  client CPU of its two calls alone", "failed (see the JSON)")]
     per_element = floor.get("cpu_us_per_element")
     calls = f"{fmt_number(per_element, 'µs')} ({fmt_number(floor.get('cpu_us_per_call'), 'µs')} a call)"
     service = ((run.get("cpu") or {}).get("processes") or {}).get("service") or {}

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from batchops.bench.call_floor import CALLS_PER_ELEMENT, FLOOR_TENANT, floor_targets, measure_call_floor
+from batchops.bench.call_floor import (
+    CALLS_PER_ELEMENT,
+    FLOOR_TENANT,
+    floor_targets,
+    measure_call_floor,
+    try_call_floor,
+)
 from batchops.simulator import Fleet, FleetSimulator
 
 COMMAND = "ping"
@@ -50,3 +56,10 @@ def test_each_target_gets_its_two_calls_once(simulator: FleetSimulator, fleet: F
 
 def test_no_targets_no_floor() -> None:
     assert measure_call_floor("127.0.0.1:1", [], COMMAND) is None
+
+
+def test_a_floor_that_fails_is_an_error_not_an_exception(fleet: Fleet) -> None:
+    """Nothing listens there: the run the floor follows must keep its own figures."""
+    floor = try_call_floor("127.0.0.1:1", floor_targets(fleet, COMMAND, limit=3), COMMAND, threads=1)
+    assert floor is not None and set(floor) == {"error"}
+    assert "ServiceUnavailable" in floor["error"] and "GetDeviceByToken" in floor["error"]

@@ -53,14 +53,19 @@ def test_rss_and_invocation_rows() -> None:
                     "call_floor": {"cpu_us_per_element": 700.0, "cpu_us_per_call": 350.0},
                 },
                 {"devices": 2000, "latency_ms": 0.0, "elements_per_s": 310.0, "call_floor": None},
+                {"devices": 500, "latency_ms": 0.0, "call_floor": {"error": "ServiceUnavailable: ..."}},
             ]
         },
     }
     values = [(row.figure, row.value) for row in figure_rows(doc)]
     assert ("  client CPU of its two calls alone", "700 µs (350 µs a call)") in values
     assert ("  service CPU per element beyond them", "400 µs") in values
-    # Only the run that measured its floor has the two rows.
-    assert sum(figure == "  client CPU of its two calls alone" for figure, _ in values) == 1
+    # A run without a floor has neither row; one whose floor failed says so, without a figure.
+    assert [value for figure, value in values if figure == "  client CPU of its two calls alone"] == [
+        "700 µs (350 µs a call)",
+        "failed (see the JSON)",
+    ]
+    assert sum(figure == "  service CPU per element beyond them" for figure, _ in values) == 1
     assert ("peak RSS, 1,000,000 devices", "250.0 MB") in values
     assert ("peak RSS large / small", "2.78x") in values
     assert any(value == "Initializing (stopped at time limit)" for _, value in values)
