@@ -26,7 +26,7 @@ from batchops.service import BatchOpsService
 from batchops.store.work_store import WorkStore
 from batchops.wire import multitenant_management_pb2 as mtm
 from batchops.wire import multitenant_management_pb2_grpc
-from support.kafka import publish_operation
+from support.kafka import own_group_loop, publish_operation
 
 
 def running_gauge(tenant: str, consumer: str) -> float | None:
@@ -337,13 +337,11 @@ def test_stopping_leaves_the_group_even_if_a_batch_hangs(servers: Endpoints, uni
     topic = f"hang-{unique_name}"
     ensure_topics(kafka, [topic], 1, 1)
     unblock = threading.Event()
-    loop = ConsumerLoop(
-        "hung",
-        lambda on_commit: make_consumer(kafka, f"g-{unique_name}", f"c-{unique_name}", on_commit),
+    loop = own_group_loop(
+        kafka,
+        unique_name,
         topic,
         lambda _records: unblock.wait(120) and None,
-        batch_size=10,
-        tenant_id=unique_name,
         timing=LoopTiming(stop_grace=1.0),
     )
     loop.start()

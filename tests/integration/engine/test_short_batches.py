@@ -18,6 +18,7 @@ from batchops.engine import partition_hold
 from batchops.engine.consumer_loop import ConsumerFactory, ConsumerLoop, LoopTiming
 from batchops.messaging.kafka import KafkaConfig, consumer_settings, ensure_topics, make_consumer
 from batchops.messaging.offset_commits import CommitCallback
+from support.kafka import own_group_loop
 
 
 def test_short_batches_do_not_pause_their_partitions(
@@ -164,15 +165,7 @@ def _holding_loop(
     kafka: KafkaConfig, topic: str, unique_name: str, handle: Callable[[Sequence[Message]], None]
 ) -> ConsumerLoop:
     """An unstarted loop taking batches of 10 whose batches hold from 0.2 s on."""
-    return ConsumerLoop(
-        topic,
-        lambda on_commit: make_consumer(kafka, f"g-{unique_name}", f"c-{unique_name}", on_commit),
-        topic,
-        handle,
-        batch_size=10,
-        tenant_id=unique_name,
-        timing=LoopTiming(pause_after=0.2),
-    )
+    return own_group_loop(kafka, unique_name, topic, handle, timing=LoopTiming(pause_after=0.2))
 
 
 def _fill(servers: Endpoints, topic: str, records: int) -> None:

@@ -24,9 +24,10 @@ from confluent_kafka.admin import AdminClient
 from batchops.devstack import DevStack, Endpoints, wait_for
 from batchops.engine.consumer_loop import ConsumerLoop, LoopState, LoopTiming
 from batchops.engine.loop_timing import WedgeLimits
-from batchops.messaging.kafka import KafkaConfig, consumer_settings, ensure_topics, make_consumer
+from batchops.messaging.kafka import KafkaConfig, consumer_settings, ensure_topics
 from batchops.messaging.lag import GroupTopic, LagGauge, LagUnavailable, measure_lag
 from batchops.messaging.offset_commits import CommitCallback
+from support.kafka import own_group_loop
 
 # Short waits, so the test does not sit out librdkafka's own 60 s request timeout.
 TIMING = LoopTiming(
@@ -68,15 +69,7 @@ def freezer(own_kafka: DevStack) -> Iterator[BrokerFreezer]:
 def _loop(
     kafka: KafkaConfig, name: str, topic: str, handler: Callable[[Sequence[Message]], None]
 ) -> ConsumerLoop:
-    return ConsumerLoop(
-        name,
-        lambda on_commit: make_consumer(kafka, f"g-{name}", f"c-{name}", on_commit),
-        topic,
-        handler,
-        batch_size=10,
-        tenant_id=name,
-        timing=TIMING,
-    )
+    return own_group_loop(kafka, name, topic, handler, timing=TIMING)
 
 
 def _own_topic(own_kafka: DevStack, topic: str) -> tuple[str, KafkaConfig, str]:
