@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from batchops.devstack import DevStack, Endpoints, Ports, default_state_dir
-from batchops.devstack.locking import exclusive_or_refuse
+from batchops.devstack.locking import file_lock
 
 BENCH_PORTS = Ports(kafka=29292, mongo=27317, zookeeper=22181, kafka_controller=29293)
 # The bench stack keeps MongoDB data on disk: a 1,000,000-element operation does not fit in
@@ -49,7 +49,7 @@ def own_servers(keep: bool, progress: Callable[[str], None]) -> Iterator[BenchSe
     bench); at the end stop what this call started, unless ``keep``. One bench at a time: a second
     one adopted the first's servers, and the first's end stopped them under it."""
     state_dir = bench_state_dir()
-    with exclusive_or_refuse(state_dir / "bench.lock", f"another batchops bench on {state_dir}"):
+    with file_lock(state_dir / "bench.lock", refuse_as=f"another batchops bench on {state_dir}"):
         yield from _own_servers(state_dir, keep, progress)
 
 

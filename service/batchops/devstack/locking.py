@@ -11,27 +11,16 @@ from batchops.devstack.errors import DevStackError
 
 
 @contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``path`` (created if missing) for the duration of the block."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-@contextmanager
-def exclusive_or_refuse(path: Path, what: str) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``path`` for the block, or raise ``DevStackError`` at once
-    when another process holds it (``what`` names the holder in the message)."""
+def file_lock(path: Path, *, refuse_as: str | None = None) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (created if missing) for the duration of the block.
+    It waits for another holder; with ``refuse_as`` (naming the holder) it raises ``DevStackError``
+    at once instead."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as handle:
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | (fcntl.LOCK_NB if refuse_as else 0))
         except BlockingIOError:
-            raise DevStackError(f"{what} is already running (lock {path} held)") from None
+            raise DevStackError(f"{refuse_as} is already running (lock {path} held)") from None
         try:
             yield
         finally:

@@ -1,4 +1,4 @@
-"""One holder at a time: a second ``exclusive_or_refuse`` on the same file is refused at once,
+"""One holder at a time: a second ``file_lock(refuse_as=...)`` on the same file is refused at once,
 and the bench refuses to start while another bench holds its state directory."""
 
 from __future__ import annotations
@@ -9,18 +9,18 @@ import pytest
 
 from batchops.bench import servers
 from batchops.devstack import DevStackError
-from batchops.devstack.locking import exclusive_or_refuse
+from batchops.devstack.locking import file_lock
 
 
 def test_a_held_lock_refuses_a_second_holder_until_released(tmp_path: Path) -> None:
     lock = tmp_path / "state" / "x.lock"
     with (
-        exclusive_or_refuse(lock, "the first"),
+        file_lock(lock, refuse_as="the first"),
         pytest.raises(DevStackError, match="the second is already running"),
-        exclusive_or_refuse(lock, "the second"),
+        file_lock(lock, refuse_as="the second"),
     ):
         pass
-    with exclusive_or_refuse(lock, "the second"):
+    with file_lock(lock, refuse_as="the second"):
         pass
 
 
@@ -31,7 +31,7 @@ def test_a_second_bench_is_refused_before_it_touches_any_server(
     touched: list[Path] = []
     monkeypatch.setattr(servers, "_own_servers", lambda state_dir, *_: iter(touched.append(state_dir) or ()))
     with (
-        exclusive_or_refuse(tmp_path / "bench.lock", "the first bench"),
+        file_lock(tmp_path / "bench.lock", refuse_as="the first bench"),
         pytest.raises(DevStackError, match="another batchops bench"),
         servers.own_servers(False, print),
     ):
