@@ -21,13 +21,14 @@ from typing import Any
 
 from batchops.clients.factory import ServiceClients, connect
 from batchops.clients.settings import ClientSettings
+from batchops.config.tenant import TenantConfiguration
 from batchops.domain import META_BATCH_OPERATION_TOKEN
 from batchops.simulator import Fleet
 
 # Elements timed: a few seconds at full speed, enough for steady CPU times.
 FLOOR_ELEMENTS = 3000
-# As many threads as the service's default handler slots (``processing_concurrency``).
-FLOOR_THREADS = 32
+# As many threads as the service's default handler slots.
+FLOOR_THREADS: int = TenantConfiguration.model_fields["processing_concurrency"].default
 FLOOR_TENANT = "bench-floor"
 CALLS_PER_ELEMENT = 2
 

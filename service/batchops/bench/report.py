@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from batchops.bench.cpu_report import cpu_table
-from batchops.bench.targets import evaluate
+from batchops.bench.targets import cpu_us, evaluate
 
 Results = Mapping[str, Any]
 
@@ -120,8 +120,7 @@ def _floor_rows(run: Mapping[str, Any]) -> list[Row]:
         return [Row("invocation", "  client CPU of its two calls alone", "failed (see the JSON)")]
     per_element = floor.get("cpu_us_per_element")
     calls = f"{fmt_number(per_element, 'µs')} ({fmt_number(floor.get('cpu_us_per_call'), 'µs')} a call)"
-    service = ((run.get("cpu") or {}).get("processes") or {}).get("service") or {}
-    spent = service.get("cpu_us_per_element")
+    spent = cpu_us(run.get("cpu"), "service")
     known = isinstance(spent, int | float) and isinstance(per_element, int | float)
     beyond = spent - per_element if known else None
     return [

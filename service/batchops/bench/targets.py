@@ -59,7 +59,7 @@ def lowest_ceiling(results: Results) -> float | None:
     )
 
 
-def _cpu_us(cpu: Any, role: str) -> float | None:
+def cpu_us(cpu: Any, role: str) -> float | None:
     """µs of ``role``'s CPU per element in a stage's ``cpu`` mapping."""
     figures = ((cpu or {}).get("processes") or {}).get(role) or {}
     value = figures.get("cpu_us_per_element")
@@ -126,25 +126,25 @@ def cost_targets(results: Results) -> list[Target]:
         _at_most(
             "service CPU per initialized element (µs)",
             f"<= {INIT_CPU_TARGET_US:g}",
-            _cpu_us((results.get("initialization") or {}).get("cpu"), "service"),
+            cpu_us((results.get("initialization") or {}).get("cpu"), "service"),
             INIT_CPU_TARGET_US,
         ),
         _at_most(
             "service CPU per no-op element (µs)",
             f"<= {NOOP_CPU_TARGET_US:g}",
-            _cpu_us(noop_cpu, "service"),
+            cpu_us(noop_cpu, "service"),
             NOOP_CPU_TARGET_US,
         ),
         _at_most(
             "service CPU per invocation element (µs)",
             f"<= {INVOCATION_CPU_TARGET_US:g}",
-            _cpu_us(invocation.get("cpu"), "service"),
+            cpu_us(invocation.get("cpu"), "service"),
             INVOCATION_CPU_TARGET_US,
         ),
         _at_most(
             "MongoDB CPU, invocation / no-op element",
             f"<= {INVOCATION_MONGO_RATIO_TARGET}",
-            ratio(_cpu_us(invocation.get("processing_cpu"), "mongo"), _cpu_us(noop_cpu, "mongo")),
+            ratio(cpu_us(invocation.get("processing_cpu"), "mongo"), cpu_us(noop_cpu, "mongo")),
             INVOCATION_MONGO_RATIO_TARGET,
         ),
         _at_least(
