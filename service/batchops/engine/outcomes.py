@@ -4,7 +4,8 @@ A crash repeats every handler call whose outcome was not yet stored, so outcomes
 the whole batch is done: the processor flushes them as they come in (see ``Processor``). Each
 flush first publishes the failed elements' records (confirmed), then records the outcomes
 (compare-and-set on the claim, counters moved around them), so a failure record is never lost to
-a crash between the two: at worst it is published twice. The counters a flush raises are written
+a crash between the two: at worst it is published twice. A publish that found its producer wedged
+and replaced it is made again at once, on the new producer. The counters a flush raises are written
 with the next counter write (or by ``finish``), and the operations' last errors once per batch.
 A counter write also takes ``spare`` elements off Processing ahead, which the next flushes use up:
 a flush mostly costs one element write per operation, and a counter write comes every ``spare``
@@ -13,6 +14,7 @@ outcomes.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -21,9 +23,12 @@ from batchops import metrics
 from batchops.domain import BatchElement, BatchOperation
 from batchops.engine.ports import RecordSender, WorkPort
 from batchops.messaging.codecs import encode_failed_element
+from batchops.messaging.kafka import PublishError
 from batchops.store.counters import Owed
 from batchops.store.work.claims import ClaimedElement
 from batchops.store.work.outcomes import ElementResult, count_by_operation
+
+log = logging.getLogger(__name__)
 
 
 class BatchOutcomes:
@@ -109,21 +114,28 @@ class BatchOutcomes:
         failed = [r for r in results if not r.succeeded]
         if not failed:
             return
-        self._producer.send_all(
-            self._failed_topic,
+        records = [
             (
-                (
+                self._elements[r.element_id].device_token,
+                encode_failed_element(
+                    self._operations[r.operation_id],
                     self._elements[r.element_id].device_token,
-                    encode_failed_element(
-                        self._operations[r.operation_id],
-                        self._elements[r.element_id].device_token,
-                        r.error,
-                        r.element_id,
-                    ),
-                )
-                for r in failed
-            ),
-        )
+                    r.error,
+                    r.element_id,
+                ),
+            )
+            for r in failed
+        ]
+        try:
+            self._producer.send_all(self._failed_topic, records)
+        except PublishError as exc:
+            if not exc.producer_replaced:
+                raise
+            # The send found its producer wedged (a broker that lost its state) and replaced it.
+            # Sent again at once on the new one: failing the batch instead would leave these
+            # elements Processing, their calls made, until their leases ran out.
+            log.warning("failure reports sent again on the replaced producer: %s", exc)
+            self._producer.send_all(self._failed_topic, records)
         for result in failed:
             token = self._elements[result.element_id].device_token
             self._last_errors[result.operation_id] = f"{token}: {result.error}"

@@ -80,6 +80,10 @@ class Processor:
         self._pool = HandlerPool(policy.concurrency, f"handler-{tenant_id}")
         self.processed = 0
         self.records_seen = 0
+        # Outcomes of a batch that failed because a failure report could not be sent: stored
+        # before the next batch (its retry, normally), so those elements' calls are not made again
+        # after their leases run out. One at most: the next batch starts only once it is stored.
+        self._unsent: BatchOutcomes | None = None
         self._held: set[str] = set()
         self._held_lock = threading.Lock()
         self._gate = OutageGate(tenant_id, work, handlers.outages, heartbeat)
@@ -106,6 +110,7 @@ class Processor:
         self.records_seen += len(records)
 
     def _handle(self, records: Sequence[Message]) -> None:
+        self._store_unsent()
         works: dict[uuid.UUID, ElementWork] = {}
         sources: dict[uuid.UUID, Message] = {}
         operation_ids: dict[tuple[int, int], uuid.UUID] = {}  # parsed once per batch
@@ -152,6 +157,19 @@ class Processor:
         # Last: a dead-letter send that fails must not leave this batch's claims held.
         self._dead_letter_strangers(wanted, claimed, works, sources)
 
+    def _store_unsent(self) -> None:
+        """Report and store what a batch failed on (its failure reports could not be sent), under
+        the claims it held: its elements' calls were made, and its retry must not make them again.
+        Raises as that batch did while the broker is still away; a claim lost meanwhile (its lease
+        ran out) stores nothing, and the element runs again as it would have anyway."""
+        if self._unsent is None:
+            return
+        before = self._unsent.recorded
+        self._unsent.flush()
+        self._unsent.finish()
+        log.info("stored %d outcome(s) a failed batch could not report", self._unsent.recorded - before)
+        self._unsent = None
+
     def _finish(self, operation_id: uuid.UUID) -> BatchOperation | None:
         """Finish the operation once its last element is final (a canceled one: its last running one)."""
         status = self._control.statuses({operation_id}).get(operation_id)
@@ -186,7 +204,11 @@ class Processor:
                 operations,
                 self._draining.signal,
             )
-            handed_back = self._run_handlers(claimed, operations, outcomes, prepared)
+            try:
+                handed_back = self._run_handlers(claimed, operations, outcomes, prepared)
+            except PublishError:
+                self._unsent = outcomes  # stored by the next batch, before it claims anything
+                raise
             outcomes.finish()
         finally:
             self._gate.round_ended()

@@ -348,14 +348,57 @@ def test_successes_are_stored_even_when_the_failure_report_cannot_be_sent() -> N
         h.run(op, tokens)
     after = h.work.elements(op.id)
     assert (after["ok1"].status, after["ok2"].status) == (ElStatus.SUCCEEDED, ElStatus.SUCCEEDED)
-    assert after["bad"].status == ElStatus.PROCESSING  # not stored: reported and stored on redelivery
+    assert after["bad"].status == ElStatus.PROCESSING  # not stored yet: reported and stored first thing next
 
     h.producer.accept(FAILED)
-    # Its claim outlives the failed batch until the lease ends (as time passing would do here).
-    h.work.set_element(after["bad"].id, lease_until=utcnow() - timedelta(seconds=1))
-    h.run(op, tokens)  # the redelivered batch: only the unstored element runs again
-    assert sorted(handler.calls) == ["bad", "bad", "ok1", "ok2"]
+    h.run(op, tokens)  # the redelivered batch: the failure is reported and stored first
+    assert sorted(handler.calls) == ["bad", "ok1", "ok2"]  # regression: "bad" ran again after its lease
     assert h.work.elements(op.id)["bad"].status == ElStatus.FAILED
+    assert len(h.producer.on(FAILED)) == 1
+
+
+def test_an_unreported_failure_whose_claim_was_lost_meanwhile_runs_again() -> None:
+    # The failed batch's claim did not outlive it (its lease ran out and another worker took the
+    # element): the outcome kept for the retry stores nothing, and the element runs again.
+    handler = ScriptedHandler(lambda c: ElementOutcome.failure("no"))
+    h = Harness(handler)
+    op = h.work.add_operation(["bad"])
+    h.producer.refuse(FAILED)
+    with pytest.raises(PublishError):
+        h.run(op, ["bad"])
+    element = h.work.elements(op.id)["bad"]
+    h.work.set_element(element.id, claim="other-worker", lease_until=utcnow() - timedelta(seconds=1))
+
+    h.producer.accept(FAILED)
+    h.run(op, ["bad"])
+    assert handler.calls == ["bad", "bad"]
+    assert h.work.elements(op.id)["bad"].status == ElStatus.FAILED
+    assert len(h.producer.on(FAILED)) == 2  # reported by both: at worst twice, never lost
+
+
+def test_a_failure_report_whose_producer_was_just_replaced_is_sent_again_at_once() -> None:
+    # Regression: a report refused by a send that found its producer wedged (a broker that came
+    # back empty) failed the batch, though the replaced producer could send it at once; the failed
+    # elements then stayed Processing, their calls made, until their leases ran out (~70 s of a
+    # wiped-broker run spent waiting on them).
+    handler = ScriptedHandler(
+        lambda c: (
+            ElementOutcome.failure("no") if c.element.device_token == "bad" else ElementOutcome.success()
+        )
+    )
+    h = Harness(handler)
+    tokens = ["ok1", "bad", "ok2"]
+    op = h.work.add_operation(tokens)
+    h.producer.wedge(FAILED)
+
+    h.run(op, tokens)  # no PublishError: the batch is done
+    after = h.work.elements(op.id)
+    assert {t: after[t].status for t in tokens} == {
+        "ok1": ElStatus.SUCCEEDED,
+        "bad": ElStatus.FAILED,
+        "ok2": ElStatus.SUCCEEDED,
+    }
+    assert sorted(handler.calls) == ["bad", "ok1", "ok2"]  # nothing ran twice
     assert len(h.producer.on(FAILED)) == 1
 
 
