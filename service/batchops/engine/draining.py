@@ -21,6 +21,7 @@ from batchops.engine.consumer_loop import Interrupted
 from batchops.engine.handler_pool import Call, Completions
 from batchops.engine.outcomes import BatchOutcomes
 from batchops.engine.ports import ClaimsPort
+from batchops.messaging.kafka import PublishError
 from batchops.store.work.claims import ClaimedElement
 from batchops.store.work.outcomes import ElementResult
 
@@ -117,7 +118,7 @@ class Draining:
             timeout = min(self.deadline - time.monotonic(), renew_every)
             done = take_back(completions, timeout)
             settled_back += collect(done, running, outcomes, settle)
-            outcomes.flush()
+            _store(outcomes)
             if not done and time.monotonic() < self.deadline:  # a grace over a third of the lease
                 self._claims.renew(list(running.values()), self._lease)
         with self._lock:
@@ -125,14 +126,25 @@ class Draining:
             returned = {call for call, c in running.items() if c.element.id in self._returned}
         # Returned just in time: kept, once back through the queue (their result is set by then).
         settled_back += collect(_back(completions, returned), running, outcomes, settle)
-        outcomes.flush()
-        self._give_back(list(running.values()))
-        return [*waiting, *settled_back, *running.values()]
+        _store(outcomes)
+        unreported = outcomes.take_unreported()  # the broker is away: they run again elsewhere
+        self._give_back([*running.values(), *unreported])
+        return [*waiting, *settled_back, *running.values(), *unreported]
 
     def _give_back(self, claims: Sequence[ClaimedElement]) -> None:
         if claims:
             moved = self._claims.hand_back(claims)
             log.info("stopping: %d of %d unfinished element(s) handed back", moved, len(claims))
+
+
+def _store(outcomes: BatchOutcomes) -> None:
+    """Store what came back. A failure report that cannot be sent (the broker is away) must not
+    end the stop early, leaving the calls still running neither stored nor handed back: the
+    successes are stored first anyway, and the failures left pending are handed back at the end."""
+    try:
+        outcomes.flush()
+    except PublishError as exc:
+        log.warning("stopping: failure reports not sent (%s); those elements are handed back", exc)
 
 
 def _back(completions: Completions, calls: Collection[Call[Any]]) -> list[Call[Any]]:

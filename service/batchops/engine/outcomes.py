@@ -4,8 +4,10 @@ A crash repeats every handler call whose outcome was not yet stored, so outcomes
 the whole batch is done: the processor flushes them as they come in (see ``Processor``). Each
 flush first publishes the failed elements' records (confirmed), then records the outcomes
 (compare-and-set on the claim, counters moved around them), so a failure record is never lost to
-a crash between the two: at worst it is published twice. A publish that found its producer wedged
-and replaced it is made again at once, on the new producer. The counters a flush raises are written
+a crash between the two: at worst it is published twice.
+A batch that failed because a report could not be sent keeps its unreported failures
+(``keep_unreported``) for the processor's next batch to report and store; at a stop they are handed
+back instead (``take_unreported``). The counters a flush raises are written
 with the next counter write (or by ``finish``), and the operations' last errors once per batch.
 A counter write also takes ``spare`` elements off Processing ahead, which the next flushes use up:
 a flush mostly costs one element write per operation, and a counter write comes every ``spare``
@@ -23,7 +25,6 @@ from batchops import metrics
 from batchops.domain import BatchElement, BatchOperation
 from batchops.engine.ports import RecordSender, WorkPort
 from batchops.messaging.codecs import encode_failed_element
-from batchops.messaging.kafka import PublishError
 from batchops.store.counters import Owed
 from batchops.store.work.claims import ClaimedElement
 from batchops.store.work.outcomes import ElementResult, count_by_operation
@@ -60,6 +61,10 @@ class BatchOutcomes:
         self.recorded = 0
 
     @property
+    def operation_ids(self) -> set[uuid.UUID]:
+        return set(self._operations)
+
+    @property
     def pending(self) -> int:
         return len(self._pending)
 
@@ -92,6 +97,25 @@ class BatchOutcomes:
         self.settled.update(r.element_id for r in results)
         self._count(results)
 
+    def keep_unreported(self) -> None:
+        """The batch failed on a failure report that could not be sent: write what it owes now
+        (the counters of the outcomes it stored; should that fail too they lag, as they always did
+        after a failed batch), and take nothing off Processing ahead from here on. What is left is
+        its pending failures, for a later ``flush`` and ``finish``."""
+        self._spare = 0
+        try:
+            self.finish()
+        except Exception:
+            log.warning("counters of a failed batch not written; they lag until recounted", exc_info=True)
+            self._owed.clear()
+
+    def take_unreported(self) -> list[ClaimedElement]:
+        """The failures still waiting for their report, taken out: a stop hands them back."""
+        failed = [r for r in self._pending if not r.succeeded]
+        self._pending = [r for r in self._pending if r.succeeded]
+        self.settled.update(r.element_id for r in failed)
+        return [ClaimedElement(self._elements[r.element_id], self._claims[r.element_id]) for r in failed]
+
     def finish(self) -> None:
         """After the last flush: write the counters still owed and each operation's last error."""
         self._work.outcomes.settle(self._owed)
@@ -114,28 +138,21 @@ class BatchOutcomes:
         failed = [r for r in results if not r.succeeded]
         if not failed:
             return
-        records = [
+        self._producer.send_all(
+            self._failed_topic,
             (
-                self._elements[r.element_id].device_token,
-                encode_failed_element(
-                    self._operations[r.operation_id],
+                (
                     self._elements[r.element_id].device_token,
-                    r.error,
-                    r.element_id,
-                ),
-            )
-            for r in failed
-        ]
-        try:
-            self._producer.send_all(self._failed_topic, records)
-        except PublishError as exc:
-            if not exc.producer_replaced:
-                raise
-            # The send found its producer wedged (a broker that lost its state) and replaced it.
-            # Sent again at once on the new one: failing the batch instead would leave these
-            # elements Processing, their calls made, until their leases ran out.
-            log.warning("failure reports sent again on the replaced producer: %s", exc)
-            self._producer.send_all(self._failed_topic, records)
+                    encode_failed_element(
+                        self._operations[r.operation_id],
+                        self._elements[r.element_id].device_token,
+                        r.error,
+                        r.element_id,
+                    ),
+                )
+                for r in failed
+            ),
+        )
         for result in failed:
             token = self._elements[result.element_id].device_token
             self._last_errors[result.operation_id] = f"{token}: {result.error}"

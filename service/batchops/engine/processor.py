@@ -80,10 +80,11 @@ class Processor:
         self._pool = HandlerPool(policy.concurrency, f"handler-{tenant_id}")
         self.processed = 0
         self.records_seen = 0
-        # Outcomes of a batch that failed because a failure report could not be sent: stored
-        # before the next batch (its retry, normally), so those elements' calls are not made again
-        # after their leases run out. One at most: the next batch starts only once it is stored.
-        self._unsent: BatchOutcomes | None = None
+        # The failures of a batch that failed because their reports could not be sent, and when:
+        # reported and stored before the next batch (its retry, normally), so those elements'
+        # calls are not made again after their leases run out. One at most: the next batch starts
+        # only once they are stored.
+        self._unsent: tuple[BatchOutcomes, float] | None = None
         self._held: set[str] = set()
         self._held_lock = threading.Lock()
         self._gate = OutageGate(tenant_id, work, handlers.outages, heartbeat)
@@ -146,14 +147,7 @@ class Processor:
             again = {c.element.id: c.element.operation_id for c in handed_back}
             pending = self._work.claims.claim(again, self._lease)
         self.processed += len(claimed)
-        for operation_id in {c.element.operation_id for c in claimed}:
-            finished = self._finish(operation_id)
-            if finished is not None:
-                log.info(
-                    "operation finished", extra={"operation": finished.token, "status": finished.status.value}
-                )
-                if self._on_finished is not None:
-                    self._on_finished(finished)
+        self._finish_all({c.element.operation_id for c in claimed})
         # Last: a dead-letter send that fails must not leave this batch's claims held.
         self._dead_letter_strangers(wanted, claimed, works, sources)
 
@@ -164,11 +158,30 @@ class Processor:
         ran out) stores nothing, and the element runs again as it would have anyway."""
         if self._unsent is None:
             return
-        before = self._unsent.recorded
-        self._unsent.flush()
-        self._unsent.finish()
-        log.info("stored %d outcome(s) a failed batch could not report", self._unsent.recorded - before)
+        outcomes, failed_at = self._unsent
+        if time.monotonic() - failed_at > self._lease.total_seconds() / 2:
+            # Their claims may lapse from here on (renewed every third of the lease until the
+            # batch failed): a report now might speak for an element another worker owns. Left
+            # to their leases: they run again, as they would have anyway.
+            log.warning("outcomes a failed batch could not report are left to their leases")
+            self._unsent = None
+            return
+        before = outcomes.recorded
+        outcomes.flush()
+        outcomes.finish()
+        log.info("stored %d outcome(s) a failed batch could not report", outcomes.recorded - before)
         self._unsent = None
+        self._finish_all(outcomes.operation_ids)  # their last elements may be among them
+
+    def _finish_all(self, operation_ids: Collection[uuid.UUID]) -> None:
+        for operation_id in operation_ids:
+            finished = self._finish(operation_id)
+            if finished is not None:
+                log.info(
+                    "operation finished", extra={"operation": finished.token, "status": finished.status.value}
+                )
+                if self._on_finished is not None:
+                    self._on_finished(finished)
 
     def _finish(self, operation_id: uuid.UUID) -> BatchOperation | None:
         """Finish the operation once its last element is final (a canceled one: its last running one)."""
@@ -206,8 +219,10 @@ class Processor:
             )
             try:
                 handed_back = self._run_handlers(claimed, operations, outcomes, prepared)
-            except PublishError:
-                self._unsent = outcomes  # stored by the next batch, before it claims anything
+            except PublishError as exc:
+                if outcomes.pending and not exc.too_large:  # a refusal for size would never pass
+                    outcomes.keep_unreported()
+                    self._unsent = (outcomes, time.monotonic())  # for the next batch, first thing
                 raise
             outcomes.finish()
         finally:

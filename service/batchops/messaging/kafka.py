@@ -64,16 +64,13 @@ _FLUSH_BYTES = 4 * 1024 * 1024
 class PublishError(BatchopsError):
     """Records could not be confirmed as written (after the producer's own retries).
 
-    ``too_large``: the record exceeds what the producer or the topic accepts.
-    ``producer_replaced``: this send found its producer wedged and replaced it; sending again
-    goes through the new one and may well succeed at once."""
+    ``too_large``: the record exceeds what the producer or the topic accepts."""
 
     kind = ErrorKind.UNAVAILABLE
 
-    def __init__(self, message: str, *, too_large: bool = False, producer_replaced: bool = False) -> None:
+    def __init__(self, message: str, *, too_large: bool = False) -> None:
         super().__init__(message)
         self.too_large = too_large
-        self.producer_replaced = producer_replaced
 
 
 ProducerFactory = Callable[[dict[str, Any]], Producer]
@@ -84,10 +81,8 @@ class ConfirmedProducer:
     acknowledged, raising if any was not.
 
     A producer that can no longer deliver (fatal error, lost or fenced producer id, sends that
-    keep timing out) is replaced by a new one; the send that found out still fails, saying so
-    (``PublishError.producer_replaced``: callers may send again at once; otherwise they retry as
-    they do after any failure: the consumers rewind, recovery sweeps again), and ``send_one``
-    retries once itself."""
+    keep timing out) is replaced by a new one; the send that found out still fails (callers
+    retry: the consumers rewind, recovery sweeps again), and ``send_one`` retries once itself."""
 
     def __init__(self, config: KafkaConfig, client_id: str, factory: ProducerFactory = Producer) -> None:
         self._settings: dict[str, Any] = producer_settings(config, client_id)
@@ -143,11 +138,9 @@ class ConfirmedProducer:
                     except KafkaException as exc:  # refused before sending (e.g. too large)
                         error: KafkaError = exc.args[0]
                         remaining = self._producer.flush(timeout)
-                        replaced = self._settle([*errors, error], remaining, topic)
+                        self._settle([*errors, error], remaining, topic)
                         raise PublishError(
-                            f"record to {topic} refused: {error}",
-                            too_large=error.code() in _TOO_LARGE,
-                            producer_replaced=replaced,
+                            f"record to {topic} refused: {error}", too_large=error.code() in _TOO_LARGE
                         ) from None
                 sent += 1
                 pending_bytes += len(value)
@@ -158,16 +151,11 @@ class ConfirmedProducer:
                 elif sent % 10_000 == 0:
                     self._producer.poll(0)
             remaining = self._producer.flush(timeout)
-            replaced = self._settle(errors, remaining, topic)
+            self._settle(errors, remaining, topic)
         if remaining:
-            raise PublishError(
-                f"{remaining} record(s) to {topic} not confirmed within {timeout:.0f}s",
-                producer_replaced=replaced,
-            )
+            raise PublishError(f"{remaining} record(s) to {topic} not confirmed within {timeout:.0f}s")
         if errors:
-            raise PublishError(
-                f"{len(errors)} record(s) to {topic} failed: {errors[0]}", producer_replaced=replaced
-            )
+            raise PublishError(f"{len(errors)} record(s) to {topic} failed: {errors[0]}")
         return sent
 
     def send_one(
@@ -180,11 +168,9 @@ class ConfirmedProducer:
             if not replaced or attempt == 2:
                 break
         if remaining and not errors:
-            raise PublishError(f"record to {topic} not confirmed: timeout", producer_replaced=replaced)
+            raise PublishError(f"record to {topic} not confirmed: timeout")
         raise PublishError(
-            f"record to {topic} not confirmed: {errors[0]}",
-            too_large=errors[0].code() in _TOO_LARGE,
-            producer_replaced=replaced,
+            f"record to {topic} not confirmed: {errors[0]}", too_large=errors[0].code() in _TOO_LARGE
         )
 
     def _send_one(

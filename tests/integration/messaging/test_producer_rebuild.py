@@ -1,6 +1,6 @@
 """A producer whose sends keep timing out is replaced by a new one (the broker restart itself is
 covered by the lead's fault-injection test): here the broker is unreachable, so every send times
-out, and each second one in a row rebuilds the producer, which the failed send reports."""
+out, and each second one in a row rebuilds the producer."""
 
 from __future__ import annotations
 
@@ -28,16 +28,13 @@ def test_sends_that_keep_timing_out_rebuild_the_producer() -> None:
 
     config = KafkaConfig(f"127.0.0.1:{closed_port()}", {"message.timeout.ms": "300"})
     producer = ConfirmedProducer(config, "rebuild-test", factory)
-    with pytest.raises(PublishError, match="Message timed out") as first:
+    with pytest.raises(PublishError, match="Message timed out"):
         producer.send_all("t", [(b"k", b"v")], timeout=30)
     assert (producer.rebuilds, len(built)) == (0, 1)
-    assert not first.value.producer_replaced
     # The second timeout in a row replaces the producer; send_one tries once more on the new one.
     with pytest.raises(PublishError):
         producer.send_one("t", b"k", b"v")
     assert producer.rebuilds == 1 and len(built) == 2
-    # The send that replaced it says so: its caller may send again at once (on the new producer).
-    with pytest.raises(PublishError) as replacing:
+    with pytest.raises(PublishError):
         producer.send_all("t", [(b"k", b"v")], timeout=30)
     assert producer.rebuilds == 2 and len(built) == 3
-    assert replacing.value.producer_replaced

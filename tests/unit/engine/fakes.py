@@ -610,15 +610,9 @@ class FakeProducer:
     def __init__(self) -> None:
         self.sent: dict[str, list[Sent]] = {}
         self._refused: dict[str, int] = {}
-        self._wedged: set[str] = set()
 
     def refuse(self, topic: str, max_bytes: int = -1) -> None:
         self._refused[topic] = max_bytes
-
-    def wedge(self, topic: str) -> None:
-        """The next send to ``topic`` fails the way one that found its producer wedged does (and
-        replaced it): the send after it goes through."""
-        self._wedged.add(topic)
 
     def accept(self, topic: str) -> None:
         self._refused.pop(topic, None)
@@ -639,9 +633,6 @@ class FakeProducer:
         self.sent.setdefault(topic, []).append(Sent(key, value, dict(headers or {})))
 
     def _check(self, topic: str, value: bytes) -> None:
-        if topic in self._wedged:
-            self._wedged.discard(topic)
-            raise PublishError(f"record to {topic} not confirmed: timeout", producer_replaced=True)
         limit = self._refused.get(topic)
         if limit is not None and len(value) > limit:
             raise PublishError(f"record to {topic} refused", too_large=limit >= 0)

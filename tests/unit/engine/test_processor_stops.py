@@ -26,8 +26,8 @@ WAIT = 30.0  # generous: only a broken processor waits this long
 
 
 class GatedHandler:
-    """Devices named "fast-*" succeed at once; the others block until ``release`` (a dependency
-    that never answers), then raise as a cancelled call would."""
+    """Devices named "fast-*" succeed at once, "fail-*" fail at once; the others block until
+    ``release`` (a dependency that never answers), then raise as a cancelled call would."""
 
     operation_type = "Test"
 
@@ -47,6 +47,8 @@ class GatedHandler:
             self.calls.append(token)
         if token.startswith("fast-"):
             return ElementOutcome.success()
+        if token.startswith("fail-"):
+            return ElementOutcome.failure("refused")
         self.blocked.release()
         self.release.wait(WAIT)
         self.given_up.release()
@@ -179,3 +181,30 @@ def test_a_grace_longer_than_the_lease_keeps_the_running_claims_leased() -> None
     finally:
         handler.release.set()
         processor.close()
+
+
+def test_a_stop_while_failure_reports_cannot_be_sent_still_hands_back_every_claim() -> None:
+    # Regression: once a failure's report had been refused (the broker away), the stop's own
+    # flushes raised on it at once, leaving the calls still running neither stored nor handed back
+    # (Processing until their leases ran out).
+    work, handler, processor, producer = made = make()
+    try:
+        producer.refuse("failed")
+        # Sorted: "fail-1" fails at once; three block (the other slots); "wait-1" never starts.
+        tokens = ["fail-1", "slow-1", "slow-2", "slow-3", "wait-1"]
+        operation = work.add_operation(tokens)
+        thread, raised = run_in_thread(processor, records(work, operation))
+        for _ in range(3):
+            assert handler.blocked.acquire(timeout=WAIT)
+
+        processor.stop_by(time.monotonic() + 0.2)
+        thread.join(WAIT)
+
+        assert not thread.is_alive()
+        assert len(raised) == 1 and isinstance(raised[0], Interrupted)
+        elements = work.elements(operation.id)
+        assert {t: e.status for t, e in elements.items()} == dict.fromkeys(tokens, ElStatus.UNPROCESSED)
+        assert producer.on("failed") == []
+    finally:
+        made[1].release.set()
+        made[2].close()
