@@ -106,10 +106,14 @@ class Draining:
         completions: Completions,
         outcomes: BatchOutcomes,
         settle: Settle,
+        *,
+        reporting: bool = True,
     ) -> list[ClaimedElement]:
         """The claims never started go back at once; the running calls get until the deadline,
         every outcome they returned by then is stored, and the claims still running go back too.
-        Returns the claims handed back."""
+        Failures are reported within the deadline; once a report failed (``reporting`` False: it
+        had before the stop), only successes are stored and the failures go back with their
+        attempt counted (their calls were made). Returns the claims handed back."""
         assert self.deadline is not None
         self._give_back(waiting)
         settled_back: list[ClaimedElement] = []
@@ -118,7 +122,7 @@ class Draining:
             timeout = min(self.deadline - time.monotonic(), renew_every)
             done = take_back(completions, timeout)
             settled_back += collect(done, running, outcomes, settle)
-            _store(outcomes)
+            reporting = self._store(outcomes, reporting)
             if not done and time.monotonic() < self.deadline:  # a grace over a third of the lease
                 self._claims.renew(list(running.values()), self._lease)
         with self._lock:
@@ -126,25 +130,33 @@ class Draining:
             returned = {call for call, c in running.items() if c.element.id in self._returned}
         # Returned just in time: kept, once back through the queue (their result is set by then).
         settled_back += collect(_back(completions, returned), running, outcomes, settle)
-        _store(outcomes)
-        unreported = outcomes.take_unreported()  # the broker is away: they run again elsewhere
-        self._give_back([*running.values(), *unreported])
+        self._store(outcomes, reporting)
+        unreported = outcomes.take_unreported()
+        if unreported:
+            moved = self._claims.hand_back(unreported, ran=True)
+            log.info("stopping: %d failed element(s) not reported handed back", moved)
+        self._give_back(list(running.values()))
         return [*waiting, *settled_back, *running.values(), *unreported]
+
+    def _store(self, outcomes: BatchOutcomes, reporting: bool) -> bool:
+        """Store what came back; returns whether failures can still be reported. A report is
+        given until the deadline, and one that fails (the broker away) is not tried again: the stop
+        must not outlast its grace, nor end early leaving running calls neither stored nor handed
+        back."""
+        assert self.deadline is not None
+        if reporting:
+            try:
+                outcomes.flush(report_within=max(self.deadline - time.monotonic(), 0.1))
+                return True
+            except PublishError as exc:
+                log.warning("stopping: failure reports not sent (%s); those elements go back", exc)
+        outcomes.flush_successes()
+        return False
 
     def _give_back(self, claims: Sequence[ClaimedElement]) -> None:
         if claims:
             moved = self._claims.hand_back(claims)
             log.info("stopping: %d of %d unfinished element(s) handed back", moved, len(claims))
-
-
-def _store(outcomes: BatchOutcomes) -> None:
-    """Store what came back. A failure report that cannot be sent (the broker is away) must not
-    end the stop early, leaving the calls still running neither stored nor handed back: the
-    successes are stored first anyway, and the failures left pending are handed back at the end."""
-    try:
-        outcomes.flush()
-    except PublishError as exc:
-        log.warning("stopping: failure reports not sent (%s); those elements are handed back", exc)
 
 
 def _back(completions: Completions, calls: Collection[Call[Any]]) -> list[Call[Any]]:

@@ -30,6 +30,8 @@ from batchops.store.work.claims import ClaimedElement
 from batchops.store.work.outcomes import ElementResult, count_by_operation
 
 log = logging.getLogger(__name__)
+# How long a failure report may take to be confirmed (the producer's own default).
+DEFAULT_REPORT_SECONDS = 60.0
 
 
 class BatchOutcomes:
@@ -71,22 +73,27 @@ class BatchOutcomes:
     def add(self, result: ElementResult) -> None:
         self._pending.append(result)
 
-    def flush(self) -> None:
+    def flush(self, report_within: float = DEFAULT_REPORT_SECONDS) -> None:
         """Make the pending outcomes durable. On an exception the ones not stored stay pending
         (nothing is lost: the batch is not committed and its records come again).
 
         Successes are stored first: they need no report, so a broker that is away (the failure
         reports cannot be sent) must not keep them unstored and make them run again. A failure
-        is reported before it is stored: never lost, possibly reported twice."""
-        succeeded = [r for r in self._pending if r.succeeded]
-        failed = [r for r in self._pending if not r.succeeded]
-        if succeeded:
-            self._store(succeeded)
-            self._pending = failed
+        is reported (confirmed within ``report_within`` seconds) before it is stored: never lost,
+        possibly reported twice."""
+        self.flush_successes()
+        failed = self._pending
         if failed:
-            self._report_failures(failed)
+            self._report_failures(failed, report_within)
             self._store(failed)
             self._pending = []
+
+    def flush_successes(self) -> None:
+        """Store the pending successes only (their failures' reports cannot be sent)."""
+        succeeded = [r for r in self._pending if r.succeeded]
+        if succeeded:
+            self._store(succeeded)
+            self._pending = [r for r in self._pending if not r.succeeded]
 
     def _store(self, results: Sequence[ElementResult]) -> None:
         claims = {r.element_id: self._claims[r.element_id] for r in results}
@@ -134,7 +141,7 @@ class BatchOutcomes:
         for operation_type, seconds in by_type.items():
             metrics.observe_handlers(self._tenant, operation_type, seconds)
 
-    def _report_failures(self, results: Sequence[ElementResult]) -> None:
+    def _report_failures(self, results: Sequence[ElementResult], within: float) -> None:
         failed = [r for r in results if not r.succeeded]
         if not failed:
             return
@@ -152,6 +159,7 @@ class BatchOutcomes:
                 )
                 for r in failed
             ),
+            timeout=within,
         )
         for result in failed:
             token = self._elements[result.element_id].device_token

@@ -159,18 +159,23 @@ class Processor:
         if self._unsent is None:
             return
         outcomes, failed_at = self._unsent
-        if time.monotonic() - failed_at > self._lease.total_seconds() / 2:
-            # Their claims may lapse from here on (renewed every third of the lease until the
-            # batch failed): a report now might speak for an element another worker owns. Left
-            # to their leases: they run again, as they would have anyway.
+        # Their claims hold for two thirds of the lease after the batch failed (renewed every
+        # third of it until then): reported and stored within half of it, or left to their leases
+        # (they run again, as they would have anyway), so a report never speaks for an element
+        # another worker took over.
+        left = self._lease.total_seconds() / 2 - (time.monotonic() - failed_at)
+        if left <= 0:
             log.warning("outcomes a failed batch could not report are left to their leases")
             self._unsent = None
             return
         before = outcomes.recorded
-        outcomes.flush()
-        outcomes.finish()
+        outcomes.flush(report_within=left)
+        self._unsent = None  # stored: whatever follows must not store or count them again
         log.info("stored %d outcome(s) a failed batch could not report", outcomes.recorded - before)
-        self._unsent = None
+        try:
+            outcomes.finish()
+        except Exception:  # counters lag until recounted, as after any failed batch
+            log.warning("counters of the outcomes a failed batch could not report not written", exc_info=True)
         self._finish_all(outcomes.operation_ids)  # their last elements may be among them
 
     def _finish_all(self, operation_ids: Collection[uuid.UUID]) -> None:
@@ -221,8 +226,9 @@ class Processor:
                 handed_back = self._run_handlers(claimed, operations, outcomes, prepared)
             except PublishError as exc:
                 if outcomes.pending and not exc.too_large:  # a refusal for size would never pass
+                    failed_at = time.monotonic()
                     outcomes.keep_unreported()
-                    self._unsent = (outcomes, time.monotonic())  # for the next batch, first thing
+                    self._unsent = (outcomes, failed_at)  # for the next batch, first thing
                 raise
             outcomes.finish()
         finally:
@@ -273,7 +279,9 @@ class Processor:
         unsent: PublishError | None = None
         while waiting or running:
             if self._draining.deadline is not None:
-                drained = self._draining.drain([*waiting], running, completions, outcomes, self._gate.settle)
+                drained = self._draining.drain(
+                    [*waiting], running, completions, outcomes, self._gate.settle, reporting=unsent is None
+                )
                 return [*handed_back, *drained]
             # Every outcome is stored before the next round, so the running calls are all the
             # started-but-not-stored ones: a crash repeats at most ``concurrency`` of them.
@@ -282,6 +290,7 @@ class Processor:
             elif waiting:  # never started: back to Unprocessed, for the batch's redelivery
                 self._work.claims.hand_back(list(waiting))
                 outcomes.settled.update(c.element.id for c in waiting)
+                handed_back += waiting  # so a stop that comes now still leaves the batch uncommitted
                 waiting.clear()
             if waiting and len(running) < self._concurrency:  # the circuits refused: give them back
                 handed_back += waiting
@@ -293,13 +302,7 @@ class Processor:
             timeout = renew_every - (time.monotonic() - last_renewal)
             done = come_back(completions, len(running), max(timeout, 0.01))  # a stop wakes it
             handed_back += collect(done, running, outcomes, self._gate.settle)
-            try:
-                outcomes.flush()
-            except PublishError as exc:
-                # A failure report cannot be sent (the broker is away): start nothing more, but
-                # let the calls under way finish and store their successes, or they would run
-                # again; the batch then fails (uncommitted) with its failures unstored.
-                unsent = exc
+            unsent = _store_round(outcomes, unsent)
             if time.monotonic() - last_renewal >= renew_every * 0.9:
                 self._work.claims.renew(
                     [c for c in claimed if c.element.id not in outcomes.settled], self._lease
@@ -370,3 +373,18 @@ class Processor:
         records of a paused one are skipped: resuming publishes its waiting elements again)."""
         operations = self._work.operations.operations(operation_ids)
         return {op_id: op for op_id, op in operations.items() if op.status.runs}
+
+
+def _store_round(outcomes: BatchOutcomes, unsent: PublishError | None) -> PublishError | None:
+    """Store a round's outcomes; returns the failure report that could not be sent, if any. Once
+    one could not (the broker is away), nothing more starts, but the calls under way finish and
+    their successes are stored, or they would run again; their failures are not reported again
+    (each attempt may wait out a send timeout) but kept, and the batch fails uncommitted."""
+    try:
+        if unsent is None:
+            outcomes.flush()
+        else:
+            outcomes.flush_successes()
+    except PublishError as exc:
+        return exc
+    return unsent

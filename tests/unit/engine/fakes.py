@@ -274,14 +274,14 @@ class FakeClaims:
             if row is not None and row.claim == c.claim and row.element.status == ElStatus.PROCESSING:
                 row.lease_until = until
 
-    def hand_back(self, claimed: Sequence[ClaimedElement]) -> int:
+    def hand_back(self, claimed: Sequence[ClaimedElement], ran: bool = False) -> int:
         moved = 0
         for c in claimed:
             row = self._s.elements.get(c.element.id)
             if row is None or row.claim != c.claim or row.element.status != ElStatus.PROCESSING:
                 continue
             self._s.move_counts(row.element.operation_id, {ElStatus.PROCESSING: -1, ElStatus.UNPROCESSED: 1})
-            row.update(status=ElStatus.UNPROCESSED, attempts=row.element.attempts - 1)
+            row.update(status=ElStatus.UNPROCESSED, attempts=row.element.attempts - (0 if ran else 1))
             row.claim, row.lease_until = None, None
             moved += 1
         return moved
@@ -610,6 +610,7 @@ class FakeProducer:
     def __init__(self) -> None:
         self.sent: dict[str, list[Sent]] = {}
         self._refused: dict[str, int] = {}
+        self.refusals: Counter[str] = Counter()  # sends refused, by topic
 
     def refuse(self, topic: str, max_bytes: int = -1) -> None:
         self._refused[topic] = max_bytes
@@ -635,6 +636,7 @@ class FakeProducer:
     def _check(self, topic: str, value: bytes) -> None:
         limit = self._refused.get(topic)
         if limit is not None and len(value) > limit:
+            self.refusals[topic] += 1
             raise PublishError(f"record to {topic} refused", too_large=limit >= 0)
 
     def on(self, topic: str) -> list[Sent]:

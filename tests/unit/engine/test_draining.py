@@ -31,7 +31,13 @@ def _claims(handed_back: list[Any]) -> Any:
 
 
 def _outcomes(stored: list[Any]) -> Any:
-    return SimpleNamespace(add=stored.append, flush=lambda: None, settled=set(), take_unreported=list)
+    return SimpleNamespace(
+        add=stored.append,
+        flush=lambda **_: None,
+        flush_successes=lambda: None,
+        settled=set(),
+        take_unreported=list,
+    )
 
 
 def test_an_aborted_rounds_call_does_not_vouch_for_the_same_element_in_the_next_round() -> None:

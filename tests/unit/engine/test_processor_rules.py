@@ -431,3 +431,5 @@ def test_calls_under_way_when_a_failure_report_cannot_be_sent_are_stored_not_aba
     for token in ("w1", "w2", "w3", "w4"):  # never ran: given back for the batch's redelivery
         assert (after[token].status, after[token].attempts) == (ElStatus.UNPROCESSED, 0)
     assert after["bad"].status == ElStatus.PROCESSING  # reported and stored on redelivery
+    # Tried once: the calls under way do not each wait for a report that was just refused.
+    assert h.producer.refusals[FAILED] == 1

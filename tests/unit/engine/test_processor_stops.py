@@ -204,7 +204,9 @@ def test_a_stop_while_failure_reports_cannot_be_sent_still_hands_back_every_clai
         assert len(raised) == 1 and isinstance(raised[0], Interrupted)
         elements = work.elements(operation.id)
         assert {t: e.status for t, e in elements.items()} == dict.fromkeys(tokens, ElStatus.UNPROCESSED)
+        assert (elements["fail-1"].attempts, elements["wait-1"].attempts) == (1, 0)  # its call was made
         assert producer.on("failed") == []
+        assert producer.refusals["failed"] == 1  # not tried again by the stop: it must keep its grace
     finally:
         made[1].release.set()
         made[2].close()

@@ -119,10 +119,11 @@ class Claims:
                 {"$set": {LEASE_UNTIL: until}},
             )
 
-    def hand_back(self, claimed: Sequence[ClaimedElement]) -> int:
+    def hand_back(self, claimed: Sequence[ClaimedElement], ran: bool = False) -> int:
         """Processing -> Unprocessed for elements we still hold, giving back the attempt their
         claim counted: they did not run (a pause, a shutdown, an unavailable dependency), so
-        another claim takes them as if this one never happened. Returns how many moved."""
+        another claim takes them as if this one never happened. ``ran``: their calls were made
+        (a stop could not report their failures): the attempt stays. Returns how many moved."""
         by_operation: dict[str, list[ClaimedElement]] = defaultdict(list)
         for c in claimed:
             by_operation[str(c.element.operation_id)].append(c)
@@ -138,7 +139,10 @@ class Claims:
                         STATUS: _PROCESSING,
                         CLAIM: {"$in": list({c.claim for c in part})},
                     },
-                    {"$set": {STATUS: _UNPROCESSED, CLAIM: None, LEASE_UNTIL: None}, "$inc": {ATTEMPTS: -1}},
+                    {
+                        "$set": {STATUS: _UNPROCESSED, CLAIM: None, LEASE_UNTIL: None},
+                        "$inc": {ATTEMPTS: 0 if ran else -1},
+                    },
                 ).modified_count
             arrive(self._operations, op, _EL.PROCESSING, _EL.UNPROCESSED, attempted=len(members), moved=moved)
             moved_total += moved
