@@ -21,7 +21,6 @@ from batchops.engine.consumer_loop import Interrupted
 from batchops.engine.handler_pool import Call, Completions
 from batchops.engine.outcomes import BatchOutcomes
 from batchops.engine.ports import ClaimsPort
-from batchops.messaging.kafka import PublishError
 from batchops.store.work.claims import ClaimedElement
 from batchops.store.work.outcomes import ElementResult
 
@@ -132,9 +131,7 @@ class Draining:
         settled_back += collect(_back(completions, returned), running, outcomes, settle)
         self._store(outcomes, reporting)
         unreported = outcomes.take_unreported()
-        if unreported:
-            moved = self._claims.hand_back(unreported, ran=True)
-            log.info("stopping: %d failed element(s) not reported handed back", moved)
+        self._give_back(unreported, ran=True)
         self._give_back(list(running.values()))
         return [*waiting, *settled_back, *running.values(), *unreported]
 
@@ -144,18 +141,16 @@ class Draining:
         must not outlast its grace, nor end early leaving running calls neither stored nor handed
         back."""
         assert self.deadline is not None
-        if reporting:
-            try:
-                outcomes.flush(report_within=max(self.deadline - time.monotonic(), 0.1))
-                return True
-            except PublishError as exc:
-                log.warning("stopping: failure reports not sent (%s); those elements go back", exc)
-        outcomes.flush_successes()
-        return False
+        error = outcomes.store_pending(reporting, report_within=max(self.deadline - time.monotonic(), 0.1))
+        if error is not None:
+            log.warning("stopping: failure reports not sent (%s); those elements go back", error)
+        return reporting and error is None
 
-    def _give_back(self, claims: Sequence[ClaimedElement]) -> None:
+    def _give_back(self, claims: Sequence[ClaimedElement], ran: bool = False) -> None:
+        """Hand ``claims`` back; ``ran``: their calls were made (failures that could not be
+        reported), so their attempt stays counted."""
         if claims:
-            moved = self._claims.hand_back(claims)
+            moved = self._claims.hand_back(claims, ran=ran)
             log.info("stopping: %d of %d unfinished element(s) handed back", moved, len(claims))
 
 

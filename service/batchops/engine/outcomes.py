@@ -25,6 +25,7 @@ from batchops import metrics
 from batchops.domain import BatchElement, BatchOperation
 from batchops.engine.ports import RecordSender, WorkPort
 from batchops.messaging.codecs import encode_failed_element
+from batchops.messaging.kafka import PublishError
 from batchops.store.counters import Owed
 from batchops.store.work.claims import ClaimedElement
 from batchops.store.work.outcomes import ElementResult, count_by_operation
@@ -95,6 +96,21 @@ class BatchOutcomes:
             self._store(succeeded)
             self._pending = [r for r in self._pending if not r.succeeded]
 
+    def store_pending(
+        self, reporting: bool = True, report_within: float = DEFAULT_REPORT_SECONDS
+    ) -> PublishError | None:
+        """``flush`` while failures can be reported, else ``flush_successes``. Returns the error
+        of a report that could not be sent (its failures stay pending), so the caller stops
+        reporting: each try may wait out a send timeout."""
+        try:
+            if reporting:
+                self.flush(report_within)
+            else:
+                self.flush_successes()
+        except PublishError as exc:
+            return exc
+        return None
+
     def _store(self, results: Sequence[ElementResult]) -> None:
         claims = {r.element_id: self._claims[r.element_id] for r in results}
         storing = count_by_operation(r.operation_id for r in results)
@@ -110,11 +126,7 @@ class BatchOutcomes:
         after a failed batch), and take nothing off Processing ahead from here on. What is left is
         its pending failures, for a later ``flush`` and ``finish``."""
         self._spare = 0
-        try:
-            self.finish()
-        except Exception:
-            log.warning("counters of a failed batch not written; they lag until recounted", exc_info=True)
-            self._owed.clear()
+        self.finish_or_lag()
 
     def take_unreported(self) -> list[ClaimedElement]:
         """The failures still waiting for their report, taken out: a stop hands them back."""
@@ -122,6 +134,15 @@ class BatchOutcomes:
         self._pending = [r for r in self._pending if r.succeeded]
         self.settled.update(r.element_id for r in failed)
         return [ClaimedElement(self._elements[r.element_id], self._claims[r.element_id]) for r in failed]
+
+    def finish_or_lag(self) -> None:
+        """``finish`` where a batch has failed already: counters it cannot write lag until
+        recounted (never written twice later), as after any failed batch."""
+        try:
+            self.finish()
+        except Exception:
+            log.warning("counters of a failed batch not written; they lag until recounted", exc_info=True)
+            self._owed.clear()
 
     def finish(self) -> None:
         """After the last flush: write the counters still owed and each operation's last error."""

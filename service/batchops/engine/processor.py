@@ -172,10 +172,7 @@ class Processor:
         outcomes.flush(report_within=left)
         self._unsent = None  # stored: whatever follows must not store or count them again
         log.info("stored %d outcome(s) a failed batch could not report", outcomes.recorded - before)
-        try:
-            outcomes.finish()
-        except Exception:  # counters lag until recounted, as after any failed batch
-            log.warning("counters of the outcomes a failed batch could not report not written", exc_info=True)
+        outcomes.finish_or_lag()
         self._finish_all(outcomes.operation_ids)  # their last elements may be among them
 
     def _finish_all(self, operation_ids: Collection[uuid.UUID]) -> None:
@@ -302,7 +299,11 @@ class Processor:
             timeout = renew_every - (time.monotonic() - last_renewal)
             done = come_back(completions, len(running), max(timeout, 0.01))  # a stop wakes it
             handed_back += collect(done, running, outcomes, self._gate.settle)
-            unsent = _store_round(outcomes, unsent)
+            # Once a failure report could not be sent (the broker is away), nothing more starts,
+            # but the calls under way finish and their successes are stored, or they would run
+            # again; their failures are kept (see _run_round) and the batch fails uncommitted.
+            error = outcomes.store_pending(reporting=unsent is None)
+            unsent = unsent or error
             if time.monotonic() - last_renewal >= renew_every * 0.9:
                 self._work.claims.renew(
                     [c for c in claimed if c.element.id not in outcomes.settled], self._lease
@@ -373,18 +374,3 @@ class Processor:
         records of a paused one are skipped: resuming publishes its waiting elements again)."""
         operations = self._work.operations.operations(operation_ids)
         return {op_id: op for op_id, op in operations.items() if op.status.runs}
-
-
-def _store_round(outcomes: BatchOutcomes, unsent: PublishError | None) -> PublishError | None:
-    """Store a round's outcomes; returns the failure report that could not be sent, if any. Once
-    one could not (the broker is away), nothing more starts, but the calls under way finish and
-    their successes are stored, or they would run again; their failures are not reported again
-    (each attempt may wait out a send timeout) but kept, and the batch fails uncommitted."""
-    try:
-        if unsent is None:
-            outcomes.flush()
-        else:
-            outcomes.flush_successes()
-    except PublishError as exc:
-        return exc
-    return unsent

@@ -26,15 +26,14 @@ def _held(gate: threading.Event) -> Any:
 
 def _claims(handed_back: list[Any]) -> Any:
     return SimpleNamespace(
-        hand_back=lambda cs: handed_back.extend(cs) or len(cs), renew=lambda cs, lease: None
+        hand_back=lambda cs, ran=False: handed_back.extend(cs) or len(cs), renew=lambda cs, lease: None
     )
 
 
 def _outcomes(stored: list[Any]) -> Any:
     return SimpleNamespace(
         add=stored.append,
-        flush=lambda **_: None,
-        flush_successes=lambda: None,
+        store_pending=lambda *_, **__: None,
         settled=set(),
         take_unreported=list,
     )
